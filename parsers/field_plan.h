@@ -1,0 +1,48 @@
+// The set of JSON paths the hot path reads from every line, compiled into a trie of keys.
+//
+// Each registered path gets a slot; RecordReader walks a line's objects along the trie only and
+// captures the value at each registered path into its slot, skipping everything else without
+// materializing it. Paths are dotted ("req.id"); a key that itself contains a dot is written in
+// brackets and quotes (`a["x.y"].b`). Built once at configuration time, then read-only and safe
+// to share between threads.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "parsers/status.h"
+
+namespace faultline {
+
+class FieldPlan {
+ public:
+  static constexpr int kRoot = 0;
+  static constexpr int kNone = -1;
+
+  FieldPlan();
+
+  // Registers `path` and returns its slot. Registering the same path twice returns the same slot.
+  Result<int> add(std::string_view path);
+
+  size_t slot_count() const { return slot_count_; }
+  // The child of `node` reached through `key`, or kNone.
+  int child(int node, std::string_view key) const;
+  int slot(int node) const { return nodes_[static_cast<size_t>(node)].slot; }
+  bool has_children(int node) const { return !nodes_[static_cast<size_t>(node)].children.empty(); }
+
+  // Splits a path into its keys: `a.b["c.d"][0]` → {"a", "b", "c.d", "0"}.
+  static Result<std::vector<std::string>> split_path(std::string_view path);
+
+ private:
+  struct Node {
+    std::string key;
+    int slot = kNone;
+    std::vector<int> children;
+  };
+  std::vector<Node> nodes_;
+  size_t slot_count_ = 0;
+};
+
+}  // namespace faultline

@@ -1,0 +1,136 @@
+#include <charconv>
+#include <cmath>
+
+#include "parsers/json.h"
+#include "parsers/utf8.h"
+
+namespace faultline::json {
+
+namespace {
+
+constexpr char kHex[] = "0123456789abcdef";
+
+void write_number(double d, std::string& out) {
+  if (!std::isfinite(d)) {
+    out.append("null");
+    return;
+  }
+  char buf[32];
+  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, d);
+  if (ec != std::errc()) {
+    out.append("null");
+    return;
+  }
+  out.append(buf, end);
+}
+
+}  // namespace
+
+void write_string(std::string_view s, std::string& out) {
+  out.push_back('"');
+  size_t i = 0;
+  while (i < s.size()) {
+    const unsigned char c = static_cast<unsigned char>(s[i]);
+    if (c >= 0x80) {
+      const size_t n = utf8::sequence_length(s, i);
+      if (n == 0) {
+        out.append("\xEF\xBF\xBD");
+        ++i;
+        while (i < s.size() && (static_cast<unsigned char>(s[i]) & 0xC0) == 0x80) ++i;
+      } else {
+        out.append(s.data() + i, n);
+        i += n;
+      }
+      continue;
+    }
+    switch (c) {
+      case '"':
+        out.append("\\\"");
+        break;
+      case '\\':
+        out.append("\\\\");
+        break;
+      case '\n':
+        out.append("\\n");
+        break;
+      case '\r':
+        out.append("\\r");
+        break;
+      case '\t':
+        out.append("\\t");
+        break;
+      case '\b':
+        out.append("\\b");
+        break;
+      case '\f':
+        out.append("\\f");
+        break;
+      default:
+        if (c < 0x20 || c == 0x7F) {
+          out.append("\\u00");
+          out.push_back(kHex[c >> 4]);
+          out.push_back(kHex[c & 0xF]);
+        } else {
+          out.push_back(static_cast<char>(c));
+        }
+    }
+    ++i;
+  }
+  out.push_back('"');
+}
+
+void write(const Value& value, std::string& out) {
+  switch (value.type()) {
+    case Value::Type::kNull:
+      out.append("null");
+      break;
+    case Value::Type::kBool:
+      out.append(value.as_bool() ? "true" : "false");
+      break;
+    case Value::Type::kInt: {
+      char buf[24];
+      auto [end, ec] = std::to_chars(buf, buf + sizeof buf, value.as_int());
+      (void)ec;
+      out.append(buf, end);
+      break;
+    }
+    case Value::Type::kDouble:
+      write_number(value.as_double(), out);
+      break;
+    case Value::Type::kString:
+      write_string(value.as_string(), out);
+      break;
+    case Value::Type::kArray: {
+      out.push_back('[');
+      bool first = true;
+      for (const Value& item : value.as_array()) {
+        if (!first) out.push_back(',');
+        first = false;
+        write(item, out);
+      }
+      out.push_back(']');
+      break;
+    }
+    case Value::Type::kObject: {
+      out.push_back('{');
+      bool first = true;
+      for (const Member& m : value.as_object()) {
+        if (!first) out.push_back(',');
+        first = false;
+        write_string(m.key, out);
+        out.push_back(':');
+        write(m.value, out);
+      }
+      out.push_back('}');
+      break;
+    }
+  }
+}
+
+std::string to_string(const Value& value) {
+  std::string out;
+  write(value, out);
+  return out;
+}
+
+}  // namespace faultline::json

@@ -1,0 +1,272 @@
+#include "parsers/pino_record.h"
+
+#include "parsers/timestamp.h"
+#include "parsers/utf8.h"
+
+namespace faultline {
+
+namespace ondemand = simdjson::ondemand;
+
+// ---- RecordSchema ----------------------------------------------------------------------------
+
+Result<RecordSchema::Candidates> RecordSchema::add_all(const std::vector<std::string>& keys,
+                                                       bool also_nested) {
+  Candidates c;
+  for (const std::string& key : keys) {
+    auto slot = plan_.add(key);
+    if (!slot.ok()) return slot.status();
+    c.slots.push_back(*slot);
+  }
+  if (also_nested && !format_.nested_key.empty()) {
+    for (const std::string& key : keys) {
+      auto slot = plan_.add(format_.nested_key + "." + key);
+      if (!slot.ok()) return slot.status();
+      c.slots.push_back(*slot);
+    }
+  }
+  return c;
+}
+
+Result<RecordSchema> RecordSchema::build(const PinoFormat& format) {
+  RecordSchema s;
+  s.format_ = format;
+  struct Field {
+    Candidates* into;
+    const std::vector<std::string>* keys;
+    bool nested;  // the call's own fields move under nestedKey; pino's own keys do not
+  };
+  const Field fields[] = {
+      {&s.level, &format.level_keys, false},
+      {&s.time, &format.time_keys, false},
+      {&s.message, &format.message_keys, false},
+      {&s.logger, &format.logger_keys, false},
+      {&s.error, &format.error_keys, true},
+      {&s.request_id, &format.request_id_keys, true},
+      {&s.trace_id, &format.trace_id_keys, true},
+      {&s.span_id, &format.span_id_keys, true},
+      {&s.trace_flags, &format.trace_flags_keys, true},
+      {&s.status, &format.status_keys, true},
+      {&s.job_id, &format.job_id_keys, true},
+      {&s.queue, &format.queue_keys, true},
+      {&s.attempts_made, &format.attempts_made_keys, true},
+      {&s.attempts, &format.attempts_keys, true},
+  };
+  for (const Field& f : fields) {
+    auto c = s.add_all(*f.keys, f.nested);
+    if (!c.ok()) return c.status();
+    *f.into = std::move(c).value();
+  }
+  return s;
+}
+
+// ---- RecordReader ----------------------------------------------------------------------------
+
+RecordReader::RecordReader(const RecordSchema& schema) : schema_(schema) {}
+
+simdjson::error_code RecordReader::capture(ondemand::value value, int slot) {
+  ondemand::json_type type;
+  if (auto e = value.type().get(type)) return e;
+  FieldValue& f = captured_[static_cast<size_t>(slot)];
+  f = FieldValue{};
+  switch (type) {
+    case ondemand::json_type::string: {
+      std::string_view s;
+      if (auto e = value.get_string().get(s)) return e;
+      f.kind = FieldValue::Kind::kString;
+      f.text = s;
+      break;
+    }
+    case ondemand::json_type::number: {
+      std::string_view token = value.raw_json_token();
+      while (!token.empty() && (token.back() == ' ' || token.back() == '\t' ||
+                                token.back() == '\r' || token.back() == '\n')) {
+        token.remove_suffix(1);
+      }
+      double d;
+      if (auto e = value.get_double().get(d)) return e;
+      f.kind = FieldValue::Kind::kNumber;
+      f.number = d;
+      f.text = token;
+      break;
+    }
+    case ondemand::json_type::boolean: {
+      bool b;
+      if (auto e = value.get_bool().get(b)) return e;
+      f.kind = FieldValue::Kind::kBool;
+      f.boolean = b;
+      break;
+    }
+    case ondemand::json_type::null:
+      f.kind = FieldValue::Kind::kNull;
+      break;
+    case ondemand::json_type::object:
+      f.kind = FieldValue::Kind::kObject;
+      break;
+    case ondemand::json_type::array:
+      f.kind = FieldValue::Kind::kArray;
+      break;
+  }
+  return simdjson::SUCCESS;
+}
+
+simdjson::error_code RecordReader::walk(ondemand::object object, int node) {
+  const FieldPlan& plan = schema_.plan();
+  for (auto field_result : object) {
+    ondemand::field field;
+    if (auto e = std::move(field_result).get(field)) return e;
+    std::string_view key;
+    if (auto e = field.unescaped_key().get(key)) return e;
+    const int child = plan.child(node, key);
+    if (child == FieldPlan::kNone) continue;  // the iterator skips the value unread
+    ondemand::value value = field.value();
+    const int slot = plan.slot(child);
+    if (slot != FieldPlan::kNone) {
+      if (auto e = capture(value, slot)) return e;
+    }
+    if (plan.has_children(child)) {
+      ondemand::json_type type;
+      if (auto e = value.type().get(type)) return e;
+      if (type == ondemand::json_type::object) {
+        ondemand::object inner;
+        if (auto e = value.get_object().get(inner)) return e;
+        if (auto e = walk(inner, child)) return e;
+      }
+    }
+  }
+  return simdjson::SUCCESS;
+}
+
+ReadOutcome RecordReader::read_padded(std::string_view text, size_t capacity, RecordView& view) {
+  captured_.assign(schema_.plan().slot_count(), FieldValue{});
+  ondemand::document doc;
+  if (parser_.iterate(text.data(), text.size(), capacity).get(doc)) return ReadOutcome::kNotJson;
+  ondemand::object root;
+  if (doc.get_object().get(root)) return ReadOutcome::kNotJson;
+  if (walk(root, FieldPlan::kRoot)) return ReadOutcome::kNotJson;
+  // Trailing tokens after the object ("{...} {...}", "{...}}") make the line malformed: a location
+  // exists only when something is left.
+  const char* trailing = nullptr;
+  if (!doc.current_location().get(trailing)) return ReadOutcome::kNotJson;
+  resolve(view);
+  return ReadOutcome::kRecord;
+}
+
+ReadOutcome RecordReader::read(std::string_view text, RecordView& view, bool padded) {
+  view = RecordView{};
+  size_t start = 0;
+  while (start < text.size() && (text[start] == ' ' || text[start] == '\t')) ++start;
+  // Console output, crash dumps and blank lines are rejected without touching the parser.
+  if (start == text.size() || text[start] != '{') return ReadOutcome::kNotJson;
+
+  if (!padded) {
+    scratch_.assign(text);
+    scratch_.reserve(text.size() + simdjson::SIMDJSON_PADDING);
+    return read_padded(scratch_, scratch_.capacity(), view);
+  }
+  const ReadOutcome outcome = read_padded(text, text.size() + simdjson::SIMDJSON_PADDING, view);
+  if (outcome == ReadOutcome::kRecord || utf8::is_valid(text)) return outcome;
+  // Rare: a line with invalid UTF-8 (a truncated multibyte character, a binary dump). Repair a
+  // copy and read that, so an error record is not lost over one bad byte.
+  scratch_.clear();
+  utf8::append_sanitized(text, scratch_);
+  scratch_.reserve(scratch_.size() + simdjson::SIMDJSON_PADDING);
+  view = RecordView{};
+  if (read_padded(scratch_, scratch_.capacity(), view) == ReadOutcome::kRecord) {
+    return ReadOutcome::kInvalidUtf8;
+  }
+  return ReadOutcome::kNotJson;
+}
+
+const FieldValue* RecordReader::first(const RecordSchema::Candidates& c) const {
+  for (int slot : c.slots) {
+    const FieldValue& f = captured_[static_cast<size_t>(slot)];
+    if (f.present() && f.kind != FieldValue::Kind::kNull) return &f;
+  }
+  return nullptr;
+}
+
+namespace {
+
+int clamp_int(double d) {
+  if (!(d > -1e9 && d < 1e9)) return d > 0 ? 1000000000 : -1000000000;
+  return static_cast<int>(d);
+}
+
+}  // namespace
+
+void RecordReader::resolve(RecordView& view) const {
+  // A number in any level key beats a label: labels are ambiguous across conventions (a custom
+  // "alert" 45 next to GCP's ALERT), numbers are not.
+  for (int slot : schema_.level.slots) {
+    const FieldValue& f = captured_[static_cast<size_t>(slot)];
+    if (f.kind == FieldValue::Kind::kNumber) {
+      view.level = clamp_int(f.number);
+      break;
+    }
+  }
+  for (int slot : schema_.level.slots) {
+    const FieldValue& f = captured_[static_cast<size_t>(slot)];
+    if (f.kind == FieldValue::Kind::kString) {
+      view.level_label = f.text;
+      if (!view.level) view.level = schema_.format().levels.number(f.text);
+      break;
+    }
+  }
+
+  if (const FieldValue* t = first(schema_.time)) {
+    if (t->kind == FieldValue::Kind::kNumber) {
+      view.time_us = epoch_number_to_micros(t->number);
+    } else if (t->kind == FieldValue::Kind::kString) {
+      view.time_us = parse_rfc3339_micros(t->text);
+    }
+  }
+
+  for (int slot : schema_.message.slots) {
+    const FieldValue& f = captured_[static_cast<size_t>(slot)];
+    if (f.has_text()) {
+      view.message = f.text;
+      break;
+    }
+  }
+
+  if (const FieldValue* e = first(schema_.error)) {
+    switch (e->kind) {
+      case FieldValue::Kind::kObject:
+        view.err = RecordView::ErrShape::kObject;
+        break;
+      case FieldValue::Kind::kString:
+        view.err = RecordView::ErrShape::kString;
+        break;
+      default:
+        view.err = RecordView::ErrShape::kOther;
+    }
+  }
+
+  const auto text_of = [&](const RecordSchema::Candidates& c) -> std::string_view {
+    for (int slot : c.slots) {
+      const FieldValue& f = captured_[static_cast<size_t>(slot)];
+      if (f.has_text() && !f.text.empty()) return f.text;
+    }
+    return {};
+  };
+  const auto int_of = [&](const RecordSchema::Candidates& c, int absent) {
+    for (int slot : c.slots) {
+      const FieldValue& f = captured_[static_cast<size_t>(slot)];
+      if (f.kind == FieldValue::Kind::kNumber) return clamp_int(f.number);
+    }
+    return absent;
+  };
+
+  view.request_id = text_of(schema_.request_id);
+  view.trace_id = text_of(schema_.trace_id);
+  view.span_id = text_of(schema_.span_id);
+  view.trace_flags = text_of(schema_.trace_flags);
+  view.status_code = int_of(schema_.status, 0);
+  view.job_id = text_of(schema_.job_id);
+  view.queue = text_of(schema_.queue);
+  view.attempts_made = int_of(schema_.attempts_made, -1);
+  view.attempts = int_of(schema_.attempts, -1);
+  view.logger = text_of(schema_.logger);
+}
+
+}  // namespace faultline

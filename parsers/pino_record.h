@@ -1,0 +1,139 @@
+// The hot-path view of one Pino line: the handful of fields every line is classified by.
+//
+// PinoFormat says where those fields live (keys are configurable because pino's messageKey,
+// errorKey, level formatter, timestamp function, nestedKey and pino-http's customAttributeKeys
+// all move them). RecordSchema compiles a format, plus any extra paths the rules ask for, into a
+// FieldPlan; it is immutable afterwards and shared read-only. RecordReader reads one line with
+// simdjson On-Demand along that plan: no DOM, no allocation per line.
+//
+// Lifetimes: the string_views in a RecordView point into the line or into the reader's parser
+// and are valid until the reader's next read(). RecordReader is not thread-safe; use one per
+// thread.
+#pragma once
+
+#include <simdjson.h>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "parsers/field_plan.h"
+#include "parsers/pino_levels.h"
+#include "parsers/status.h"
+
+namespace faultline {
+
+// Where a Pino configuration puts things. Each list is tried in order; the first key present in a
+// line wins (a key that appears twice in one line keeps its last value, as JSON.parse does).
+struct PinoFormat {
+  std::vector<std::string> level_keys = {"level", "severity"};
+  std::vector<std::string> time_keys = {"time", "@timestamp", "timestamp"};
+  std::vector<std::string> message_keys = {"msg", "message"};
+  std::vector<std::string> error_keys = {"err", "error"};
+  // pino's nestedKey: the call's fields (err, ids, trace fields) sit under it; msg stays on top.
+  std::string nested_key;
+  std::vector<std::string> request_id_keys = {"reqId", "req.id", "requestId", "request_id",
+                                              "request.id"};
+  std::vector<std::string> trace_id_keys = {"trace_id", "traceId"};
+  std::vector<std::string> span_id_keys = {"span_id", "spanId"};
+  std::vector<std::string> trace_flags_keys = {"trace_flags", "traceFlags"};
+  std::vector<std::string> status_keys = {"res.statusCode", "response.statusCode",
+                                          "httpRequest.status"};
+  std::vector<std::string> job_id_keys = {"jobId", "job.id"};
+  std::vector<std::string> queue_keys = {"queue", "queueName", "job.queueName"};
+  std::vector<std::string> attempts_made_keys = {"attemptsMade", "job.attemptsMade"};
+  std::vector<std::string> attempts_keys = {"attempts", "maxAttempts", "job.opts.attempts"};
+  std::vector<std::string> logger_keys = {"name"};
+  LevelTable levels;
+};
+
+// A captured value. Strings are unescaped; numbers keep their raw token as `text` too.
+struct FieldValue {
+  enum class Kind : uint8_t { kAbsent, kString, kNumber, kBool, kNull, kObject, kArray };
+  Kind kind = Kind::kAbsent;
+  std::string_view text;
+  double number = 0;
+  bool boolean = false;
+
+  bool present() const { return kind != Kind::kAbsent; }
+  // String values, and numbers as their JSON token (request ids are often counters).
+  bool has_text() const { return kind == Kind::kString || kind == Kind::kNumber; }
+};
+
+class RecordSchema {
+ public:
+  static Result<RecordSchema> build(const PinoFormat& format);
+
+  // Registers an extra path (a rule's field) before the schema is shared; returns its slot.
+  Result<int> add_field(std::string_view path) { return plan_.add(path); }
+
+  const FieldPlan& plan() const { return plan_; }
+  const PinoFormat& format() const { return format_; }
+
+  struct Candidates {
+    std::vector<int> slots;  // in priority order
+  };
+  Candidates level, time, message, error, request_id, trace_id, span_id, trace_flags, status,
+      job_id, queue, attempts_made, attempts, logger;
+
+ private:
+  Result<Candidates> add_all(const std::vector<std::string>& keys, bool also_nested);
+  PinoFormat format_;
+  FieldPlan plan_;
+};
+
+struct RecordView {
+  enum class ErrShape : uint8_t { kNone, kObject, kString, kOther };
+
+  std::optional<int> level;        // numeric level, from a number or a known label
+  std::string_view level_label;    // the label as written, when the level was a string
+  std::optional<int64_t> time_us;  // from the first time key present
+  std::string_view message;        // string, or a number's token
+  ErrShape err = ErrShape::kNone;
+  std::string_view request_id;
+  std::string_view trace_id;
+  std::string_view span_id;
+  std::string_view trace_flags;
+  int status_code = 0;  // 0 when absent or null (aborted requests)
+  std::string_view job_id;
+  std::string_view queue;
+  int attempts_made = -1;
+  int attempts = -1;
+  std::string_view logger;
+};
+
+enum class ReadOutcome : uint8_t {
+  kRecord,       // a JSON object: the view is filled
+  kNotJson,      // not a JSON object: console output, crash dumps, a broken or truncated line
+  kInvalidUtf8,  // read after replacing invalid bytes with U+FFFD; the view is filled
+};
+
+class RecordReader {
+ public:
+  explicit RecordReader(const RecordSchema& schema);
+  RecordReader(const RecordReader&) = delete;
+  RecordReader& operator=(const RecordReader&) = delete;
+
+  // `text` must be followed by at least simdjson::SIMDJSON_PADDING readable bytes, as a Line from
+  // LineFramer is. Pass `padded = false` for any other buffer: the line is copied first.
+  ReadOutcome read(std::string_view text, RecordView& view, bool padded = true);
+
+  // The value captured at a slot registered with RecordSchema::add_field (after a kRecord read).
+  const FieldValue& field(int slot) const { return captured_[static_cast<size_t>(slot)]; }
+
+ private:
+  simdjson::error_code walk(simdjson::ondemand::object object, int node);
+  simdjson::error_code capture(simdjson::ondemand::value value, int slot);
+  ReadOutcome read_padded(std::string_view text, size_t capacity, RecordView& view);
+  void resolve(RecordView& view) const;
+  const FieldValue* first(const RecordSchema::Candidates& c) const;
+
+  const RecordSchema& schema_;
+  simdjson::ondemand::parser parser_;
+  std::vector<FieldValue> captured_;
+  std::string scratch_;  // reused for lines that must be copied or repaired
+};
+
+}  // namespace faultline
