@@ -50,6 +50,7 @@ Result<RecordSchema> RecordSchema::build(const PinoFormat& format) {
       {&s.queue, &format.queue_keys, true},
       {&s.attempts_made, &format.attempts_made_keys, true},
       {&s.attempts, &format.attempts_keys, true},
+      {&s.response_time, &format.response_time_keys, false},
   };
   for (const Field& f : fields) {
     auto c = s.add_all(*f.keys, f.nested);
@@ -267,6 +268,7 @@ void RecordReader::resolve(RecordView& view) const {
   view.attempts_made = int_of(schema_.attempts_made, -1);
   view.attempts = int_of(schema_.attempts, -1);
   view.logger = text_of(schema_.logger);
+  view.completion = view.status_code > 0 || first(schema_.response_time) != nullptr;
 }
 
 }  // namespace faultline

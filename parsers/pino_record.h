@@ -46,6 +46,9 @@ struct PinoFormat {
   std::vector<std::string> attempts_made_keys = {"attemptsMade", "job.attemptsMade"};
   std::vector<std::string> attempts_keys = {"attempts", "maxAttempts", "job.opts.attempts"};
   std::vector<std::string> logger_keys = {"name"};
+  // pino-http writes responseTime only on its completion lines ("request completed", "request
+  // errored", "request aborted"), so its presence marks a completion even when the status is null.
+  std::vector<std::string> response_time_keys = {"responseTime"};
   LevelTable levels;
 };
 
@@ -76,7 +79,7 @@ class RecordSchema {
     std::vector<int> slots;  // in priority order
   };
   Candidates level, time, message, error, request_id, trace_id, span_id, trace_flags, status,
-      job_id, queue, attempts_made, attempts, logger;
+      job_id, queue, attempts_made, attempts, logger, response_time;
 
  private:
   Result<Candidates> add_all(const std::vector<std::string>& keys, bool also_nested);
@@ -102,6 +105,7 @@ struct RecordView {
   int attempts_made = -1;
   int attempts = -1;
   std::string_view logger;
+  bool completion = false;  // a pino-http completion line (status and/or responseTime present)
 };
 
 enum class ReadOutcome : uint8_t {

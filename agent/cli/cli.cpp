@@ -1,0 +1,109 @@
+#include <signal.h>
+#include <CLI/CLI.hpp>
+
+#include <iostream>
+
+#include "agent/cli/commands.h"
+#include "agent/config/loader.h"
+#include "agent/log.h"
+
+namespace faultline::cli {
+
+std::atomic<bool>& stop_requested() {
+  static std::atomic<bool> flag{false};
+  return flag;
+}
+
+namespace {
+
+void on_stop_signal(int) {
+  stop_requested().store(true);
+}
+
+}  // namespace
+
+void install_signal_handlers() {
+  struct sigaction sa {};
+  sa.sa_handler = on_stop_signal;
+  sigemptyset(&sa.sa_mask);
+  sa.sa_flags = 0;  // no SA_RESTART: a blocking poll/read returns EINTR and sees the flag
+  sigaction(SIGTERM, &sa, nullptr);
+  sigaction(SIGINT, &sa, nullptr);
+  // A closed stdout must show up as EPIPE on write, not kill the bridge (and the app's pipe).
+  signal(SIGPIPE, SIG_IGN);
+}
+
+Result<config::Config> load_config(const CommonOptions& options) {
+  const config::Getenv env = config::process_getenv();
+  auto config = options.config_path.empty() ? config::load_defaults(env)
+                                            : config::load_file(options.config_path, env);
+  if (!config.ok()) {
+    std::cerr << "faultline: " << config.message() << "\n";
+    return config;
+  }
+  log::Level level = log::Level::kInfo;
+  log::parse_level(config->log.level, level);
+  log::configure(level, config->log.format == "json");
+  return config;
+}
+
+int run(int argc, char** argv) {
+  CLI::App app{"faultline: turns a Node.js service's Pino logs into Sentry events.", "faultline"};
+  app.require_subcommand(1);
+  app.footer(
+      "Exit codes: 0 success, 1 runtime failure (an input could not be read, delivery failed),\n"
+      "2 usage or configuration error (nothing was read).\n"
+      "Without -c, built-in defaults apply; SENTRY_DSN, SENTRY_RELEASE, SENTRY_ENVIRONMENT and\n"
+      "SENTRY_DIST are read from the environment. See docs/cli.md.");
+
+  app.add_subcommand("version", "Print faultline's version and the versions of its libraries.");
+
+  CheckOptions check;
+  CLI::App* check_cmd =
+      app.add_subcommand("check", "Validate the configuration and rules, then exit.");
+  check_cmd->add_option("-c,--config", check.config_path, "Configuration file (YAML).");
+  check_cmd->add_option("--explain", check.explain_file,
+                        "Show, for each error record in FILE, what every rule did.");
+
+  ReplayOptions replay;
+  CLI::App* replay_cmd = app.add_subcommand(
+      "replay", "Read inputs once, start to end, turn their error records into events, exit.");
+  replay_cmd->add_option("-c,--config", replay.config_path, "Configuration file (YAML).");
+  replay_cmd->add_flag("--print", replay.print,
+                       "Print each event as one line of JSON on stdout instead of sending it.");
+  replay_cmd->add_option("--timeout", replay.timeout_seconds,
+                         "Seconds to wait for delivery to finish (default: as long as needed).");
+  replay_cmd->add_option("inputs", replay.inputs, "Files to read; - is stdin.")->required();
+
+  PipeOptions pipe;
+  CLI::App* pipe_cmd = app.add_subcommand(
+      "pipe", "Copy stdin to stdout unchanged and turn its error records into events.");
+  pipe_cmd->add_option("-c,--config", pipe.config_path, "Configuration file (YAML).");
+  pipe_cmd->add_option("--events", pipe.events_file,
+                       "Also write each event as one line of JSON to this file.");
+
+  CommonOptions daemon;
+  CLI::App* run_cmd = app.add_subcommand("run", "Run as a daemon, tailing the configured inputs.");
+  run_cmd->add_option("-c,--config", daemon.config_path, "Configuration file (YAML).");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    app.exit(e);
+    return kExitUsage;
+  }
+
+  install_signal_handlers();
+  if (app.got_subcommand("version")) return cmd_version();
+  if (check_cmd->parsed()) return cmd_check(check);
+  if (replay_cmd->parsed()) return cmd_replay(replay);
+  if (pipe_cmd->parsed()) return cmd_pipe(pipe);
+  if (run_cmd->parsed()) return cmd_run(daemon);
+  return kExitUsage;
+}
+
+}  // namespace faultline::cli

@@ -1,0 +1,50 @@
+// faultline's command line (CLI11): `version`, `check`, `replay`, `pipe`, `run`.
+// Exit codes: 0 success, 1 runtime failure, 2 usage or configuration error (docs/cli.md).
+#pragma once
+
+#include <atomic>
+#include <string>
+#include <vector>
+
+#include "agent/config/config.h"
+#include "parsers/status.h"
+
+namespace faultline::cli {
+
+enum ExitCode : int { kExitOk = 0, kExitRuntime = 1, kExitUsage = 2 };
+
+struct CommonOptions {
+  std::string config_path;  // empty: built-in defaults
+};
+
+struct CheckOptions : CommonOptions {
+  std::string explain_file;  // check --explain FILE
+};
+
+struct ReplayOptions : CommonOptions {
+  bool print = false;
+  std::vector<std::string> inputs;
+  double timeout_seconds = 0;  // 0: wait as long as delivery needs
+};
+
+struct PipeOptions : CommonOptions {
+  std::string events_file;  // also write every event as a JSON line here
+};
+
+int run(int argc, char** argv);
+
+int cmd_version();
+int cmd_check(const CheckOptions& options);
+int cmd_replay(const ReplayOptions& options);
+int cmd_pipe(const PipeOptions& options);
+int cmd_run(const CommonOptions& options);
+
+// Loads the configuration (or the defaults) and applies its log settings; on failure prints the
+// message and returns it.
+Result<config::Config> load_config(const CommonOptions& options);
+
+// Set by SIGTERM/SIGINT; inputs stop reading when it turns true.
+std::atomic<bool>& stop_requested();
+void install_signal_handlers();
+
+}  // namespace faultline::cli

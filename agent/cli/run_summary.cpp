@@ -1,0 +1,24 @@
+#include "agent/cli/run_summary.h"
+
+namespace faultline::cli {
+
+std::string run_summary(const Metrics& m) {
+  std::string s = std::to_string(m.lines.get()) + " lines read, " +
+                  std::to_string(m.json_lines.get()) + " JSON, " +
+                  std::to_string(m.non_json_lines.get()) + " non-JSON";
+  if (m.long_lines.get() > 0) s += ", " + std::to_string(m.long_lines.get()) + " too long";
+  if (m.invalid_utf8_lines.get() > 0) {
+    s += ", " + std::to_string(m.invalid_utf8_lines.get()) + " with invalid UTF-8";
+  }
+  s += "; " + std::to_string(m.errors_detected.get()) + " errors detected, " +
+       std::to_string(m.events.get()) + " events";
+  if (m.events_dropped_rules.get() > 0) {
+    s += " (" + std::to_string(m.events_dropped_rules.get()) + " dropped by rules)";
+  }
+  if (m.build_failures.get() > 0) {
+    s += ", " + std::to_string(m.build_failures.get()) + " error records unusable";
+  }
+  return s;
+}
+
+}  // namespace faultline::cli

@@ -1,0 +1,12 @@
+// The one-line summary `replay` and `pipe` print on stderr when they finish.
+#pragma once
+
+#include <string>
+
+#include "agent/metrics.h"
+
+namespace faultline::cli {
+
+std::string run_summary(const Metrics& metrics);
+
+}  // namespace faultline::cli

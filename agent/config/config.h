@@ -1,0 +1,102 @@
+// faultline's configuration: what one YAML file (config.example.yaml documents every key) plus the
+// environment say. Loaded and validated once at startup by loader.h; afterwards it is plain,
+// read-only data shared by every part of the daemon.
+#pragma once
+
+#include <yaml-cpp/yaml.h>
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "parsers/pino_record.h"
+#include "rules/detect/detector.h"
+
+namespace faultline::config {
+
+using std::chrono::milliseconds;
+
+struct Sentry {
+  std::string dsn;          // empty: send nothing
+  std::string release;      // empty: none
+  std::string environment;  // never empty after loading ("production" by default)
+  std::string dist;
+  std::string release_file;    // a REVISION-style file whose first line is the release
+  std::string server_name;     // empty: the record's hostname
+  std::string release_source;  // where the release came from, for `check` and logs
+};
+
+struct Input {
+  std::string path;              // a file or a glob
+  std::string start_at = "end";  // "end" or "beginning", for files without a checkpoint
+};
+
+struct Pino {
+  PinoFormat format;
+  std::string app_root;  // the app's directory, for frame modules; empty: inferred
+  std::vector<std::string> user_id_keys = {"userId", "user.id", "req.user.id", "user_id"};
+  uint64_t max_line_bytes = 1024 * 1024;
+  // The hot-path read plan compiled from `format` plus the fields detect rules read.
+  std::shared_ptr<const RecordSchema> schema;
+};
+
+struct Correlation {
+  bool enabled = true;
+  milliseconds hold{5000};
+  size_t max_requests = 10000;
+  size_t max_records_per_request = 30;
+  uint64_t max_record_bytes = 8 * 1024;
+  uint64_t max_bytes = 64ull * 1024 * 1024;  // all kept lines together
+  milliseconds ttl{10 * 60 * 1000};
+  size_t max_breadcrumbs = 30;
+};
+
+struct Rules {
+  YAML::Node node;  // the `rules:` section as written (compiled by rules::RuleSet)
+  int node_line = 0;
+  rules::DetectOptions detect;  // after loading, its rules' slots refer to pino.schema
+  // Paths the detect rules read. While loading, the rules hold indexes into this list; the loader
+  // registers the paths in the schema and rewrites the indexes into slots.
+  std::vector<std::string> detect_fields;
+};
+
+struct Delivery {
+  std::string spool_dir;  // empty: <state.dir>/spool
+  uint64_t spool_max_bytes = 256ull * 1024 * 1024;
+  int concurrency = 1;
+  milliseconds connect_timeout{10'000};
+  milliseconds request_timeout{30'000};
+  milliseconds shutdown_grace{10'000};
+  uint64_t gzip_threshold = 32 * 1024;
+  bool tls_verify = true;
+  std::string ca_file;
+  std::string ca_path;
+  std::string proxy;
+  milliseconds backoff_initial{1000};
+  milliseconds backoff_max{5 * 60 * 1000};
+};
+
+struct State {
+  std::string dir;  // default: /var/lib/faultline as root, else $XDG_STATE_HOME/faultline
+};
+
+struct Log {
+  std::string level = "info";   // debug, info, warn, error
+  std::string format = "text";  // text or json
+};
+
+struct Config {
+  std::string file;  // "" for built-in defaults
+  Sentry sentry;
+  std::vector<Input> inputs;
+  Pino pino;
+  Correlation correlation;
+  Rules rules;
+  Delivery delivery;
+  State state;
+  Log log;
+};
+
+}  // namespace faultline::config

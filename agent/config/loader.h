@@ -1,0 +1,28 @@
+// Loads faultline's configuration: one YAML file (or none, for the built-in defaults) plus the
+// environment Sentry users already set (SENTRY_DSN, SENTRY_RELEASE, SENTRY_ENVIRONMENT,
+// SENTRY_DIST, CI commit variables). Every problem is reported before any input is touched, as
+// "file:line:col: key.path: what was found and what was expected".
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "agent/config/config.h"
+#include "agent/config/yaml_reader.h"
+
+namespace faultline::config {
+
+Result<Config> load_file(const std::string& path, const Getenv& env);
+// `name` is what messages call the text (a file name).
+Result<Config> load_text(std::string_view yaml, const std::string& name, const Getenv& env);
+Result<Config> load_defaults(const Getenv& env);
+
+// The release from the environment the way @sentry/node finds it: SENTRY_RELEASE, then the commit
+// variables CI and hosting platforms set. Returns the value and the variable it came from.
+std::pair<std::string, std::string> release_from_environment(const Getenv& env);
+
+// Sentry's release-name rules (no '/', '\\', newline or tab; not ".", "..", " " or "latest";
+// at most 200 characters). Returns what is wrong, or "".
+std::string release_problem(std::string_view release);
+
+}  // namespace faultline::config

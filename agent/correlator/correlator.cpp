@@ -1,0 +1,332 @@
+#include "agent/correlator/correlator.h"
+
+#include <algorithm>
+#include <cstring>
+
+#include "agent/correlator/failure_grouping.h"
+#include "agent/pipeline.h"
+
+namespace faultline {
+
+namespace {
+
+void copy_id(char* dst, size_t size, std::string_view src) {
+  if (src.size() + 1 != size) return;  // not the expected length: keep what we had
+  std::memcpy(dst, src.data(), src.size());
+  dst[src.size()] = '\0';
+}
+
+}  // namespace
+
+Correlator::Correlator(const config::Correlation& options, const PinoFormat& format, Emit emit,
+                       Metrics& metrics)
+    : options_(options),
+      format_(format),
+      emit_(std::move(emit)),
+      arena_(options.max_bytes),
+      table_(options.max_requests, options.max_records_per_request),
+      metrics_(metrics) {}
+
+void Correlator::advance(const RecordView& view, int64_t wall_us) {
+  if (!started_) {
+    logical_now_ = view.time_us.value_or(wall_us);
+    last_wall_ = wall_us;
+    started_ = true;
+  }
+  if (view.time_us) {
+    logical_now_ = std::max(logical_now_, *view.time_us);
+  } else {
+    logical_now_ += std::max<int64_t>(0, wall_us - last_wall_);
+  }
+  last_wall_ = wall_us;
+}
+
+void Correlator::tick(int64_t wall_us) {
+  if (!started_) return;
+  logical_now_ += std::max<int64_t>(0, wall_us - last_wall_);
+  last_wall_ = wall_us;
+  release_due();
+}
+
+void Correlator::release_due() {
+  if (logical_now_ >= next_deadline_) {
+    int64_t next = INT64_MAX;
+    for (size_t i = 0; i < holding_.size();) {
+      RequestState& s = table_.at(holding_[i]);
+      if (s.in_use && !s.pending.empty() && s.deadline > logical_now_) {
+        next = std::min(next, s.deadline);
+        ++i;
+        continue;
+      }
+      if (s.in_use && !s.pending.empty()) finalize(s, /*forced=*/true);
+      holding_[i] = holding_.back();
+      holding_.pop_back();
+    }
+    next_deadline_ = next;
+  }
+  // A closed request is kept for one hold window (for lines that arrive after its completion and
+  // for jobs that borrow its trace); an open one until the TTL.
+  const int64_t ttl_us = options_.ttl.count() * 1000;
+  const int64_t hold_us = options_.hold.count() * 1000;
+  for (uint32_t oldest = table_.oldest(); oldest != RequestTable::kNone; oldest = table_.oldest()) {
+    const RequestState& s = table_.at(oldest);
+    if (s.last_activity + (s.closed ? hold_us : ttl_us) >= logical_now_) break;
+    drop(oldest, /*evicted=*/false);
+  }
+}
+
+void Correlator::drop(uint32_t slot, bool evicted) {
+  RequestState& s = table_.at(slot);
+  if (!s.pending.empty()) finalize(s, /*forced=*/true);
+  if (!s.closed) (evicted ? metrics_.requests_evicted : metrics_.requests_expired).add();
+  table_.drop(slot);
+}
+
+uint32_t Correlator::open(SourceState& source, std::string_view key, uint64_t hash) {
+  if (table_.full()) drop(table_.oldest(), /*evicted=*/true);
+  metrics_.requests_tracked.add();
+  const uint32_t slot = table_.create(key, hash, &source);
+  table_.at(slot).last_activity = logical_now_;
+  return slot;
+}
+
+void Correlator::keep(RequestState& s, const Line& line) {
+  const size_t capacity = s.ring.size();
+  if (capacity == 0) return;
+  size_t index;
+  if (s.ring_count == capacity) {
+    index = s.ring_start;
+    s.ring_start = (s.ring_start + 1) % capacity;
+  } else {
+    index = (s.ring_start + s.ring_count) % capacity;
+    ++s.ring_count;
+  }
+  s.ring[index] = arena_.append(line.text, line.offset, options_.max_record_bytes);
+}
+
+void Correlator::remember_trace(RequestState& s, const RecordView& view) {
+  if (!view.trace_id.empty()) copy_id(s.trace_id, sizeof s.trace_id, view.trace_id);
+  if (!view.span_id.empty()) copy_id(s.span_id, sizeof s.span_id, view.span_id);
+  if (!view.trace_flags.empty()) copy_id(s.trace_flags, sizeof s.trace_flags, view.trace_flags);
+}
+
+std::vector<sentry::KeptLine> Correlator::breadcrumbs_of(const RequestState& s) const {
+  std::vector<sentry::KeptLine> out;
+  const size_t capacity = s.ring.size();
+  for (size_t i = 0; i < s.ring_count; ++i) {
+    const LineRef& ref = s.ring[(s.ring_start + i) % capacity];
+    if (auto text = arena_.read(ref)) out.push_back({std::move(*text), ref.offset, ref.cut});
+  }
+  return out;
+}
+
+void Correlator::lend_context(sentry::Incident& incident, const RequestState& s) const {
+  if (s.has_completion) {
+    if (auto text = arena_.read(s.completion)) {
+      incident.completion = sentry::KeptLine{std::move(*text), s.completion.offset, false};
+    }
+  }
+  incident.breadcrumbs = breadcrumbs_of(s);
+  if (incident.trace_id.empty()) {
+    incident.trace_id = s.trace_id;
+    incident.span_id = s.span_id;
+    incident.trace_flags = s.trace_flags;
+  }
+}
+
+sentry::Incident Correlator::incident_for(const RequestState& s, const PendingError& error) const {
+  sentry::Incident incident;
+  incident.source = s.source->name;
+  incident.source_key = s.source->key;
+  incident.error = sentry::KeptLine{error.text, error.offset, false};
+  incident.read_time_us = error.read_time_us;
+  incident.reason = error.reason;
+  lend_context(incident, s);
+  return incident;
+}
+
+void Correlator::finalize(RequestState& s, bool forced) {
+  if (s.pending.empty()) return;
+  std::vector<size_t> placeholders;
+  const std::vector<FailureGroup> groups = group_failures(s.pending, format_, placeholders);
+  size_t emitted = 0;
+  if (groups.empty()) {
+    if (!s.failure_emitted) {
+      // A 5xx with nothing but pino-http's placeholder: still one event, typed from the status.
+      size_t primary = placeholders.front();
+      for (size_t i : placeholders) {
+        if (s.pending[i].is_completion) primary = i;
+      }
+      sentry::Incident incident = incident_for(s, s.pending[primary]);
+      incident.forced = forced;
+      emit_(std::move(incident));
+      ++emitted;
+      metrics_.duplicates_merged.add(placeholders.size() - 1);
+    } else {
+      metrics_.placeholders_absorbed.add(placeholders.size());
+    }
+  } else {
+    metrics_.placeholders_absorbed.add(placeholders.size());
+    for (const FailureGroup& g : groups) {
+      metrics_.duplicates_merged.add(g.duplicates.size());
+      if (std::find(s.emitted.begin(), s.emitted.end(), g.signature) != s.emitted.end()) {
+        metrics_.duplicates_merged.add();  // logged again after its event went out
+        continue;
+      }
+      sentry::Incident incident = incident_for(s, s.pending[g.primary]);
+      incident.forced = forced;
+      for (size_t d : g.duplicates) {
+        incident.duplicates.push_back({s.pending[d].text, s.pending[d].offset, false});
+      }
+      emit_(std::move(incident));
+      s.emitted.push_back(g.signature);
+      ++emitted;
+    }
+  }
+  if (emitted > 0) s.failure_emitted = true;
+  if (forced) metrics_.forced_emissions.add(emitted);
+  s.pending.clear();
+  s.deadline = 0;
+}
+
+void Correlator::emit_now(SourceState& source, const Line& line, std::string_view reason,
+                          int64_t wall_us, const RequestState* context,
+                          const RequestState* trace_from) {
+  sentry::Incident incident;
+  incident.source = source.name;
+  incident.source_key = source.key;
+  incident.error = sentry::KeptLine{std::string(line.text), line.offset, false};
+  incident.read_time_us = wall_us;
+  incident.reason = std::string(reason);
+  if (context != nullptr) lend_context(incident, *context);
+  if (incident.trace_id.empty() && trace_from != nullptr && trace_from->trace_id[0] != '\0') {
+    incident.trace_id = trace_from->trace_id;
+    incident.span_id = trace_from->span_id;
+    incident.trace_flags = trace_from->trace_flags;
+  }
+  emit_(std::move(incident));
+}
+
+void Correlator::observe_job(SourceState& source, const Line& line, const RecordView& view,
+                             rules::DetectReason reason, int64_t wall_us) {
+  key_.assign("J");
+  key_.append(view.queue);
+  key_.push_back('\0');
+  key_.append(view.job_id);
+  const uint64_t hash = RequestTable::hash_key(&source, key_);
+  uint32_t slot = table_.find(key_, hash);
+  if (slot == RequestTable::kNone) slot = open(source, key_, hash);
+  RequestState& job = table_.at(slot);
+  table_.touch(slot);
+  job.last_activity = logical_now_;
+  remember_trace(job, view);
+  if (reason == rules::DetectReason::kNone) {
+    keep(job, line);
+    return;
+  }
+  // The job's data often carries the enqueuing request's id: borrow that request's trace.
+  const RequestState* request = nullptr;
+  if (!view.request_id.empty()) {
+    key_.assign("R");
+    key_.append(view.request_id);
+    const uint32_t r = table_.find(key_, RequestTable::hash_key(&source, key_));
+    if (r != RequestTable::kNone) request = &table_.at(r);
+  }
+  emit_now(source, line, rules::to_string(reason), wall_us, &job, request);
+}
+
+void Correlator::late_line(RequestState& s, const Line& line, rules::DetectReason reason,
+                           int64_t wall_us) {
+  metrics_.late_lines.add();
+  if (reason == rules::DetectReason::kNone) return;  // too late to be a breadcrumb
+  const FailureSignature sig = failure_signature(line.text, false, format_);
+  if (sig.placeholder ||
+      std::find(s.emitted.begin(), s.emitted.end(), sig.hash) != s.emitted.end()) {
+    metrics_.duplicates_merged.add();
+    return;
+  }
+  s.emitted.push_back(sig.hash);
+  s.failure_emitted = true;
+  emit_now(*s.source, line, rules::to_string(reason), wall_us, &s, nullptr);
+}
+
+void Correlator::observe(SourceState& source, const Line& line, const RecordView& view,
+                         rules::DetectReason reason, int64_t wall_us) {
+  advance(view, wall_us);
+  release_due();
+  const bool error = reason != rules::DetectReason::kNone;
+  if (!options_.enabled) {
+    if (error) emit_now(source, line, rules::to_string(reason), wall_us, nullptr, nullptr);
+    return;
+  }
+  if (!view.job_id.empty() || !view.queue.empty()) {
+    observe_job(source, line, view, reason, wall_us);
+    return;
+  }
+  if (!view.request_id.empty()) {
+    key_.assign("R");
+    key_.append(view.request_id);
+  } else if (!view.trace_id.empty()) {
+    key_.assign("T");
+    key_.append(view.trace_id);
+  } else {
+    if (error) emit_now(source, line, rules::to_string(reason), wall_us, nullptr, nullptr);
+    return;
+  }
+  const uint64_t hash = RequestTable::hash_key(&source, key_);
+  uint32_t slot = table_.find(key_, hash);
+  if (slot != RequestTable::kNone && table_.at(slot).closed) {
+    RequestState& closed = table_.at(slot);
+    // Written before the completion (pino's async destination can reorder lines): it belongs
+    // to the closed request. Written after it: the id was reused, so this is a new request.
+    if (view.time_us && *view.time_us <= closed.completion_time) {
+      late_line(closed, line, reason, wall_us);
+      return;
+    }
+    table_.drop(slot);
+    slot = RequestTable::kNone;
+  }
+  if (slot == RequestTable::kNone) slot = open(source, key_, hash);
+  RequestState& s = table_.at(slot);
+  table_.touch(slot);
+  s.last_activity = logical_now_;
+  remember_trace(s, view);
+
+  if (view.completion) {
+    // Kept whole where possible: the event reads its status, route and duration.
+    s.completion = arena_.append(line.text, line.offset,
+                                 std::max<size_t>(options_.max_record_bytes, 64 * 1024));
+    s.has_completion = true;
+    s.completion_status = view.status_code;
+    s.completion_time = view.time_us.value_or(logical_now_);
+    if (error) {
+      s.pending.push_back(PendingError{std::string(line.text), line.offset, wall_us,
+                                       std::string(rules::to_string(reason)), true});
+    }
+    finalize(s, /*forced=*/false);
+    s.closed = true;
+    return;
+  }
+  if (!error) {
+    keep(s, line);
+    return;
+  }
+  s.pending.push_back(PendingError{std::string(line.text), line.offset, wall_us,
+                                   std::string(rules::to_string(reason)), false});
+  if (s.deadline == 0) {
+    s.deadline = logical_now_ + options_.hold.count() * 1000;
+    holding_.push_back(slot);
+    next_deadline_ = std::min(next_deadline_, s.deadline);
+  }
+}
+
+void Correlator::flush() {
+  for (uint32_t slot : holding_) {
+    RequestState& s = table_.at(slot);
+    if (s.in_use && !s.pending.empty()) finalize(s, /*forced=*/true);
+  }
+  holding_.clear();
+  next_deadline_ = INT64_MAX;
+}
+
+}  // namespace faultline

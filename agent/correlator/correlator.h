@@ -1,0 +1,89 @@
+// Correlation by request id and trace id: one failure → one event that tells the whole story
+// (ARCHITECTURE.md "Correlation", PINO-FORMAT.md §5, §6, §8).
+//
+// Every JSON record of the input passes through observe(). Lines are grouped by scope:
+//   - a worker job (jobId/queue): its earlier lines become breadcrumbs; its errors are emitted at
+//     once (a job has no completion line), linked to the enqueuing request's trace when known;
+//   - a request id (reqId, req.id, …): earlier lines kept as breadcrumb candidates; errors held
+//     until the request's completion line or the hold window; the completion closes the request;
+//   - a trace id, for lines without a request id;
+//   - nothing: an error is emitted at once.
+// Time: a logical clock that follows record time while input flows (the newest record time
+// seen) and wall time while input is idle (tick()), so replays of old files behave like live
+// input and a quiet service still gets its events after the hold window.
+// Memory: raw lines live in a fixed LineArena (correlation.max_bytes); requests in a fixed
+// RequestTable (correlation.max_requests, LRU; a TTL frees requests that never complete). Neither
+// grows with the input, and observing a non-error line allocates nothing once warmed up.
+//
+// Not thread-safe; owned by the pipeline thread.
+#pragma once
+
+#include <functional>
+#include <string_view>
+
+#include "agent/config/config.h"
+#include "agent/correlator/line_arena.h"
+#include "agent/correlator/request_table.h"
+#include "agent/metrics.h"
+#include "agent/sentry/incident.h"
+#include "parsers/line_framer.h"
+#include "parsers/pino_record.h"
+#include "rules/detect/detector.h"
+
+namespace faultline {
+
+struct SourceState;
+
+class Correlator {
+ public:
+  using Emit = std::function<void(sentry::Incident&&)>;
+
+  Correlator(const config::Correlation& options, const PinoFormat& format, Emit emit,
+             Metrics& metrics);
+  Correlator(const Correlator&) = delete;
+  Correlator& operator=(const Correlator&) = delete;
+
+  // `view` is the hot-path view of `line`; `reason` what the detector said; `wall_us` the time
+  // the line was read.
+  void observe(SourceState& source, const Line& line, const RecordView& view,
+               rules::DetectReason reason, int64_t wall_us);
+  // Input is idle: advance the logical clock by the wall time that passed and release what is due.
+  void tick(int64_t wall_us);
+  // End of input or shutdown: every held error is emitted now.
+  void flush();
+
+  size_t open_requests() const { return table_.size(); }
+
+ private:
+  void advance(const RecordView& view, int64_t wall_us);
+  void observe_job(SourceState& source, const Line& line, const RecordView& view,
+                   rules::DetectReason reason, int64_t wall_us);
+  void late_line(RequestState& s, const Line& line, rules::DetectReason reason, int64_t wall_us);
+  void release_due();
+  void keep(RequestState& s, const Line& line);
+  void remember_trace(RequestState& s, const RecordView& view);
+  void finalize(RequestState& s, bool forced);
+  // Emits `line` at once; `context` (may be null) lends breadcrumbs, completion and trace.
+  void emit_now(SourceState& source, const Line& line, std::string_view reason, int64_t wall_us,
+                const RequestState* context, const RequestState* trace_from);
+  void drop(uint32_t slot, bool evicted);
+  uint32_t open(SourceState& source, std::string_view key, uint64_t hash);
+  sentry::Incident incident_for(const RequestState& s, const PendingError& error) const;
+  void lend_context(sentry::Incident& incident, const RequestState& s) const;
+  std::vector<sentry::KeptLine> breadcrumbs_of(const RequestState& s) const;
+
+  config::Correlation options_;
+  PinoFormat format_;
+  Emit emit_;
+  LineArena arena_;
+  RequestTable table_;
+  Metrics& metrics_;
+  std::vector<uint32_t> holding_;  // slots with pending errors
+  bool started_ = false;
+  int64_t logical_now_ = 0;
+  int64_t last_wall_ = 0;
+  int64_t next_deadline_ = INT64_MAX;
+  std::string key_;  // scratch for building keys without allocating
+};
+
+}  // namespace faultline

@@ -1,0 +1,111 @@
+#include "agent/correlator/failure_grouping.h"
+
+#include <functional>
+#include <string>
+
+#include "parsers/json.h"
+
+namespace faultline {
+
+namespace {
+
+const json::Value* find_err(const json::Value& record, const PinoFormat& format) {
+  for (const std::string& key : format.error_keys) {
+    if (const json::Value* v = record.find_path(key); v && !v->is_null()) return v;
+  }
+  if (!format.nested_key.empty()) {
+    for (const std::string& key : format.error_keys) {
+      const json::Value* v = record.find_path(format.nested_key + "." + key);
+      if (v && !v->is_null()) return v;
+    }
+  }
+  return nullptr;
+}
+
+std::string text_of(const json::Value* v) {
+  if (v == nullptr) return "";
+  return v->is_string() ? v->as_string() : json::to_string(*v);
+}
+
+std::string first_frame(const std::string& stack) {
+  const size_t at = stack.find("\n    at ");
+  if (at == std::string::npos) return "";
+  const size_t end = stack.find('\n', at + 1);
+  return stack.substr(at + 1, end == std::string::npos ? std::string::npos : end - at - 1);
+}
+
+}  // namespace
+
+FailureSignature failure_signature(std::string_view line, bool is_completion,
+                                   const PinoFormat& format) {
+  FailureSignature sig;
+  auto parsed = json::parse(line);
+  std::string basis;
+  if (parsed.ok()) {
+    const json::Value* err = find_err(*parsed, format);
+    if (err != nullptr && err->is_object()) {
+      sig.has_err = true;
+      const std::string message = text_of(err->find("message"));
+      if (message.rfind("failed with status code ", 0) == 0) {
+        sig.placeholder = true;
+        return sig;
+      }
+      basis = "err\n" + text_of(err->find("type")) + "\n" + text_of(err->find("name")) + "\n" +
+              message + "\n" + first_frame(text_of(err->find("stack")));
+    } else if (err != nullptr) {
+      sig.has_err = true;
+      basis = "err\n" + text_of(err);
+    } else if (is_completion) {
+      sig.placeholder = true;  // a 5xx summary line with nothing but the status
+      return sig;
+    } else {
+      for (const std::string& key : format.message_keys) {
+        if (const json::Value* m = parsed->find_path(key)) {
+          basis = "msg\n" + text_of(m);
+          break;
+        }
+      }
+    }
+  } else {
+    basis = "raw\n" + std::string(line);
+  }
+  sig.hash = std::hash<std::string>{}(basis);
+  return sig;
+}
+
+std::vector<FailureGroup> group_failures(const std::vector<PendingError>& pending,
+                                         const PinoFormat& format,
+                                         std::vector<size_t>& placeholders) {
+  std::vector<FailureGroup> groups;
+  std::vector<FailureSignature> sigs;
+  sigs.reserve(pending.size());
+  for (const PendingError& p : pending) {
+    sigs.push_back(failure_signature(p.text, p.is_completion, format));
+  }
+  for (size_t i = 0; i < pending.size(); ++i) {
+    if (sigs[i].placeholder) {
+      placeholders.push_back(i);
+      continue;
+    }
+    FailureGroup* group = nullptr;
+    for (FailureGroup& g : groups) {
+      if (g.signature == sigs[i].hash) group = &g;
+    }
+    if (group == nullptr) {
+      groups.push_back(FailureGroup{i, {}, sigs[i].hash});
+      continue;
+    }
+    // The handler's own line carries the most context; prefer it over pino-http's summary.
+    const size_t current = group->primary;
+    const bool better = pending[current].is_completion && !pending[i].is_completion;
+    if (better) {
+      group->duplicates.push_back(current);
+      group->primary = i;
+    } else {
+      group->duplicates.push_back(i);
+    }
+  }
+  return groups;
+}
+
+}  // namespace faultline

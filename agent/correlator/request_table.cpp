@@ -1,0 +1,150 @@
+#include "agent/correlator/request_table.h"
+
+namespace faultline {
+
+namespace {
+
+size_t pow2_at_least(size_t n) {
+  size_t p = 16;
+  while (p < n) p <<= 1;
+  return p;
+}
+
+}  // namespace
+
+RequestTable::RequestTable(size_t max_requests, size_t ring_capacity)
+    : max_(max_requests), ring_capacity_(ring_capacity), buckets_(pow2_at_least(max_requests * 2)) {
+  slots_.reserve(max_requests);
+}
+
+uint64_t RequestTable::hash_key(const void* source, std::string_view key) {
+  // FNV-1a over the source's address and the key; collisions are resolved by comparing keys.
+  uint64_t h = 1469598103934665603ull;
+  const auto mix = [&h](const unsigned char* p, size_t n) {
+    for (size_t i = 0; i < n; ++i) {
+      h ^= p[i];
+      h *= 1099511628211ull;
+    }
+  };
+  const auto addr = reinterpret_cast<uintptr_t>(source);
+  mix(reinterpret_cast<const unsigned char*>(&addr), sizeof addr);
+  mix(reinterpret_cast<const unsigned char*>(key.data()), key.size());
+  return h;
+}
+
+uint32_t RequestTable::find(std::string_view key, uint64_t hash) const {
+  for (size_t i = bucket_of(hash), n = 0; n < buckets_.size();
+       i = (i + 1) & (buckets_.size() - 1), ++n) {
+    const Bucket& b = buckets_[i];
+    if (b.slot == kNone && !b.tombstone) return kNone;
+    if (b.slot != kNone && b.hash == hash && slots_[b.slot].key == key) return b.slot;
+  }
+  return kNone;
+}
+
+uint32_t RequestTable::create(std::string_view key, uint64_t hash, SourceState* source) {
+  uint32_t slot;
+  if (!free_.empty()) {
+    slot = free_.back();
+    free_.pop_back();
+  } else {
+    slot = static_cast<uint32_t>(slots_.size());
+    slots_.emplace_back();
+    slots_.back().ring.resize(ring_capacity_);
+  }
+  RequestState& s = slots_[slot];
+  s.key.assign(key);
+  s.hash = hash;
+  s.source = source;
+  s.ring_start = s.ring_count = 0;
+  s.has_completion = false;
+  s.completion_status = 0;
+  s.completion_time = 0;
+  s.pending.clear();
+  s.deadline = 0;
+  s.emitted.clear();
+  s.failure_emitted = false;
+  s.closed = false;
+  s.trace_id[0] = s.span_id[0] = s.trace_flags[0] = '\0';
+  s.in_use = true;
+
+  if ((size_ + tombstones_ + 1) * 4 > buckets_.size() * 3) rehash();
+  for (size_t i = bucket_of(hash);; i = (i + 1) & (buckets_.size() - 1)) {
+    Bucket& b = buckets_[i];
+    if (b.slot == kNone) {
+      if (b.tombstone) --tombstones_;
+      b = Bucket{hash, slot, false};
+      break;
+    }
+  }
+  ++size_;
+  lru_push_front(slot);
+  return slot;
+}
+
+void RequestTable::drop(uint32_t slot) {
+  RequestState& s = slots_[slot];
+  for (size_t i = bucket_of(s.hash);; i = (i + 1) & (buckets_.size() - 1)) {
+    Bucket& b = buckets_[i];
+    if (b.slot == slot) {
+      b.slot = kNone;
+      b.tombstone = true;
+      ++tombstones_;
+      break;
+    }
+    if (b.slot == kNone && !b.tombstone) break;  // not indexed (cannot happen)
+  }
+  lru_unlink(slot);
+  s.in_use = false;
+  s.pending.clear();
+  s.emitted.clear();
+  free_.push_back(slot);
+  --size_;
+}
+
+void RequestTable::touch(uint32_t slot) {
+  if (lru_head_ == slot) return;
+  lru_unlink(slot);
+  lru_push_front(slot);
+}
+
+void RequestTable::lru_unlink(uint32_t slot) {
+  RequestState& s = slots_[slot];
+  if (s.lru_prev != kNone)
+    slots_[s.lru_prev].lru_next = s.lru_next;
+  else
+    lru_head_ = s.lru_next;
+  if (s.lru_next != kNone)
+    slots_[s.lru_next].lru_prev = s.lru_prev;
+  else
+    lru_tail_ = s.lru_prev;
+  s.lru_prev = s.lru_next = kNone;
+}
+
+void RequestTable::lru_push_front(uint32_t slot) {
+  RequestState& s = slots_[slot];
+  s.lru_prev = kNone;
+  s.lru_next = lru_head_;
+  if (lru_head_ != kNone) slots_[lru_head_].lru_prev = slot;
+  lru_head_ = slot;
+  if (lru_tail_ == kNone) lru_tail_ = slot;
+}
+
+void RequestTable::rehash() {
+  // Same size: clearing tombstones is enough because the pool never exceeds max_ slots.
+  // Into the spare table, so that rehashing allocates nothing after the first time.
+  spare_.assign(buckets_.size(), Bucket{});
+  spare_.swap(buckets_);
+  tombstones_ = 0;
+  for (const Bucket& b : spare_) {
+    if (b.slot == kNone) continue;
+    for (size_t i = bucket_of(b.hash);; i = (i + 1) & (buckets_.size() - 1)) {
+      if (buckets_[i].slot == kNone) {
+        buckets_[i] = b;
+        break;
+      }
+    }
+  }
+}
+
+}  // namespace faultline

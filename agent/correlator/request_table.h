@@ -1,0 +1,104 @@
+// The correlator's open requests: a fixed pool of RequestState slots, found by key through an
+// open-addressing hash table and ordered by last activity in an intrusive LRU list. After the
+// pool has warmed up, finding, creating and dropping a request allocates nothing.
+//
+// Not thread-safe; owned by the correlator.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "agent/correlator/line_arena.h"
+
+namespace faultline {
+
+struct SourceState;
+
+struct PendingError {
+  std::string text;  // the whole error line (it must parse to build the event)
+  uint64_t offset = 0;
+  int64_t read_time_us = 0;
+  std::string reason;
+  bool is_completion = false;
+};
+
+struct RequestState {
+  // Identity.
+  std::string key;  // kind byte + id; compared on lookup to rule out hash collisions
+  uint64_t hash = 0;
+  SourceState* source = nullptr;
+
+  // Story so far: earlier lines (a ring of arena references) and the completion.
+  std::vector<LineRef> ring;  // capacity fixed at max_records_per_request
+  size_t ring_start = 0, ring_count = 0;
+  LineRef completion;
+  bool has_completion = false;
+  int completion_status = 0;
+  int64_t completion_time = 0;  // record time (µs)
+
+  // Failures.
+  std::vector<PendingError> pending;
+  int64_t deadline = 0;  // logical time when pending errors are released without a completion
+  std::vector<uint64_t> emitted;  // signatures already reported for this request
+  bool failure_emitted = false;
+  bool closed = false;  // a completion arrived; a newer line with this id is a new request
+
+  // Trace context seen on any line of the request (32 + 16 + 2 hex characters).
+  char trace_id[33] = {};
+  char span_id[17] = {};
+  char trace_flags[3] = {};
+
+  int64_t last_activity = 0;  // logical time (µs)
+  uint32_t lru_prev = 0, lru_next = 0;
+  bool in_use = false;
+};
+
+class RequestTable {
+ public:
+  static constexpr uint32_t kNone = UINT32_MAX;
+
+  RequestTable(size_t max_requests, size_t ring_capacity);
+
+  // The slot for `key`, or kNone.
+  uint32_t find(std::string_view key, uint64_t hash) const;
+  // A fresh slot for `key`; the caller has checked that the table is not full.
+  uint32_t create(std::string_view key, uint64_t hash, SourceState* source);
+  void drop(uint32_t slot);
+  // Marks the slot as the most recently active.
+  void touch(uint32_t slot);
+
+  RequestState& at(uint32_t slot) { return slots_[slot]; }
+  bool full() const { return size_ >= max_; }
+  size_t size() const { return size_; }
+  // The least recently active slot, or kNone when empty.
+  uint32_t oldest() const { return lru_tail_; }
+
+  static uint64_t hash_key(const void* source, std::string_view key);
+
+ private:
+  struct Bucket {
+    uint64_t hash = 0;
+    uint32_t slot = kNone;  // kNone: empty
+    bool tombstone = false;
+  };
+  size_t bucket_of(uint64_t hash) const {
+    return static_cast<size_t>(hash) & (buckets_.size() - 1);
+  }
+  void lru_unlink(uint32_t slot);
+  void lru_push_front(uint32_t slot);
+  void rehash();
+
+  size_t max_;
+  size_t ring_capacity_;
+  std::vector<RequestState> slots_;
+  std::vector<uint32_t> free_;
+  std::vector<Bucket> buckets_;
+  std::vector<Bucket> spare_;  // same size as buckets_, reused by rehash()
+  size_t size_ = 0;
+  size_t tombstones_ = 0;
+  uint32_t lru_head_ = kNone, lru_tail_ = kNone;
+};
+
+}  // namespace faultline

@@ -1,0 +1,52 @@
+// faultline's own log, on stderr (where systemd's journal and container runtimes collect it).
+//
+// Secrets never go through here: callers log DSNs in their redacted form and never log record
+// values. `LogLimiter` keeps a noisy condition (a bad line every millisecond) to one line per
+// interval, saying how many were suppressed. Thread-safe: lines are written whole under a mutex.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <mutex>
+#include <string>
+#include <string_view>
+
+namespace faultline::log {
+
+enum class Level : uint8_t { kDebug, kInfo, kWarn, kError };
+
+// Defaults: info, text. `json` writes {"time","level","msg"} objects, one per line.
+void configure(Level min_level, bool json);
+bool parse_level(std::string_view name, Level& out);
+bool enabled(Level level);
+void write(Level level, std::string_view message);
+
+inline void debug(std::string_view m) {
+  write(Level::kDebug, m);
+}
+inline void info(std::string_view m) {
+  write(Level::kInfo, m);
+}
+inline void warn(std::string_view m) {
+  write(Level::kWarn, m);
+}
+inline void error(std::string_view m) {
+  write(Level::kError, m);
+}
+
+// At most one line per `interval`; the next line that passes says how many were held back.
+class LogLimiter {
+ public:
+  explicit LogLimiter(std::chrono::milliseconds interval = std::chrono::seconds(10))
+      : interval_(interval) {}
+  void write(Level level, std::string_view message);
+
+ private:
+  std::mutex mu_;
+  std::chrono::milliseconds interval_;
+  std::chrono::steady_clock::time_point last_{};  // guarded by mu_
+  uint64_t suppressed_ = 0;                       // guarded by mu_
+  bool any_ = false;                              // guarded by mu_
+};
+
+}  // namespace faultline::log

@@ -1,0 +1,59 @@
+#include "agent/metrics.h"
+
+namespace faultline {
+
+const std::vector<Metrics::Entry>& Metrics::entries() {
+  static const std::vector<Entry> table = {
+      {"faultline_lines_total", "Lines read from all inputs.", &Metrics::lines},
+      {"faultline_json_lines_total", "Lines that were JSON objects.", &Metrics::json_lines},
+      {"faultline_non_json_lines_total", "Lines skipped because they were not JSON objects.",
+       &Metrics::non_json_lines},
+      {"faultline_long_lines_total", "Lines skipped because they exceeded pino.max_line_bytes.",
+       &Metrics::long_lines},
+      {"faultline_invalid_utf8_lines_total", "Lines with invalid UTF-8, read after repair.",
+       &Metrics::invalid_utf8_lines},
+      {"faultline_errors_detected_total", "Error records found.", &Metrics::errors_detected},
+      {"faultline_events_total", "Events emitted.", &Metrics::events},
+      {"faultline_events_dropped_by_rules_total", "Events dropped by filter, sample or throttle.",
+       &Metrics::events_dropped_rules},
+      {"faultline_event_build_failures_total", "Error records that could not become an event.",
+       &Metrics::build_failures},
+      {"faultline_input_bytes_total", "Bytes read from all inputs.", &Metrics::bytes_read},
+      {"faultline_correlation_requests_total", "Request, trace and job scopes tracked.",
+       &Metrics::requests_tracked},
+      {"faultline_correlation_evictions_total", "Scopes pushed out by correlation.max_requests.",
+       &Metrics::requests_evicted},
+      {"faultline_correlation_expirations_total", "Scopes freed by correlation.ttl.",
+       &Metrics::requests_expired},
+      {"faultline_correlation_forced_emissions_total",
+       "Errors emitted without their request's completion line.", &Metrics::forced_emissions},
+      {"faultline_correlation_duplicates_merged_total",
+       "Lines that logged a failure already in another line's event.", &Metrics::duplicates_merged},
+      {"faultline_correlation_placeholders_absorbed_total",
+       "pino-http placeholder errors that added only a status to a real error.",
+       &Metrics::placeholders_absorbed},
+      {"faultline_correlation_late_lines_total",
+       "Lines that arrived after their request's completion line.", &Metrics::late_lines},
+  };
+  return table;
+}
+
+std::string Metrics::prometheus() const {
+  std::string out;
+  for (const Entry& e : entries()) {
+    out += "# HELP ";
+    out += e.name;
+    out += ' ';
+    out += e.help;
+    out += "\n# TYPE ";
+    out += e.name;
+    out += " counter\n";
+    out += e.name;
+    out += ' ';
+    out += std::to_string((this->*e.counter).get());
+    out += '\n';
+  }
+  return out;
+}
+
+}  // namespace faultline

@@ -1,0 +1,55 @@
+// Counters an operator may need to see, in one place: each is a named Prometheus counter, also
+// summarised by `replay`. Updated by the pipeline thread, read from any thread (relaxed atomics:
+// each counter is independent).
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace faultline {
+
+class Counter {
+ public:
+  void add(uint64_t n = 1) { value_.fetch_add(n, std::memory_order_relaxed); }
+  uint64_t get() const { return value_.load(std::memory_order_relaxed); }
+
+ private:
+  std::atomic<uint64_t> value_{0};
+};
+
+struct Metrics {
+  Counter lines;                 // every line framed, JSON or not
+  Counter json_lines;            // lines that were JSON objects
+  Counter non_json_lines;        // skipped: console output, crash dumps, broken lines
+  Counter long_lines;            // skipped: longer than pino.max_line_bytes
+  Counter invalid_utf8_lines;    // read after replacing invalid bytes
+  Counter errors_detected;       // error records found by the detector
+  Counter events;                // events emitted (printed or handed to delivery)
+  Counter events_dropped_rules;  // dropped by a filter/sample/throttle rule
+  Counter build_failures;        // error records that could not become an event
+  Counter bytes_read;
+  // Correlation.
+  Counter requests_tracked;   // request/trace/job scopes opened
+  Counter requests_evicted;   // pushed out by correlation.max_requests (LRU)
+  Counter requests_expired;   // freed by correlation.ttl
+  Counter forced_emissions;   // errors emitted without their completion line
+  Counter duplicates_merged;  // lines folded into another line's event
+  Counter
+      placeholders_absorbed;  // pino-http "failed with status code" lines, no event of their own
+  Counter late_lines;         // lines that arrived after their request's completion
+
+  // Prometheus text exposition of every counter above.
+  std::string prometheus() const;
+
+  struct Entry {
+    std::string_view name;
+    std::string_view help;
+    Counter Metrics::*counter;
+  };
+  static const std::vector<Entry>& entries();
+};
+
+}  // namespace faultline

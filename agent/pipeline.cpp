@@ -1,0 +1,106 @@
+#include "agent/pipeline.h"
+
+#include "agent/correlator/correlator.h"
+#include "agent/sentry/event_id.h"
+#include "build_info.h"
+
+namespace faultline {
+
+sentry::EventSettings event_settings(const config::Config& config) {
+  sentry::EventSettings s;
+  s.release = config.sentry.release;
+  s.environment = config.sentry.environment;
+  s.dist = config.sentry.dist;
+  s.server_name = config.sentry.server_name;
+  s.sdk_version = build_info::kVersion;
+  s.format = config.pino.format;
+  s.user_id_keys = config.pino.user_id_keys;
+  s.app_root = config.pino.app_root;
+  s.max_breadcrumbs = config.correlation.max_breadcrumbs;
+  return s;
+}
+
+Pipeline::Pipeline(const config::Config& config, EventSink& sink, Metrics& metrics, Clock& clock)
+    : config_(config),
+      sink_(sink),
+      metrics_(metrics),
+      clock_(clock),
+      reader_(*config.pino.schema),
+      detector_(config.rules.detect),
+      builder_(event_settings(config)),
+      correlator_(std::make_unique<Correlator>(
+          config.correlation, config.pino.format,
+          [this](sentry::Incident&& i) { emit(std::move(i)); }, metrics)) {}
+
+Pipeline::~Pipeline() = default;
+
+void Pipeline::report_bad_line(SourceState& source, const Line& line) {
+  // Console output and crash dumps are normal in a log stream; only a line that looks like a
+  // record but is not one is worth a warning.
+  size_t i = 0;
+  while (i < line.text.size() && (line.text[i] == ' ' || line.text[i] == '\t')) ++i;
+  if (i >= line.text.size() || line.text[i] != '{') return;
+  ++source.bad_json_reported;
+  const bool cut = line.text.back() != '}';
+  bad_line_log_.write(
+      log::Level::kWarn,
+      source.name + ":" + std::to_string(line.number) + ":" + std::to_string(line.text.size()) +
+          ": a line that starts with '{' is not a JSON object (" +
+          (cut ? "expected '}' at the end of the line; was it cut?" : "invalid JSON") +
+          "); skipped");
+}
+
+void Pipeline::on_line(SourceState& source, const Line& line) {
+  metrics_.lines.add();
+  if (!source.key_known) {
+    source.key = sentry::source_key(line.text);
+    source.key_known = true;
+  }
+  if (line.too_long) {
+    metrics_.long_lines.add();
+    if (!source.long_line_reported) {
+      source.long_line_reported = true;
+      log::warn(source.name + ":" + std::to_string(line.number) +
+                ": line longer than pino.max_line_bytes (" +
+                std::to_string(config_.pino.max_line_bytes) +
+                " bytes) skipped; further long lines in this input are only counted");
+    }
+    return;
+  }
+  const ReadOutcome outcome = reader_.read(line.text, view_);
+  if (outcome == ReadOutcome::kNotJson) {
+    metrics_.non_json_lines.add();
+    report_bad_line(source, line);
+    return;
+  }
+  if (outcome == ReadOutcome::kInvalidUtf8) metrics_.invalid_utf8_lines.add();
+  metrics_.json_lines.add();
+  const rules::DetectReason reason = detector_.classify(view_, reader_);
+  if (reason != rules::DetectReason::kNone) metrics_.errors_detected.add();
+  correlator_->observe(source, line, view_, reason, clock_.now_us());
+}
+
+void Pipeline::tick() {
+  correlator_->tick(clock_.now_us());
+}
+
+void Pipeline::finish() {
+  correlator_->flush();
+  sink_.flush();
+}
+
+void Pipeline::emit(sentry::Incident&& incident) {
+  auto event = builder_.build(incident);
+  if (!event.ok()) {
+    metrics_.build_failures.add();
+    build_failure_log_.write(log::Level::kWarn, incident.source + " at byte " +
+                                                    std::to_string(incident.error.offset) +
+                                                    ": error record skipped: " + event.message());
+    return;
+  }
+  const std::string id = event->find("event_id")->as_string();
+  sink_.emit(id, *event);
+  metrics_.events.add();
+}
+
+}  // namespace faultline

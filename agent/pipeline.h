@@ -1,0 +1,72 @@
+// The pipeline thread's work for every line (ARCHITECTURE.md "Data flow"):
+//   line → record view (hot fields) → detector → correlator → event builder → rules → sink.
+// Only error records and the lines kept for their story ever leave the hot path.
+//
+// Not thread-safe: one Pipeline per pipeline thread; inputs call on_line() from that thread and
+// tick() when idle so held errors are released in wall time.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "agent/clock.h"
+#include "agent/config/config.h"
+#include "agent/event_sink.h"
+#include "agent/log.h"
+#include "agent/metrics.h"
+#include "agent/sentry/event_builder.h"
+#include "agent/sentry/incident.h"
+#include "parsers/line_framer.h"
+#include "parsers/pino_record.h"
+#include "rules/detect/detector.h"
+
+namespace faultline {
+
+class Correlator;
+
+// What the pipeline remembers about one input.
+struct SourceState {
+  explicit SourceState(std::string n) : name(std::move(n)) {}
+  std::string name;  // a path or "stdin"
+  std::string key;   // identity for event ids (a hash of the first line)
+  bool key_known = false;
+  bool long_line_reported = false;
+  uint64_t bad_json_reported = 0;
+};
+
+class Pipeline {
+ public:
+  Pipeline(const config::Config& config, EventSink& sink, Metrics& metrics, Clock& clock);
+  ~Pipeline();
+  Pipeline(const Pipeline&) = delete;
+  Pipeline& operator=(const Pipeline&) = delete;
+
+  void on_line(SourceState& source, const Line& line);
+  // Releases held errors whose hold window has passed in wall time (input idle).
+  void tick();
+  // End of all input or shutdown: every held error becomes an event now.
+  void finish();
+
+  sentry::EventBuilder& builder() { return builder_; }
+
+ private:
+  void emit(sentry::Incident&& incident);
+  void report_bad_line(SourceState& source, const Line& line);
+
+  const config::Config& config_;
+  EventSink& sink_;
+  Metrics& metrics_;
+  Clock& clock_;
+  RecordReader reader_;
+  rules::Detector detector_;
+  sentry::EventBuilder builder_;
+  std::unique_ptr<Correlator> correlator_;
+  RecordView view_;  // reused for every line
+  log::LogLimiter bad_line_log_;
+  log::LogLimiter build_failure_log_;
+};
+
+// The event builder's settings as the configuration gives them.
+sentry::EventSettings event_settings(const config::Config& config);
+
+}  // namespace faultline

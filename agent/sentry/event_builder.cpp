@@ -1,0 +1,299 @@
+#include "agent/sentry/event_builder.h"
+
+#include <algorithm>
+#include <cctype>
+
+#include "agent/sentry/breadcrumbs.h"
+#include "agent/sentry/event_id.h"
+#include "agent/sentry/record_access.h"
+#include "agent/sentry/record_fields.h"
+#include "agent/sentry/request_context.h"
+#include "parsers/pino_levels.h"
+#include "parsers/timestamp.h"
+
+namespace faultline::sentry {
+
+namespace {
+
+bool is_hex(std::string_view s, size_t len) {
+  return s.size() == len && std::all_of(s.begin(), s.end(), [](char c) {
+           return std::isxdigit(static_cast<unsigned char>(c)) != 0;
+         });
+}
+
+std::string lower(std::string s) {
+  std::transform(s.begin(), s.end(), s.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return s;
+}
+
+// pino-http's stand-in error when Express answered 5xx without telling it why
+// (pinojs/pino-http#61): it says nothing about the failure, only about the status.
+bool is_status_placeholder(const json::Value& err) {
+  const auto msg = as_text(err.find("message"));
+  if (!msg || msg->rfind("failed with status code ", 0) != 0) return false;
+  const auto stack = as_text(err.find("stack")).value_or("");
+  return stack.empty() || stack.find("pino-http") != std::string::npos;
+}
+
+std::vector<std::string> with_nested(const std::vector<std::string>& keys,
+                                     const std::string& nested) {
+  std::vector<std::string> out = keys;
+  if (!nested.empty()) {
+    for (const std::string& k : keys) out.push_back(nested + "." + k);
+  }
+  return out;
+}
+
+// Minimal exception from an err object, until the full builder (linked causes, frames) is in.
+json::Array simple_exception(const json::Value& err, const json::Object& mechanism) {
+  json::Object ex;
+  std::string type = "Error";
+  std::string value;
+  if (err.is_object()) {
+    type = as_text(err.find("type")).value_or(as_text(err.find("name")).value_or("Error"));
+    if (auto name = as_text(err.find("name")); name && *name != type) type = *name;
+    value = as_text(err.find("message")).value_or("");
+  } else {
+    value = as_text(&err).value_or(json::to_string(err));
+  }
+  ex.set("type", type);
+  ex.set("value", value);
+  ex.set("mechanism", mechanism);
+  json::Array values;
+  values.push_back(std::move(ex));
+  return values;
+}
+
+json::Array synthetic_exception(std::string type, std::string value, json::Object mechanism) {
+  mechanism.set("synthetic", true);
+  json::Object ex;
+  ex.set("type", std::move(type));
+  ex.set("value", std::move(value));
+  ex.set("mechanism", std::move(mechanism));
+  json::Array values;
+  values.push_back(std::move(ex));
+  return values;
+}
+
+}  // namespace
+
+EventBuilder::EventBuilder(EventSettings settings) : settings_(std::move(settings)) {}
+
+Result<json::Value> EventBuilder::build(const Incident& incident) const {
+  auto parsed = json::parse(incident.error.text);
+  if (!parsed.ok()) return parsed.status();
+  if (!parsed->is_object()) return Status::Error("the error line is not a JSON object");
+  json::Value record = std::move(parsed).value();
+  std::optional<json::Value> completion;
+  if (incident.completion) {
+    if (auto c = json::parse(incident.completion->text); c.ok() && c->is_object()) {
+      completion = std::move(c).value();
+    }
+  }
+  const PinoFormat& format = settings_.format;
+  const std::string& nested = format.nested_key;
+
+  json::Object event;
+  event.set("event_id", event_id(incident.source_key, incident.error.offset, incident.error.text));
+
+  json::Object extra;
+  const std::optional<int64_t> time_us = record_time_us(record, format);
+  if (time_us) {
+    event.set("timestamp", static_cast<double>(*time_us) / 1e6);
+  } else {
+    event.set("timestamp", static_cast<double>(incident.read_time_us) / 1e6);
+    extra.set("faultline_time", "read time: the record had no time");
+  }
+  event.set("platform", "node");
+
+  const HttpFacts http = http_facts(record, completion ? &*completion : nullptr);
+  const std::optional<int> level = record_level(record, format);
+  std::string sentry_lvl = level ? std::string(sentry_level(*level)) : "error";
+  if (http.status >= 500 && (!level || *level < pino_level::kError)) sentry_lvl = "error";
+  event.set("level", sentry_lvl);
+
+  const std::optional<std::string> logger = as_text(first_of(record, format.logger_keys));
+  event.set("logger", logger.value_or("pino"));
+  if (!settings_.server_name.empty()) {
+    event.set("server_name", settings_.server_name);
+  } else if (auto host = as_text(record.find("hostname"))) {
+    event.set("server_name", *host);
+  }
+  if (!settings_.release.empty()) event.set("release", settings_.release);
+  event.set("environment", settings_.environment);
+  if (!settings_.dist.empty()) event.set("dist", settings_.dist);
+
+  // --- exception --------------------------------------------------------------------------
+  const std::optional<std::string> message = record_message(record, format);
+  const json::Value* err = first_of(record, with_nested(format.error_keys, nested));
+  const std::string origin = lower(as_text(record.find("origin")).value_or(""));
+  const std::string lower_msg = lower(message.value_or(""));
+  const bool uncaught = (level && *level >= pino_level::kFatal) ||
+                        origin.find("uncaught") != std::string::npos ||
+                        origin.find("unhandled") != std::string::npos ||
+                        lower_msg.find("uncaught") != std::string::npos ||
+                        lower_msg.find("unhandled") != std::string::npos;
+  json::Object mechanism;
+  mechanism.set("type", "faultline");
+  mechanism.set("handled", !uncaught);
+
+  json::Array exceptions;
+  if (err != nullptr && !(err->is_object() && is_status_placeholder(*err))) {
+    exceptions = simple_exception(*err, mechanism);
+  } else if (http.status >= 500) {
+    std::string value = std::to_string(http.status);
+    if (auto text = status_text(http.status); !text.empty()) value += " " + std::string(text);
+    if (!http.method.empty() || !http.path.empty()) {
+      value += ": " + http.method + (http.method.empty() ? "" : " ") + http.path;
+    }
+    exceptions = synthetic_exception(status_type(http.status), std::move(value), mechanism);
+  } else {
+    exceptions =
+        synthetic_exception("Error", message.value_or("(no message)"), std::move(mechanism));
+  }
+  const std::string outer_value = as_text(exceptions.back().find("value")).value_or("");
+  json::Object exception;
+  exception.set("values", std::move(exceptions));
+  event.set("exception", std::move(exception));
+  if (message && *message != outer_value) {
+    json::Object logentry;
+    logentry.set("formatted", *message);
+    event.set("logentry", std::move(logentry));
+  }
+
+  // --- request, tags, transaction -----------------------------------------------------------
+  json::Object tags;
+  if (level) {
+    std::string_view label = format.levels.label(*level);
+    tags.set("level", label.empty() ? std::to_string(*level) : std::string(label));
+  }
+  if (logger) tags.set("logger", tag_value(*logger));
+  const json::Value* req = record.find("req");
+  if (req == nullptr) req = record.find("request");
+  if (req == nullptr && completion) {
+    req = completion->find("req");
+    if (req == nullptr) req = completion->find("request");
+  }
+  const json::Value* body = record.find("body");
+  if (body == nullptr && req != nullptr) body = req->find("body");
+  if (req != nullptr && req->is_object()) {
+    event.set("request", request_from(*req, body));
+  }
+  const std::optional<std::string> request_id =
+      as_text(first_of(record, with_nested(format.request_id_keys, nested)));
+  if (request_id) tags.set("request_id", tag_value(*request_id));
+  if (!http.method.empty()) tags.set("http.method", tag_value(http.method));
+  int status = http.status;
+  if (status == 0 && err != nullptr && err->is_object()) {
+    for (const char* key : {"statusCode", "status", "status_code"}) {
+      const json::Value* s = err->find(key);
+      if (s != nullptr && s->is_number() && s->as_double() >= 100 && s->as_double() <= 599) {
+        status = static_cast<int>(s->as_double());
+        break;
+      }
+    }
+  }
+  if (status != 0) tags.set("http.status_code", std::to_string(status));
+  if (!http.route.empty()) tags.set("route", tag_value(http.route));
+  if (const std::string tx = transaction_name(http); !tx.empty()) event.set("transaction", tx);
+
+  // --- job ----------------------------------------------------------------------------------
+  const auto job_id = as_text(first_of(record, with_nested(format.job_id_keys, nested)));
+  const auto queue = as_text(first_of(record, with_nested(format.queue_keys, nested)));
+  json::Object contexts;
+  if (job_id || queue) {
+    json::Object job;
+    if (job_id) {
+      job.set("id", *job_id);
+      tags.set("job.id", tag_value(*job_id));
+    }
+    if (queue) {
+      job.set("queue", *queue);
+      tags.set("queue", tag_value(*queue));
+    }
+    for (const char* key : {"jobName", "attemptsMade", "attempts", "failedReason"}) {
+      if (const json::Value* v = record.find(key)) job.set(key, *v);
+    }
+    contexts.set("job", std::move(job));
+  }
+  if (err != nullptr && err->is_object()) {
+    if (auto code = as_text(err->find("code"))) tags.set("error.code", tag_value(*code));
+  }
+
+  // --- user ---------------------------------------------------------------------------------
+  if (auto user_id = as_text(first_of(record, settings_.user_id_keys))) {
+    json::Object user;
+    user.set("id", *user_id);
+    event.set("user", std::move(user));
+  }
+
+  // --- trace --------------------------------------------------------------------------------
+  std::string trace_id =
+      as_text(first_of(record, with_nested(format.trace_id_keys, nested))).value_or("");
+  std::string span_id =
+      as_text(first_of(record, with_nested(format.span_id_keys, nested))).value_or("");
+  std::string flags =
+      as_text(first_of(record, with_nested(format.trace_flags_keys, nested))).value_or("");
+  if (!is_hex(trace_id, 32)) {
+    trace_id = incident.trace_id;
+    span_id = incident.span_id;
+    flags = incident.trace_flags;
+  }
+  if (is_hex(trace_id, 32)) {
+    json::Object trace;
+    trace.set("trace_id", lower(trace_id));
+    // Sentry requires a span id; without one, derive a stable one from the event id.
+    trace.set("span_id", is_hex(span_id, 16) ? lower(span_id)
+                                             : event.find("event_id")->as_string().substr(16));
+    if (flags.size() == 2 && is_hex(flags, 2)) {
+      trace.set("sampled", (std::stoi(flags, nullptr, 16) & 1) == 1);
+    }
+    contexts.set("trace", std::move(trace));
+  }
+  if (http.status != 0 || http.response_time_ms) {
+    json::Object h;
+    if (!http.method.empty()) h.set("method", http.method);
+    if (!http.route.empty()) h.set("route", http.route);
+    if (http.status != 0) h.set("status_code", http.status);
+    if (http.response_time_ms) h.set("response_time_ms", *http.response_time_ms);
+    contexts.set("http", std::move(h));
+  }
+  if (!contexts.empty()) event.set("contexts", std::move(contexts));
+  if (!tags.empty()) event.set("tags", std::move(tags));
+
+  // --- breadcrumbs --------------------------------------------------------------------------
+  if (!incident.breadcrumbs.empty() && settings_.max_breadcrumbs > 0) {
+    json::Object crumbs;
+    crumbs.set("values", breadcrumbs_from(incident.breadcrumbs, format, settings_.max_breadcrumbs));
+    event.set("breadcrumbs", std::move(crumbs));
+  }
+
+  // --- extra: what the record says that the event does not say elsewhere ---------------------
+  for (const auto* keys :
+       {&format.level_keys, &format.time_keys, &format.message_keys, &format.logger_keys,
+        &format.trace_id_keys, &format.span_id_keys, &format.trace_flags_keys,
+        &format.request_id_keys, &format.job_id_keys, &format.queue_keys}) {
+    for (const std::string& path : with_nested(*keys, nested)) erase_path(record, path);
+  }
+  for (const std::string& path : with_nested(format.error_keys, nested)) {
+    erase_path(record, path);
+  }
+  for (const std::string& path : settings_.user_id_keys) erase_path(record, path);
+  for (const char* key : {"req", "request", "res", "response", "responseTime", "hostname", "body",
+                          "origin", "jobName", "attemptsMade", "attempts", "failedReason"}) {
+    erase_path(record, key);
+  }
+  if (job_id || queue) erase_path(record, "data");  // job payloads are often PII; never sent
+  if (incident.forced) extra.set("faultline_completion", "not seen within the hold window");
+  for (json::Member& m : record.as_object()) extra.set(m.key, std::move(m.value));
+  if (!extra.empty()) event.set("extra", std::move(extra));
+
+  json::Object sdk;
+  sdk.set("name", settings_.sdk_name);
+  sdk.set("version", settings_.sdk_version);
+  event.set("sdk", std::move(sdk));
+  return json::Value(std::move(event));
+}
+
+}  // namespace faultline::sentry

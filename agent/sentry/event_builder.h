@@ -1,0 +1,49 @@
+// Turns one Incident (raw lines of a failure) into the Sentry event payload that @sentry/node
+// would have sent for the same failure: exception with parsed stack and linked causes, request,
+// user, tags, trace context, breadcrumbs, release, and the rest of the record under `extra`.
+// The payload is what goes in an envelope's `event` item (SENTRY-PROTOCOL.md §3); scrubbing and
+// other rules run on it afterwards.
+//
+// Immutable after construction except for the release (set_release, for sentry.release_file);
+// build() is const and may run on any thread, but set_release() must not race with it.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "agent/sentry/incident.h"
+#include "parsers/json.h"
+#include "parsers/pino_record.h"
+#include "parsers/status.h"
+
+namespace faultline::sentry {
+
+struct EventSettings {
+  std::string release;
+  std::string environment = "production";
+  std::string dist;
+  std::string server_name;  // empty: the record's hostname
+  std::string sdk_name = "faultline";
+  std::string sdk_version;
+  PinoFormat format;  // where the record's fields are
+  std::vector<std::string> user_id_keys = {"userId", "user.id", "req.user.id", "user_id"};
+  std::string app_root;  // for frame modules; empty: inferred per stack
+  size_t max_breadcrumbs = 30;
+};
+
+class EventBuilder {
+ public:
+  explicit EventBuilder(EventSettings settings);
+
+  // Fails only when the error line is not a JSON object (it was cut, or the hot path's lenient
+  // read accepted what a full parse rejects); the caller counts and logs that.
+  Result<json::Value> build(const Incident& incident) const;
+
+  void set_release(std::string release) { settings_.release = std::move(release); }
+  const EventSettings& settings() const { return settings_; }
+
+ private:
+  EventSettings settings_;
+};
+
+}  // namespace faultline::sentry

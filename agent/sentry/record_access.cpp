@@ -1,0 +1,44 @@
+#include "agent/sentry/record_access.h"
+
+#include "parsers/utf8.h"
+
+namespace faultline::sentry {
+
+const json::Value* first_of(const json::Value& record, const std::vector<std::string>& paths) {
+  for (const std::string& p : paths) {
+    const json::Value* v = record.find_path(p);
+    if (v != nullptr && !v->is_null()) return v;
+  }
+  return nullptr;
+}
+
+std::optional<std::string> as_text(const json::Value* v) {
+  if (v == nullptr) return std::nullopt;
+  if (v->is_string()) return v->as_string();
+  if (v->is_number() || v->is_bool()) return json::to_string(*v);
+  return std::nullopt;
+}
+
+void erase_path(json::Value& record, std::string_view dotted) {
+  json::Value* cur = &record;
+  while (true) {
+    const size_t dot = dotted.find('.');
+    if (dot == std::string_view::npos) {
+      if (json::Object* o = cur->object()) o->erase(dotted);
+      return;
+    }
+    cur = cur->find(dotted.substr(0, dot));
+    if (cur == nullptr) return;
+    dotted.remove_prefix(dot + 1);
+  }
+}
+
+std::string tag_value(std::string_view s) {
+  std::string out(utf8::truncate(s, 200));
+  for (char& c : out) {
+    if (c == '\n' || c == '\r') c = ' ';
+  }
+  return out;
+}
+
+}  // namespace faultline::sentry

@@ -1,0 +1,26 @@
+// Small helpers for reading a parsed log record (a json::Object) by the configured key lists.
+// Stateless; used only on the event path.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "parsers/json.h"
+
+namespace faultline::sentry {
+
+// The value at the first of `paths` (dotted) that is present and not null, or nullptr.
+const json::Value* first_of(const json::Value& record, const std::vector<std::string>& paths);
+
+// A string, or a number written as JSON writes it (request ids and user ids are often numbers).
+std::optional<std::string> as_text(const json::Value* v);
+
+// Removes the value at a dotted path; removes nothing when any step is missing.
+void erase_path(json::Value& record, std::string_view dotted);
+
+// Sentry tag values: at most 200 characters, no newlines.
+std::string tag_value(std::string_view s);
+
+}  // namespace faultline::sentry
