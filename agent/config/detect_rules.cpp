@@ -16,8 +16,7 @@ Result<std::shared_ptr<const RE2>> compile(const YAML::Node& n, const YamlReader
   options.set_log_errors(false);
   auto re = std::make_shared<const RE2>(pattern, options);
   if (!re->ok()) {
-    return r.error(n, path,
-                   "bad RE2 pattern \"" + pattern + "\": " + re->error() + ": " + re->error_arg());
+    return r.error(n, path, "bad RE2 pattern \"" + pattern + "\": " + re->error());
   }
   return std::shared_ptr<const RE2>(std::move(re));
 }

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Every test: installs what is missing, builds, runs the unit and integration tests (CTest), then
+# builds again with AddressSanitizer + UndefinedBehaviorSanitizer and runs them all once more.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+scripts/setup-deps.sh --test
+jobs=$(nproc)
+
+# The Node test peers (@sentry/core, ajv) are npm packages pinned in tests/peers/package-lock.json.
+if [[ -f tests/peers/package.json ]]; then
+  (cd tests/peers && npm ci --no-audit --no-fund --loglevel=error)
+fi
+
+echo "== build and test (Release)"
+cmake -S . -B build -DCMAKE_BUILD_TYPE=Release >/dev/null
+cmake --build build -j"$jobs"
+ctest --test-dir build --output-on-failure -j"$jobs"
+
+echo "== build and test (AddressSanitizer + UndefinedBehaviorSanitizer)"
+cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DFAULTLINE_SANITIZE=ON \
+  -DFAULTLINE_BENCH=OFF >/dev/null
+cmake --build build-asan -j"$jobs"
+ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+  ctest --test-dir build-asan --output-on-failure -j"$jobs"
+
+echo "== all tests passed"

@@ -1,0 +1,69 @@
+#include <catch2/catch.hpp>
+
+#include "parsers/json.h"
+#include "support/process.h"
+
+using namespace faultline::test;
+
+namespace {
+
+bool cmp(const std::string& a, const std::string& b) {
+  return run("/usr/bin/cmp", {.args = {"-s", a, b}}).exit_code == 0;
+}
+
+}  // namespace
+
+TEST_CASE("pipe: stdout is byte-identical to stdin, whatever stdin holds", "[pipe]") {
+  TempDir dir;
+  std::string input = read_file(shared_dir() + "/fixtures/pino/a-default.ndjson");
+  input += "plain console output\r\n";
+  input += std::string("\0\x01\xff\xfe binary\n", 13);
+  input += "{\"level\":50,\"msg\":\"" + std::string(2 << 20, 'x') + "\"}\n";  // over the 1 MiB cap
+  input += read_file(shared_dir() + "/fixtures/pino/e-edge-cases.ndjson");
+  input += "{\"level\":50,\"msg\":\"last line without a newline\"}";
+  const std::string in_path = dir.write("in.bin", input);
+  const std::string out_path = dir.file("out.bin");
+  RunResult r = run_faultline({.args = {"pipe"}, .stdin_file = in_path, .stdout_file = out_path});
+  INFO(r.err);
+  CHECK(r.exit_code == 0);
+  CHECK(cmp(in_path, out_path));
+}
+
+TEST_CASE("pipe: every pending event is emitted when stdin closes", "[pipe]") {
+  TempDir dir;
+  // An error whose request never completes is held for the hold window (5 s by default); stdin
+  // closing must not lose it.
+  const std::string input =
+      "{\"level\":30,\"time\":1795502011075,\"req\":{\"id\":1},\"msg\":\"start\"}\n"
+      "{\"level\":50,\"time\":1795502011076,\"req\":{\"id\":1},\"err\":{\"type\":\"Error\","
+      "\"message\":\"the app's last words\",\"stack\":\"Error: x\\n    at a (/app/a.js:1:1)\"},"
+      "\"msg\":\"failed\"}\n";
+  const std::string events = dir.file("events.ndjson");
+  RunResult r = run_faultline({.args = {"pipe", "--events", events}, .stdin_data = input});
+  CHECK(r.exit_code == 0);
+  CHECK(r.out == input);
+  const auto lines = read_lines(events);
+  REQUIRE(lines.size() == 1);
+  auto event = faultline::json::parse(lines[0]);
+  REQUIRE(event.ok());
+  CHECK(event->find_path("breadcrumbs.values") != nullptr);
+}
+
+TEST_CASE("pipe: a closed stdout does not stop faultline from reading stdin", "[pipe]") {
+  // `faultline pipe | head -1`: once head exits, writes fail with EPIPE; faultline must keep
+  // draining stdin (so the app never blocks) and still emit the events.
+  TempDir dir;
+  std::string input;
+  for (int i = 0; i < 20000; ++i) {
+    input +=
+        "{\"level\":30,\"time\":1795502011075,\"msg\":\"filler line " + std::to_string(i) + "\"}\n";
+  }
+  input += "{\"level\":60,\"time\":1795502011099,\"msg\":\"fatal at the end\"}\n";
+  const std::string in_path = dir.write("in.ndjson", input);
+  const std::string events = dir.file("events.ndjson");
+  const std::string script = "\"" + faultline_binary() + "\" pipe --events \"" + events +
+                             "\" < \"" + in_path + "\" | head -c 10 > /dev/null";
+  RunResult r = run("/bin/sh", {.args = {"-c", script}});
+  CHECK(r.exit_code == 0);
+  CHECK(read_lines(events).size() == 1);
+}

@@ -1,0 +1,176 @@
+#include "support/process.h"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+#include <thread>
+
+namespace faultline::test {
+
+std::string faultline_binary() {
+  return FAULTLINE_BINARY;
+}
+std::string shared_dir() {
+  return FAULTLINE_SHARED_DIR;
+}
+std::string source_dir() {
+  return FAULTLINE_SOURCE_DIR;
+}
+
+namespace {
+
+std::vector<std::string> base_environment() {
+  // A clean environment: no SENTRY_* or CI variables leak in from the machine running the tests.
+  std::vector<std::string> env = {"PATH=/usr/local/bin:/usr/bin:/bin", "LANG=C.UTF-8"};
+  for (const char* keep : {"HOME", "ASAN_OPTIONS", "UBSAN_OPTIONS", "LSAN_OPTIONS", "TMPDIR"}) {
+    if (const char* v = std::getenv(keep)) env.push_back(std::string(keep) + "=" + v);
+  }
+  return env;
+}
+
+}  // namespace
+
+RunResult run(const std::string& program, const RunOptions& options) {
+  int in_pipe[2], out_pipe[2], err_pipe[2];
+  if (pipe2(in_pipe, O_CLOEXEC) != 0 || pipe2(out_pipe, O_CLOEXEC) != 0 ||
+      pipe2(err_pipe, O_CLOEXEC) != 0) {
+    throw std::runtime_error(std::string("pipe: ") + std::strerror(errno));
+  }
+  std::vector<std::string> env = base_environment();
+  for (const auto& [k, v] : options.env) {
+    std::erase_if(env, [&](const std::string& e) { return e.rfind(k + "=", 0) == 0; });
+    env.push_back(k + "=" + v);
+  }
+  std::vector<char*> argv{const_cast<char*>(program.c_str())};
+  for (const std::string& a : options.args) argv.push_back(const_cast<char*>(a.c_str()));
+  argv.push_back(nullptr);
+  std::vector<char*> envp;
+  for (std::string& e : env) envp.push_back(e.data());
+  envp.push_back(nullptr);
+
+  const pid_t pid = fork();
+  if (pid == 0) {
+    int in_fd = in_pipe[0];
+    if (!options.stdin_file.empty()) {
+      in_fd = ::open(options.stdin_file.c_str(), O_RDONLY);
+    } else if (!options.stdin_data) {
+      in_fd = ::open("/dev/null", O_RDONLY);
+    }
+    int out_fd = out_pipe[1];
+    if (!options.stdout_file.empty()) {
+      out_fd = ::open(options.stdout_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    }
+    dup2(in_fd, 0);
+    dup2(out_fd, 1);
+    dup2(err_pipe[1], 2);
+    execve(program.c_str(), argv.data(), envp.data());
+    _exit(127);
+  }
+  ::close(in_pipe[0]);
+  ::close(out_pipe[1]);
+  ::close(err_pipe[1]);
+
+  std::thread writer([fd = in_pipe[1], data = options.stdin_data]() {
+    signal(SIGPIPE, SIG_IGN);
+    if (data) {
+      size_t done = 0;
+      while (done < data->size()) {
+        const ssize_t n = ::write(fd, data->data() + done, data->size() - done);
+        if (n < 0) {
+          if (errno == EINTR) continue;
+          break;
+        }
+        done += static_cast<size_t>(n);
+      }
+    }
+    ::close(fd);
+  });
+
+  RunResult result;
+  const auto deadline = std::chrono::steady_clock::now() + options.timeout;
+  pollfd fds[2] = {{out_pipe[0], POLLIN, 0}, {err_pipe[0], POLLIN, 0}};
+  int open_fds = 2;
+  char buf[65536];
+  while (open_fds > 0) {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - std::chrono::steady_clock::now());
+    if (left.count() <= 0) {
+      result.timed_out = true;
+      kill(pid, SIGKILL);
+      break;
+    }
+    if (poll(fds, 2, static_cast<int>(std::min<int64_t>(left.count(), 200))) < 0 &&
+        errno != EINTR) {
+      break;
+    }
+    for (int i = 0; i < 2; ++i) {
+      if (fds[i].fd < 0 || !(fds[i].revents & (POLLIN | POLLHUP | POLLERR))) continue;
+      const ssize_t n = ::read(fds[i].fd, buf, sizeof buf);
+      if (n > 0) {
+        (i == 0 ? result.out : result.err).append(buf, static_cast<size_t>(n));
+      } else if (n == 0 || errno != EINTR) {
+        ::close(fds[i].fd);
+        fds[i].fd = -1;
+        --open_fds;
+      }
+    }
+  }
+  for (pollfd& p : fds) {
+    if (p.fd >= 0) ::close(p.fd);
+  }
+  int status = 0;
+  waitpid(pid, &status, 0);
+  writer.join();
+  if (WIFEXITED(status)) result.exit_code = WEXITSTATUS(status);
+  if (WIFSIGNALED(status)) result.signal = WTERMSIG(status);
+  return result;
+}
+
+TempDir::TempDir() {
+  std::string tmpl = (std::filesystem::temp_directory_path() / "faultline-test-XXXXXX").string();
+  if (mkdtemp(tmpl.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
+  path_ = tmpl;
+}
+
+TempDir::~TempDir() {
+  std::error_code ec;
+  std::filesystem::remove_all(path_, ec);
+}
+
+std::string TempDir::write(const std::string& name, const std::string& content) const {
+  const std::string p = file(name);
+  std::ofstream out(p, std::ios::binary);
+  out << content;
+  return p;
+}
+
+std::string read_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+std::vector<std::string> split_lines(const std::string& text) {
+  std::vector<std::string> lines;
+  std::istringstream in(text);
+  std::string line;
+  while (std::getline(in, line)) lines.push_back(line);
+  return lines;
+}
+
+std::vector<std::string> read_lines(const std::string& path) {
+  return split_lines(read_file(path));
+}
+
+}  // namespace faultline::test
