@@ -30,7 +30,13 @@ Pipeline::Pipeline(const config::Config& config, EventSink& sink, Metrics& metri
       builder_(event_settings(config)),
       correlator_(std::make_unique<Correlator>(
           config.correlation, config.pino.format,
-          [this](sentry::Incident&& i) { emit(std::move(i)); }, metrics)) {}
+          [this](sentry::Incident&& i) { emit(std::move(i)); }, metrics)) {
+  // An explicit sentry.release wins over the file; otherwise the file is followed.
+  if (!config.sentry.release_file.empty() &&
+      config.sentry.release_source == "sentry.release_file") {
+    release_watcher_.emplace(config.sentry.release_file, config.sentry.release);
+  }
+}
 
 Pipeline::~Pipeline() = default;
 
@@ -90,6 +96,9 @@ void Pipeline::finish() {
 }
 
 void Pipeline::emit(sentry::Incident&& incident) {
+  if (release_watcher_) {
+    if (auto release = release_watcher_->poll(clock_.now_us())) builder_.set_release(*release);
+  }
   auto event = builder_.build(incident);
   if (!event.ok()) {
     metrics_.build_failures.add();

@@ -14,6 +14,7 @@
 #include "agent/event_sink.h"
 #include "agent/log.h"
 #include "agent/metrics.h"
+#include "agent/release_watcher.h"
 #include "agent/sentry/event_builder.h"
 #include "agent/sentry/incident.h"
 #include "parsers/line_framer.h"
@@ -61,6 +62,7 @@ class Pipeline {
   rules::Detector detector_;
   sentry::EventBuilder builder_;
   std::unique_ptr<Correlator> correlator_;
+  std::optional<ReleaseWatcher> release_watcher_;
   RecordView view_;  // reused for every line
   log::LogLimiter bad_line_log_;
   log::LogLimiter build_failure_log_;
