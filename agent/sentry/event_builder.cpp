@@ -5,9 +5,11 @@
 
 #include "agent/sentry/breadcrumbs.h"
 #include "agent/sentry/event_id.h"
+#include "agent/sentry/exception.h"
 #include "agent/sentry/record_access.h"
 #include "agent/sentry/record_fields.h"
 #include "agent/sentry/request_context.h"
+#include "parsers/pino_error.h"
 #include "parsers/pino_levels.h"
 #include "parsers/timestamp.h"
 
@@ -43,26 +45,6 @@ std::vector<std::string> with_nested(const std::vector<std::string>& keys,
     for (const std::string& k : keys) out.push_back(nested + "." + k);
   }
   return out;
-}
-
-// Minimal exception from an err object, until the full builder (linked causes, frames) is in.
-json::Array simple_exception(const json::Value& err, const json::Object& mechanism) {
-  json::Object ex;
-  std::string type = "Error";
-  std::string value;
-  if (err.is_object()) {
-    type = as_text(err.find("type")).value_or(as_text(err.find("name")).value_or("Error"));
-    if (auto name = as_text(err.find("name")); name && *name != type) type = *name;
-    value = as_text(err.find("message")).value_or("");
-  } else {
-    value = as_text(&err).value_or(json::to_string(err));
-  }
-  ex.set("type", type);
-  ex.set("value", value);
-  ex.set("mechanism", mechanism);
-  json::Array values;
-  values.push_back(std::move(ex));
-  return values;
 }
 
 json::Array synthetic_exception(std::string type, std::string value, json::Object mechanism) {
@@ -139,8 +121,20 @@ Result<json::Value> EventBuilder::build(const Incident& incident) const {
   mechanism.set("handled", !uncaught);
 
   json::Array exceptions;
+  json::Object contexts;
   if (err != nullptr && !(err->is_object() && is_status_placeholder(*err))) {
-    exceptions = simple_exception(*err, mechanism);
+    PinoErrorOptions parse_options;
+    parse_options.stack.app_root = settings_.app_root;
+    const ErrorTree tree = parse_pino_error(*err, parse_options);
+    ExceptionOptions options;
+    options.handled = !uncaught;
+    options.synthetic = !tree.root.error_like;  // a thrown string or number, as the SDK marks it
+    ExceptionList list = exception_values(tree.root, options);
+    exceptions = std::move(list.values);
+    for (json::Member& m : list.contexts) contexts.set(m.key, std::move(m.value));
+    if (list.dropped > 0 || tree.dropped > 0) {
+      extra.set("faultline_linked_errors_dropped", static_cast<int64_t>(list.dropped + tree.dropped));
+    }
   } else if (http.status >= 500) {
     std::string value = std::to_string(http.status);
     if (auto text = status_text(http.status); !text.empty()) value += " " + std::string(text);
@@ -201,7 +195,6 @@ Result<json::Value> EventBuilder::build(const Incident& incident) const {
   // --- job ----------------------------------------------------------------------------------
   const auto job_id = as_text(first_of(record, with_nested(format.job_id_keys, nested)));
   const auto queue = as_text(first_of(record, with_nested(format.queue_keys, nested)));
-  json::Object contexts;
   if (job_id || queue) {
     json::Object job;
     if (job_id) {

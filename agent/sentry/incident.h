@@ -16,6 +16,7 @@ namespace faultline::sentry {
 struct KeptLine {
   std::string text;     // the line's bytes (cut to correlation.max_record_bytes for breadcrumbs)
   uint64_t offset = 0;  // byte offset in its source
+  uint64_t line = 0;    // 1-based line number in its source (0: unknown)
   bool cut = false;     // text was cut; it may not parse as JSON
 };
 
