@@ -28,6 +28,7 @@ Pipeline::Pipeline(const config::Config& config, EventSink& sink, Metrics& metri
       reader_(*config.pino.schema),
       detector_(config.rules.detect),
       builder_(event_settings(config)),
+      rule_engine_(*config.rules.rule_set, rules_clock_),
       correlator_(std::make_unique<Correlator>(
           config.correlation, config.pino.format,
           [this](sentry::Incident&& i) { emit(std::move(i)); }, metrics)) {
@@ -105,6 +106,13 @@ void Pipeline::emit(sentry::Incident&& incident) {
     build_failure_log_.write(log::Level::kWarn, incident.source + " at byte " +
                                                     std::to_string(incident.error.offset) +
                                                     ": error record skipped: " + event.message());
+    return;
+  }
+  rules::Explain explain;
+  const rules::Verdict verdict = rule_engine_.apply(*event, explain_hook_ ? &explain : nullptr);
+  if (explain_hook_) explain_hook_(incident, *event, verdict, explain);
+  if (!verdict.keep()) {
+    metrics_.events_dropped_rules.add();
     return;
   }
   const std::string id = event->find("event_id")->as_string();

@@ -6,6 +6,7 @@
 // tick() when idle so held errors are released in wall time.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -20,6 +21,7 @@
 #include "parsers/line_framer.h"
 #include "parsers/pino_record.h"
 #include "rules/detect/detector.h"
+#include "rules/engine.h"
 
 namespace faultline {
 
@@ -49,6 +51,12 @@ class Pipeline {
   void finish();
 
   sentry::EventBuilder& builder() { return builder_; }
+  const rules::RuleEngine& rule_engine() const { return rule_engine_; }
+
+  // `check --explain`: called for every event with what each rule did to it (kept or dropped).
+  using ExplainHook = std::function<void(const sentry::Incident&, const json::Value& event,
+                                         const rules::Verdict&, const rules::Explain&)>;
+  void set_explain_hook(ExplainHook hook) { explain_hook_ = std::move(hook); }
 
  private:
   void emit(sentry::Incident&& incident);
@@ -61,6 +69,9 @@ class Pipeline {
   RecordReader reader_;
   rules::Detector detector_;
   sentry::EventBuilder builder_;
+  rules::SteadyClock rules_clock_;
+  rules::RuleEngine rule_engine_;
+  ExplainHook explain_hook_;
   std::unique_ptr<Correlator> correlator_;
   std::optional<ReleaseWatcher> release_watcher_;
   RecordView view_;  // reused for every line

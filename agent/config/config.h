@@ -13,6 +13,7 @@
 
 #include "parsers/pino_record.h"
 #include "rules/detect/detector.h"
+#include "rules/rule_set.h"
 
 namespace faultline::config {
 
@@ -54,8 +55,8 @@ struct Correlation {
 };
 
 struct Rules {
-  YAML::Node node;  // the `rules:` section as written (compiled by rules::RuleSet)
-  int node_line = 0;
+  YAML::Node node;  // the `rules:` section as written
+  std::shared_ptr<const rules::RuleSet> rule_set;  // compiled from it (and the presets)
   rules::DetectOptions detect;  // after loading, its rules' slots refer to pino.schema
   // Paths the detect rules read. While loading, the rules hold indexes into this list; the loader
   // registers the paths in the schema and rewrites the indexes into slots.

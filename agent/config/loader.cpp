@@ -162,6 +162,12 @@ Status finish(Config& c, const std::set<std::string>& given, const Getenv& env,
     return Status::Error(reader.file() + ": pino.max_line_bytes: must be at least 1KiB");
   }
 
+  rules::CompileOptions rule_options;
+  rule_options.getenv = [&env](std::string_view name) { return env(name); };
+  auto rule_set = rules::RuleSet::compile(c.rules.node, reader.file(), rule_options);
+  if (!rule_set.ok()) return rule_set.status();
+  c.rules.rule_set = std::make_shared<const rules::RuleSet>(std::move(rule_set).value());
+
   auto schema = RecordSchema::build(c.pino.format);
   if (!schema.ok()) return Status::Error(reader.file() + ": pino: " + schema.message());
   if (auto s = bind_detect_fields(c, *schema); !s.ok()) return s;
@@ -180,10 +186,7 @@ Result<Config> load_node(YAML::Node root, const std::string& name, const Getenv&
   std::set<std::string> given;
   if (root.IsMap()) {
     if (auto s = walk(config, root, "", reader, given); !s.ok()) return s;
-    if (root["rules"]) {
-      config.rules.node = root["rules"];
-      config.rules.node_line = root["rules"].Mark().line + 1;
-    }
+    if (root["rules"]) config.rules.node = root["rules"];
   }
   if (auto s = finish(config, given, env, reader); !s.ok()) return s;
   return config;

@@ -115,7 +115,7 @@ std::vector<sentry::KeptLine> Correlator::breadcrumbs_of(const RequestState& s) 
   const size_t capacity = s.ring.size();
   for (size_t i = 0; i < s.ring_count; ++i) {
     const LineRef& ref = s.ring[(s.ring_start + i) % capacity];
-    if (auto text = arena_.read(ref)) out.push_back({std::move(*text), ref.offset, ref.cut});
+    if (auto text = arena_.read(ref)) out.push_back({std::move(*text), ref.offset, 0, ref.cut});
   }
   return out;
 }
@@ -123,7 +123,7 @@ std::vector<sentry::KeptLine> Correlator::breadcrumbs_of(const RequestState& s) 
 void Correlator::lend_context(sentry::Incident& incident, const RequestState& s) const {
   if (s.has_completion) {
     if (auto text = arena_.read(s.completion)) {
-      incident.completion = sentry::KeptLine{std::move(*text), s.completion.offset, false};
+      incident.completion = sentry::KeptLine{std::move(*text), s.completion.offset, 0, false};
     }
   }
   incident.breadcrumbs = breadcrumbs_of(s);
@@ -138,7 +138,7 @@ sentry::Incident Correlator::incident_for(const RequestState& s, const PendingEr
   sentry::Incident incident;
   incident.source = s.source->name;
   incident.source_key = s.source->key;
-  incident.error = sentry::KeptLine{error.text, error.offset, false};
+  incident.error = sentry::KeptLine{error.text, error.offset, error.line, false};
   incident.read_time_us = error.read_time_us;
   incident.reason = error.reason;
   lend_context(incident, s);
@@ -176,7 +176,8 @@ void Correlator::finalize(RequestState& s, bool forced) {
       sentry::Incident incident = incident_for(s, s.pending[g.primary]);
       incident.forced = forced;
       for (size_t d : g.duplicates) {
-        incident.duplicates.push_back({s.pending[d].text, s.pending[d].offset, false});
+        incident.duplicates.push_back(
+            {s.pending[d].text, s.pending[d].offset, s.pending[d].line, false});
       }
       emit_(std::move(incident));
       s.emitted.push_back(g.signature);
@@ -195,7 +196,7 @@ void Correlator::emit_now(SourceState& source, const Line& line, std::string_vie
   sentry::Incident incident;
   incident.source = source.name;
   incident.source_key = source.key;
-  incident.error = sentry::KeptLine{std::string(line.text), line.offset, false};
+  incident.error = sentry::KeptLine{std::string(line.text), line.offset, line.number, false};
   incident.read_time_us = wall_us;
   incident.reason = std::string(reason);
   if (context != nullptr) lend_context(incident, *context);
@@ -300,7 +301,7 @@ void Correlator::observe(SourceState& source, const Line& line, const RecordView
     s.completion_status = view.status_code;
     s.completion_time = view.time_us.value_or(logical_now_);
     if (error) {
-      s.pending.push_back(PendingError{std::string(line.text), line.offset, wall_us,
+      s.pending.push_back(PendingError{std::string(line.text), line.offset, line.number, wall_us,
                                        std::string(rules::to_string(reason)), true});
     }
     finalize(s, /*forced=*/false);
@@ -311,7 +312,7 @@ void Correlator::observe(SourceState& source, const Line& line, const RecordView
     keep(s, line);
     return;
   }
-  s.pending.push_back(PendingError{std::string(line.text), line.offset, wall_us,
+  s.pending.push_back(PendingError{std::string(line.text), line.offset, line.number, wall_us,
                                    std::string(rules::to_string(reason)), false});
   if (s.deadline == 0) {
     s.deadline = logical_now_ + options_.hold.count() * 1000;

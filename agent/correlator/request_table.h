@@ -19,6 +19,7 @@ struct SourceState;
 struct PendingError {
   std::string text;  // the whole error line (it must parse to build the event)
   uint64_t offset = 0;
+  uint64_t line = 0;
   int64_t read_time_us = 0;
   std::string reason;
   bool is_completion = false;

@@ -1,0 +1,191 @@
+// GENERATED from rules/presets/*.yaml — do not edit by hand. The copies of the preset files
+// that an installed binary uses when the preset directory is not there. presets_test.cpp fails
+// when this file and the YAML files differ; regenerate from the repository root with:
+//
+//   python3 - <<'PY'
+//   names = [("kSecrets", "secrets"), ("kExpressNoise", "express-noise"),
+//            ("kAreas", "areas"), ("kGroupByRoute", "group-by-route")]
+//   old = open("rules/presets_embedded.cpp").read()
+//   head = old[:old.index("\n#include") + 1]
+//   body = "#include <string_view>\n\n// clang-format off\n"
+//   body += "namespace faultline::rules::embedded {\n\n"
+//   for var, name in names:
+//       text = open(f"rules/presets/{name}.yaml").read()
+//       body += f"extern const std::string_view {var};\n"
+//       body += f'const std::string_view {var} = R"faultline_preset({text})faultline_preset";\n\n'
+//   body += "}  // namespace faultline::rules::embedded\n// clang-format on\n"
+//   open("rules/presets_embedded.cpp", "w").write(head + body)
+//   PY
+#include <string_view>
+
+// clang-format off
+namespace faultline::rules::embedded {
+
+extern const std::string_view kSecrets;
+const std::string_view kSecrets = R"faultline_preset(# Preset "secrets" (on by default): nothing that must not leave the host leaves it.
+#
+# It runs after every other rule, so whatever earlier rules copied into tags, the user or the
+# fingerprint is scrubbed too, and a field a user rule already rewrote (e.g. with `hash`) is left
+# as that rule made it. Turn it off (rules.presets.secrets: false) only if your own rules scrub.
+description: request bodies of login, payment and upload routes; sensitive keys anywhere; every value detector
+
+list:
+  - name: request bodies of login, payment and upload routes
+    when:
+      any:
+        - route: ["*login*", "*logout*", "*signin*", "*sign-in*", "*signup*", "*sign-up*",
+                  "*register*", "*password*", "*auth*", "*token*", "*session*",
+                  "*pay*", "*checkout*", "*card*", "*billing*", "*upload*"]
+        - url: ["*login*", "*logout*", "*signin*", "*sign-in*", "*signup*", "*sign-up*",
+                "*register*", "*password*", "*auth*", "*token*", "*session*",
+                "*pay*", "*checkout*", "*card*", "*billing*", "*upload*"]
+    drop-body: true
+
+  - name: sensitive keys and values
+    scrub:
+      # Cookies are masked whole (the Cookie and Set-Cookie headers by the `cookie` key pattern,
+      # a parsed cookie table by this path): cookie names do not reliably say which one is a
+      # credential (connect.sid, _app_s, remember_me...).
+      paths:
+        - request.cookies
+      # Key patterns: RE2, case-insensitive, matching anywhere in the key name (so `token` also
+      # covers access_token and csrftoken, `cookie` covers set-cookie and cookies, `card` covers
+      # cardNumber). A matching key has its whole value masked; in text, `name=value` and
+      # `"name": "value"` pairs with a matching name have their value masked.
+      keys:
+        - password
+        - passwd
+        - "^pwd$"
+        - passphrase
+        - secret
+        - token
+        - "api[-_]?key"
+        - "access[-_]?key"
+        - "private[-_]?key"
+        - authorization
+        - "^auth$"
+        - credential
+        - cookie
+        - session
+        - "^sid$"
+        - csrf
+        - xsrf
+        - "^jwt$"
+        - cvv
+        - cvc
+        - "^csc$"
+        - card
+        - "^pan$"
+        - "^pin$"
+        - "^otp$"
+        - "^ssn$"
+      # Value detectors: run over every string that scrubbing may touch.
+      detectors:
+        - "@email"
+        - "@creditcard"
+        - "@jwt"
+        - "@bearer"
+        - "@basic-auth"
+        - "@ip"
+        - "@iban"
+        - "@url-userinfo"
+        - "@query-secrets"
+      method: mask
+)faultline_preset";
+
+extern const std::string_view kExpressNoise;
+const std::string_view kExpressNoise = R"faultline_preset(# Preset "express-noise" (on by default): events nobody wants to be woken for.
+#
+# Health checks and probes, bots, clients that hung up, and 4xx responses — the client's mistake,
+# not the service's — even when the app logged them at error level. It runs first, so dropped
+# events cost no scrubbing.
+description: health checks, bots and probes, client disconnects, 4xx responses
+
+list:
+  - name: health checks
+    when:
+      any:
+        - url: ["/health", "/health/*", "/healthz", "/healthcheck", "/ready", "/readyz",
+                "/live", "/livez", "/ping", "/status"]
+        - route: ["/health", "/health/*", "/healthz", "/healthcheck", "/ready", "/readyz",
+                  "/live", "/livez", "/ping", "/status"]
+    drop: health check
+
+  - name: bots and probes
+    when:
+      header:
+        user-agent: "(?i)(bot\\b|crawl|spider|slurp|kube-probe|ELB-HealthChecker|GoogleHC|Pingdom|UptimeRobot|StatusCake|facebookexternalhit|HeadlessChrome)"
+    drop: bot or probe user agent
+
+  # ECONNRESET alone is not a client disconnect: a database or Redis connection reset is a real
+  # failure. Node's own "aborted" error (code ECONNRESET) and "request aborted" are.
+  - name: client disconnects
+    when:
+      any:
+        - message: "(?i)^request aborted$"
+        - error-code: ECONNABORTED
+        - all:
+            - error-code: ECONNRESET
+            - message: "^aborted$"
+    drop: client disconnected
+
+  - name: 4xx client errors
+    when:
+      status: 4xx
+    drop: client error (4xx)
+)faultline_preset";
+
+extern const std::string_view kAreas;
+const std::string_view kAreas = R"faultline_preset(# Preset "areas" (off by default): a tag `area` that says which part of the product failed, so
+# alerts can be routed to the team that owns it. Later rules win, so jobs beats a route.
+description: tag area=payments, auth, uploads or jobs from the route, URL or queue
+
+list:
+  - name: payments
+    when:
+      any:
+        - route: ["/api/pay*", "*/payment*", "*/checkout*", "*/billing*", "*/invoice*", "*/refund*"]
+        - url: ["/api/pay*", "*/payment*", "*/checkout*", "*/billing*", "*/invoice*", "*/refund*"]
+    tag:
+      area: payments
+
+  - name: auth
+    when:
+      any:
+        - route: ["*/login*", "*/logout*", "*/auth*", "*/oauth*", "*/session*", "*/signin*",
+                  "*/signup*", "*/register*", "*/password*", "*/token*"]
+        - url: ["*/login*", "*/logout*", "*/auth*", "*/oauth*", "*/session*", "*/signin*",
+                "*/signup*", "*/register*", "*/password*", "*/token*"]
+    tag:
+      area: auth
+
+  - name: uploads
+    when:
+      any:
+        - route: ["*/upload*", "*/files*", "*/attachments*"]
+        - url: ["*/upload*", "*/files*", "*/attachments*"]
+    tag:
+      area: uploads
+
+  - name: jobs
+    when:
+      has: tags.queue
+    tag:
+      area: jobs
+)faultline_preset";
+
+extern const std::string_view kGroupByRoute;
+const std::string_view kGroupByRoute = R"faultline_preset(# Preset "group-by-route" (off by default): one issue per route, error class and release, instead
+# of Sentry's stack-based grouping. Useful when many routes share one error handler (every
+# ValidationError looks the same from the stack). Events without a route keep the default.
+description: fingerprint = route + error type + release
+
+list:
+  - name: route, error type and release
+    when:
+      route: "*"
+    fingerprint: ["{{ route }}", "{{ error.type }}", "{{ release }}"]
+)faultline_preset";
+
+}  // namespace faultline::rules::embedded
+// clang-format on

@@ -1,0 +1,75 @@
+// The rules of one configuration, compiled: the `rules:` section of the YAML plus the enabled
+// presets, in the order they run. docs/rules.md is the language reference.
+//
+//   rules:
+//     presets: {secrets: true, express-noise: true, areas: false, group-by-route: false}
+//                                   # or a list of the enabled ones: [secrets, areas]
+//     hash-key-env: FAULTLINE_HASH_KEY   # environment variable holding the key for `hash`
+//     list:                          # user rules, each: name?, when?, and exactly one action
+//       - name: health checks
+//         when: {url: /health}
+//         drop: health check
+//     detect: ...                    # read by rules/detect (line classification), ignored here
+//
+// Order of execution: express-noise, areas, group-by-route, the user's list, then secrets last
+// (so that whatever earlier rules put into the event — tags, user, fingerprint — is scrubbed too,
+// and a user's own scrub of a field, e.g. `hash`, takes precedence over the preset's mask).
+//
+// Everything is checked at compile time (unknown keys with a "did you mean", bad paths, bad RE2
+// patterns, a missing hash key, ...), each problem reported as `file:line:col: path: what`, all of
+// them in one message separated by newlines. A compiled RuleSet is immutable and cheap to copy
+// (shared); it may be used by several RuleEngines on several threads at once.
+#pragma once
+
+#include <yaml-cpp/yaml.h>
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "parsers/status.h"
+
+namespace faultline::rules {
+
+using Getenv = std::function<std::optional<std::string>(std::string_view name)>;
+
+// The preset directory this build was configured with (the source tree's rules/presets).
+std::string default_presets_dir();
+
+struct CompileOptions {
+  // Where the preset files are read from. When the directory (or a file in it) does not exist —
+  // an installed binary without the source tree — the copies built into the binary are used.
+  // Empty: always the built-in copies.
+  std::string presets_dir = default_presets_dir();
+  // The environment, for the `hash` key. Null: the process environment.
+  Getenv getenv;
+};
+
+class RuleSet {
+ public:
+  // `rules_section` is the node under `rules:` (undefined or null: defaults only).
+  // `config_file_name` is used in messages. Never throws.
+  static Result<RuleSet> compile(const YAML::Node& rules_section, std::string_view config_file_name,
+                                 const CompileOptions& options = {});
+  // What a configuration without a `rules:` section gets: the default presets.
+  static Result<RuleSet> defaults(const CompileOptions& options = {});
+
+  // The presets that are on, in execution order.
+  const std::vector<std::string>& presets() const;
+  // One label per compiled rule, in execution order, e.g. `preset secrets: sensitive keys and
+  // values` or `"payments" (rules.list[0])`.
+  std::vector<std::string> labels() const;
+  size_t size() const;
+
+  struct Impl;
+  const Impl& impl() const { return *impl_; }
+
+ private:
+  explicit RuleSet(std::shared_ptr<const Impl> impl) : impl_(std::move(impl)) {}
+  std::shared_ptr<const Impl> impl_;
+};
+
+}  // namespace faultline::rules

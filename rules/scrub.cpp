@@ -1,0 +1,380 @@
+#include "rules/scrub.h"
+
+#include <algorithm>
+#include <map>
+
+#include "rules/pii_fields.h"
+
+namespace faultline::rules {
+
+namespace {
+
+// Finds name/value pairs in free text: `name=value`, `name: value`, `"name": "value"`. Group 1-3:
+// the name (double-quoted, single-quoted, bare); group 4-6: the value (double-quoted, possibly cut
+// off; single-quoted; bare, where an auth scheme keeps its credential: `Bearer abc`).
+constexpr std::string_view kPairPattern =
+    R"re((?:"((?:[^"\\\n]|\\.){1,64})"|'([^'\\\n]{1,64})'|([A-Za-z0-9_.$@-]{1,64}))\s*[:=]\s*)re"
+    R"re((?:"((?:[^"\\]|\\.)*)"?|'([^'\n]*)'?|((?i:bearer|basic|token|digest)\s+[^\s"',;&]+|)re"
+    R"re([^\s&;,"'{}\[\]<>]+)))re";
+
+std::string quoted(std::string_view s) {
+  return "\"" + std::string(s) + "\"";
+}
+
+// A superset of where the key patterns could match inside a text, for the prefilter: anchors at
+// the ends of a pattern are dropped (a key anchored as `^auth$` still occurs in `auth=...`); a
+// pattern with anchors elsewhere makes the prefilter "any separator at all".
+std::string key_prefilter(const std::vector<std::string>& keys) {
+  std::string alt;
+  for (const std::string& k : keys) {
+    std::string_view p = k;
+    if (!p.empty() && p.front() == '^') p.remove_prefix(1);
+    if (p.size() >= 2 && p.back() == '$' && p[p.size() - 2] != '\\') p.remove_suffix(1);
+    if (p.size() == 1 && p.back() == '$') p.remove_suffix(1);
+    if (p.find('^') != std::string_view::npos || p.find('$') != std::string_view::npos) {
+      return "[:=]";
+    }
+    if (!alt.empty()) alt += '|';
+    alt += "(?:";
+    alt.append(p);
+    alt += ')';
+  }
+  return "(?i)(?:" + alt + ")[A-Za-z0-9_.$@-]*[\"']?\\s*[:=]";
+}
+
+bool looks_like_json(std::string_view s) {
+  size_t b = s.find_first_not_of(" \t\r\n");
+  size_t e = s.find_last_not_of(" \t\r\n");
+  if (b == std::string_view::npos || e <= b) return false;
+  return (s[b] == '{' && s[e] == '}') || (s[b] == '[' && s[e] == ']');
+}
+
+bool is_pair(const json::Value& v) {
+  const json::Array* a = v.array();
+  return a && a->size() == 2 && (*a)[0].is_string();
+}
+
+}  // namespace
+
+// One walk of one event (or of the JSON inside one string) for one ScrubAction.
+class ScrubWalker {
+ public:
+  ScrubWalker(const ScrubAction& a, std::vector<ScrubbedField>* report,
+              std::unordered_set<std::string>* rewritten)
+      : a_(a), report_(report), rewritten_(rewritten) {}
+
+  size_t count() const { return count_; }
+
+  void walk_event(json::Value& event) {
+    States root;
+    if (!a_.paths_.empty()) root.push_back(a_.paths_.root());
+    walk_children(event, root, PiiTable::get().root(), Zone::kOpen);
+  }
+
+ private:
+  using States = std::vector<const PathTrie::Node*>;
+
+  // Returns true when the caller must erase `v` (method remove).
+  bool visit(json::Value& v, const States& st, const PiiTable::Node* pii, Zone zone,
+             const std::string* key) {
+    if (zone == Zone::kClosed) return false;
+    for (const PathTrie::Node* n : st) {
+      if (n->terminal >= 0) {
+        return redact_whole(
+            v, [&] { return "path " + quoted(a_.path_texts_[static_cast<size_t>(n->terminal)]); });
+      }
+    }
+    if (zone == Zone::kOpen && key) {
+      int k = match_key(*key);
+      if (k >= 0) {
+        return redact_whole(
+            v, [&] { return "key pattern " + quoted(a_.key_texts_[static_cast<size_t>(k)]); });
+      }
+    }
+    // Only paths can apply below here: walk on only where one of them leads.
+    const bool paths_only = zone == Zone::kExplicitOnly || !a_.scans_values();
+    if (v.is_string()) {
+      if (!paths_only) scrub_string(v.as_string());
+      return false;
+    }
+    if (v.is_int()) {
+      if (!paths_only) scrub_number(v);
+      return false;
+    }
+    if ((v.is_object() || v.is_array()) && !(paths_only && st.empty())) {
+      walk_children(v, st, pii, zone);
+    }
+    return false;
+  }
+
+  void walk_children(json::Value& v, const States& st, const PiiTable::Node* pii, Zone zone) {
+    if (json::Object* obj = v.object()) {
+      // Sentry's own field names (exception, url, value, ...) are not data keys.
+      const bool schema_keys = pii && pii->schema;
+      auto& members = obj->members();
+      for (size_t i = 0; i < members.size();) {
+        json::Member& m = members[i];
+        States child;
+        for (const PathTrie::Node* n : st) PathTrie::step_key(n, m.key, child);
+        const PiiTable::Node* cpii = PiiTable::child_key(pii, m.key);
+        const size_t mark = path_.size();
+        if (report_) append_key(path_, m.key);
+        bool erase = visit(m.value, child, cpii, PiiTable::zone_of(cpii, zone),
+                           schema_keys ? nullptr : &m.key);
+        path_.resize(mark);
+        if (erase) {
+          members.erase(members.begin() + static_cast<std::ptrdiff_t>(i));
+        } else {
+          ++i;
+        }
+      }
+      return;
+    }
+    json::Array& arr = v.as_array();
+    const PiiTable::Node* cpii = PiiTable::child_index(pii);
+    const Zone czone = PiiTable::zone_of(cpii, zone);
+    size_t original = 0;
+    for (size_t i = 0; i < arr.size(); ++original) {
+      States child;
+      for (const PathTrie::Node* n : st) PathTrie::step_index(n, original, child);
+      const size_t mark = path_.size();
+      if (report_) append_index(path_, original);
+      bool erase = false;
+      json::Value& e = arr[i];
+      int k = -1;
+      if (czone == Zone::kOpen && !(pii && pii->schema) && child.empty() && is_pair(e) &&
+          (k = match_key(e.as_array()[0].as_string())) >= 0) {
+        // A [name, value] pair (headers or query given as a list): the name decides.
+        if (report_) append_index(path_, 1);
+        erase = redact_whole(e.as_array()[1], [&] {
+          return "key pattern " + quoted(a_.key_texts_[static_cast<size_t>(k)]);
+        });
+      } else {
+        erase = visit(e, child, cpii, czone, nullptr);
+      }
+      path_.resize(mark);
+      if (erase) {
+        arr.erase(arr.begin() + static_cast<std::ptrdiff_t>(i));
+      } else {
+        ++i;
+      }
+    }
+  }
+
+  int match_key(std::string_view key) {
+    if (!a_.keys_) return -1;
+    hits_.clear();
+    if (!a_.keys_->Match(re2::StringPiece(key.data(), key.size()), &hits_)) return -1;
+    return *std::min_element(hits_.begin(), hits_.end());
+  }
+
+  // Written over a whole field by an earlier scrub of this event.
+  bool earlier_output(const std::string& s) const {
+    return rewritten_ && !rewritten_->empty() && rewritten_->count(s) > 0;
+  }
+
+  template <class Reason>
+  bool redact_whole(json::Value& v, Reason reason) {
+    if (is_uncensorable(v) || (v.is_string() && earlier_output(v.as_string()))) return false;
+    ++count_;
+    if (report_) report_->push_back({path_, reason()});
+    if (a_.method_.kind == Method::Kind::kRemove) return true;
+    v = redact_value(a_.method_, v);
+    if (rewritten_ && v.is_string() && !is_censored_text(v.as_string())) {
+      rewritten_->insert(v.as_string());
+    }
+    return false;
+  }
+
+  void scrub_number(json::Value& v) {
+    int64_t n = v.as_int();
+    if (n < 1'000'000'000'000 && n > -1'000'000'000'000) return;  // too short for a card
+    std::string text = json::to_string(v);
+    std::vector<Span> spans;
+    a_.detectors_.find(text, spans);
+    if (spans.empty()) return;
+    std::string reasons = reason_list(text, spans, {});
+    rewrite(text, spans);
+    v = json::Value(std::move(text));
+    ++count_;
+    if (report_) report_->push_back({path_, std::move(reasons)});
+  }
+
+  void scrub_string(std::string& s) {
+    if (s.empty() || is_censored_text(s) || earlier_output(s)) return;
+    if (looks_like_json(s)) {
+      Result<json::Value> parsed = json::parse(s);
+      if (parsed.ok() && (parsed->is_object() || parsed->is_array())) {
+        const size_t before = count_;
+        const size_t mark = path_.size();
+        if (report_) path_ += "<json>";
+        walk_children(*parsed, {}, nullptr, Zone::kOpen);
+        path_.resize(mark);
+        if (count_ > before) s = json::to_string(*parsed);
+        return;
+      }
+    }
+    std::vector<Span> spans;
+    std::vector<std::string> pair_names;
+    bool key_hint = a_.detectors_.find(s, spans);
+    if (key_hint && a_.pair_re_) find_pairs(s, spans, pair_names);
+    if (spans.empty()) return;
+    std::string reasons = report_ ? reason_list(s, spans, pair_names) : std::string();
+    rewrite(s, spans);
+    ++count_;
+    if (report_) report_->push_back({path_, std::move(reasons)});
+  }
+
+  // Appends the value spans of pairs whose name matches a key pattern. Span::detector is
+  // -1 - index into `names` (the matched name, for explain).
+  void find_pairs(std::string_view s, std::vector<Span>& spans, std::vector<std::string>& names) {
+    const re2::StringPiece text(s.data(), s.size());
+    re2::StringPiece g[7];
+    size_t pos = 0;
+    while (pos < s.size() && a_.pair_re_->Match(text, pos, s.size(), RE2::UNANCHORED, g, 7)) {
+      const re2::StringPiece& name = g[1].data() ? g[1] : (g[2].data() ? g[2] : g[3]);
+      const re2::StringPiece& value = g[4].data() ? g[4] : (g[5].data() ? g[5] : g[6]);
+      int k = match_key(std::string_view(name.data(), name.size()));
+      if (k >= 0 && value.data() && !value.empty() &&
+          !is_censored_text(std::string_view(value.data(), value.size()))) {
+        size_t b = static_cast<size_t>(value.data() - s.data());
+        names.push_back("key \"" + std::string(name.data(), name.size()) + "\" in text (pattern " +
+                        quoted(a_.key_texts_[static_cast<size_t>(k)]) + ")");
+        spans.push_back(Span{b, b + value.size(), -static_cast<int>(names.size())});
+      }
+      size_t end = static_cast<size_t>(g[0].data() - s.data()) + g[0].size();
+      pos = end > pos ? end : pos + 1;
+    }
+  }
+
+  std::string reason_list(std::string_view, const std::vector<Span>& spans,
+                          const std::vector<std::string>& pair_names) const {
+    std::map<std::string, int> counts;
+    for (const Span& sp : spans) {
+      const std::string& r = sp.detector >= 0 ? a_.detectors_.name(sp.detector)
+                                              : pair_names[static_cast<size_t>(-sp.detector - 1)];
+      ++counts[r];
+    }
+    std::string out;
+    for (const auto& [r, n] : counts) {
+      if (!out.empty()) out += ", ";
+      out += r;
+      if (n > 1) out += " x" + std::to_string(n);
+    }
+    return out;
+  }
+
+  void rewrite(std::string& s, std::vector<Span>& spans) const {
+    ValueDetectorSet::merge(spans);
+    std::string out;
+    out.reserve(s.size());
+    size_t last = 0;
+    for (const Span& sp : spans) {
+      out.append(s, last, sp.begin - last);
+      out += redact_text(a_.method_, std::string_view(s).substr(sp.begin, sp.end - sp.begin));
+      last = sp.end;
+    }
+    out.append(s, last, std::string::npos);
+    s = std::move(out);
+  }
+
+  const ScrubAction& a_;
+  std::vector<ScrubbedField>* report_;
+  std::unordered_set<std::string>* rewritten_;
+  std::string path_;
+  std::vector<int> hits_;
+  size_t count_ = 0;
+};
+
+ScrubAction::ScrubAction() = default;
+ScrubAction::~ScrubAction() = default;
+ScrubAction::ScrubAction(ScrubAction&&) noexcept = default;
+ScrubAction& ScrubAction::operator=(ScrubAction&&) noexcept = default;
+
+size_t ScrubAction::apply(json::Value& event, std::vector<ScrubbedField>* report,
+                          std::unordered_set<std::string>* rewritten) const {
+  if (!event.is_object()) return 0;
+  ScrubWalker w(*this, report, rewritten);
+  w.walk_event(event);
+  return w.count();
+}
+
+Status ScrubBuilder::add_path(std::string_view text) {
+  Result<Path> parsed = parse_path(text);
+  if (!parsed.ok()) return Status::Error("bad path " + quoted(text) + ": " + parsed.message());
+  for (ResolvedPath& r : resolve_paths(*parsed)) {
+    if (PiiTable::get().zone_of_path(r.path) == Zone::kClosed) {
+      if (r.as_written) {
+        return Status::Error("path " + quoted(text) +
+                             " names a structural field, which is never scrubbed "
+                             "(see \"What scrubbing never touches\" in docs/rules.md)");
+      }
+      continue;  // e.g. req.method → request.method: only the extra.req copy is scrubbed
+    }
+    paths_.emplace_back(std::string(text), std::move(r.path));
+  }
+  return Status::Ok();
+}
+
+Status ScrubBuilder::add_key_pattern(std::string_view pattern) {
+  RE2::Options opts;
+  opts.set_log_errors(false);
+  opts.set_case_sensitive(false);
+  RE2 re(pattern, opts);
+  if (!re.ok()) return Status::Error("bad RE2 pattern " + quoted(pattern) + ": " + re.error());
+  keys_.emplace_back(pattern);
+  return Status::Ok();
+}
+
+Status ScrubBuilder::add_detector(std::string_view builtin_name) {
+  ValueDetectorSet probe;
+  if (Status s = probe.add_builtin(builtin_name); !s.ok()) return s;
+  builtins_.emplace_back(builtin_name);
+  return Status::Ok();
+}
+
+Status ScrubBuilder::add_custom_detector(std::string name, std::string_view pattern) {
+  ValueDetectorSet probe;
+  if (Status s = probe.add_custom(name, pattern); !s.ok()) {
+    return Status::Error("bad RE2 pattern " + quoted(pattern) + ": " + s.message());
+  }
+  customs_.emplace_back(std::move(name), std::string(pattern));
+  return Status::Ok();
+}
+
+Result<ScrubAction> ScrubBuilder::build() {
+  ScrubAction a;
+  for (size_t i = 0; i < paths_.size(); ++i) {
+    a.paths_.add(paths_[i].second, static_cast<int>(i));
+    a.path_texts_.push_back(paths_[i].first);
+  }
+  if (!keys_.empty()) {
+    RE2::Options opts;
+    opts.set_log_errors(false);
+    opts.set_case_sensitive(false);
+    a.keys_ = std::make_unique<RE2::Set>(opts, RE2::UNANCHORED);
+    for (const std::string& k : keys_) {
+      std::string err;
+      if (a.keys_->Add(k, &err) < 0)
+        return Status::Error("bad RE2 pattern " + quoted(k) + ": " + err);
+    }
+    if (!a.keys_->Compile()) return Status::Error("the key patterns are too large to compile");
+    a.key_texts_ = keys_;
+    RE2::Options popts;
+    popts.set_log_errors(false);
+    a.pair_re_ = std::make_unique<RE2>(kPairPattern, popts);
+    if (!a.pair_re_->ok()) return Status::Error("internal: pair pattern: " + a.pair_re_->error());
+    if (Status s = a.detectors_.set_extra_prefilter(key_prefilter(keys_)); !s.ok()) return s;
+  }
+  for (const std::string& b : builtins_) {
+    if (Status s = a.detectors_.add_builtin(b); !s.ok()) return s;
+  }
+  for (auto& [name, pattern] : customs_) {
+    if (Status s = a.detectors_.add_custom(name, pattern); !s.ok()) return s;
+  }
+  if (Status s = a.detectors_.compile(); !s.ok()) return s;
+  a.method_ = method_;
+  return a;
+}
+
+}  // namespace faultline::rules

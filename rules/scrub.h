@@ -1,0 +1,95 @@
+// The `scrub` action: rewrites secrets wherever they appear in a Sentry event, in one walk.
+//
+// Three ways to find them, any mix in one scrub:
+//   paths      pino redact syntax (rules/path.h), compiled into a trie walked with the event;
+//   keys       RE2 patterns matched case-insensitively against every object key (anywhere), against
+//              the names of [name, value] pairs, and against `name=value` / `"name": "value"` /
+//              `name: value` pairs inside strings (query strings, cookie headers, cut-off JSON);
+//   detectors  value detectors (rules/value_detectors.h) run over every string.
+// A path or key match rewrites the whole value (objects and arrays included); a detector or a pair
+// inside a text rewrites just that part. A string that holds a JSON object or array is parsed,
+// scrubbed like the rest of the event, and written back only when something changed.
+//
+// What is never touched is decided by the PII table (rules/pii_fields.h): structural fields are
+// closed, a few are explicit-only. null, booleans, "" and already-censored strings ("[Redacted]",
+// "[Filtered]") are left as they are.
+//
+// Built once at load (ScrubBuilder), then immutable; apply() is const and may run on any thread
+// (each call touches only the event it is given).
+#pragma once
+
+#include <re2/re2.h>
+#include <re2/set.h>
+
+#include <memory>
+#include <string>
+#include <string_view>
+#include <unordered_set>
+#include <vector>
+
+#include "parsers/json.h"
+#include "parsers/status.h"
+#include "rules/explain.h"
+#include "rules/path.h"
+#include "rules/redaction.h"
+#include "rules/value_detectors.h"
+
+namespace faultline::rules {
+
+class ScrubAction {
+ public:
+  ScrubAction();
+  ~ScrubAction();
+  ScrubAction(ScrubAction&&) noexcept;
+  ScrubAction& operator=(ScrubAction&&) noexcept;
+
+  // Rewrites `event` in place. Returns the number of fields changed; when `report` is not null,
+  // appends one entry per changed field (path and reason, never the value).
+  //
+  // `rewritten` (nullable) carries, from one scrub to the next on the same event, the values that
+  // earlier scrubs wrote over whole fields: a later scrub leaves a field holding one of them
+  // alone, so a user's `keep-last: 4` on a card number is not masked again by the secrets preset.
+  // This scrub adds its own whole-field outputs to it.
+  size_t apply(json::Value& event, std::vector<ScrubbedField>* report,
+               std::unordered_set<std::string>* rewritten = nullptr) const;
+
+  const Method& method() const { return method_; }
+  // False for a scrub made only of paths: it need not look at every value.
+  bool scans_values() const { return keys_ != nullptr || !detectors_.empty(); }
+
+ private:
+  friend class ScrubBuilder;
+  friend class ScrubWalker;
+
+  PathTrie paths_;
+  std::vector<std::string> path_texts_;  // trie id → the path as written
+  std::unique_ptr<RE2::Set> keys_;       // case-insensitive, unanchored
+  std::vector<std::string> key_texts_;
+  std::unique_ptr<RE2> pair_re_;  // finds name/value pairs in text (only with keys)
+  ValueDetectorSet detectors_;    // plus a prefilter for key names in text
+  Method method_;
+};
+
+// Collects the parts of one scrub; each add_* fails with a message ready to be put after the
+// config path (e.g. `bad path "a..b": empty key at character 3`).
+class ScrubBuilder {
+ public:
+  Status add_path(std::string_view text);
+  Status add_key_pattern(std::string_view pattern);
+  Status add_detector(std::string_view builtin_name);
+  Status add_custom_detector(std::string name, std::string_view pattern);
+  void set_method(Method m) { method_ = std::move(m); }
+  bool empty() const {
+    return paths_.empty() && keys_.empty() && builtins_.empty() && customs_.empty();
+  }
+  Result<ScrubAction> build();
+
+ private:
+  std::vector<std::pair<std::string, Path>> paths_;  // written text, event path
+  std::vector<std::string> keys_;
+  std::vector<std::string> builtins_;
+  std::vector<std::pair<std::string, std::string>> customs_;
+  Method method_;
+};
+
+}  // namespace faultline::rules

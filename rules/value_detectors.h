@@ -1,0 +1,81 @@
+// Value detectors: find secrets inside any string, wherever it sits in the event.
+//
+// Built-ins (docs/rules.md describes each): @email (also URL-encoded, `%40`), @creditcard (major
+// card-network prefixes + Luhn check, so a 16-digit order number that fails Luhn is kept),
+// @jwt, @bearer (the token after "Bearer "), @basic-auth (base64 "user:password" after "Basic "),
+// @ip (IPv4 and IPv6; loopback and unspecified addresses are kept), @iban (country code +
+// mod-97 check), @url-userinfo (`user:pass` in `scheme://user:pass@host`), @query-secrets
+// (the value of `access_token=`, `api_key=`, `password=`, `sig=`, ... in a query string), and
+// custom RE2 patterns (capture group 1, when the pattern has one, is the part that is scrubbed).
+//
+// Every pattern is compiled once into one RE2::Set used as a prefilter: a string that no
+// detector matches costs one DFA pass. Immutable after compile(); find() is const and safe to
+// call from several threads at once.
+#pragma once
+
+#include <re2/re2.h>
+#include <re2/set.h>
+
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "parsers/status.h"
+
+namespace faultline::rules {
+
+// A part of a string to scrub: [begin, end) in bytes, and which detector found it.
+struct Span {
+  size_t begin = 0;
+  size_t end = 0;
+  int detector = -1;
+};
+
+class ValueDetectorSet {
+ public:
+  ValueDetectorSet();
+  ~ValueDetectorSet();
+  ValueDetectorSet(ValueDetectorSet&&) noexcept;
+  ValueDetectorSet& operator=(ValueDetectorSet&&) noexcept;
+
+  // The built-in names, with their '@' ("@email", ...); "@all" adds every one of them.
+  static const std::vector<std::string_view>& builtin_names();
+
+  // Adds a built-in by name ("@email"); the error says the name is unknown (with a suggestion).
+  Status add_builtin(std::string_view name);
+  // Adds a custom RE2 pattern; `name` is what explain shows. The error is RE2's.
+  Status add_custom(std::string name, std::string_view pattern);
+  // Sets one more pattern that only takes part in the prefilter: find() returns true when it
+  // matches, so a caller learns in the same pass that `text` may need a closer look (the
+  // scrubber uses it for "a sensitive key name occurs somewhere in this text").
+  Status set_extra_prefilter(std::string_view pattern);
+  Status compile();
+
+  bool empty() const { return detectors_.empty() && extra_.empty(); }
+  size_t size() const { return detectors_.size(); }
+  const std::string& name(int detector) const;
+
+  // Appends every span found in `text` (unsorted; spans of different detectors may overlap).
+  // Returns true when the extra prefilter pattern (if any) matched.
+  bool find(std::string_view text, std::vector<Span>& out) const;
+
+  // Sorts `spans` and merges overlapping or touching ones (the merged span keeps the detector of
+  // the first).
+  static void merge(std::vector<Span>& spans);
+
+ private:
+  struct Detector;
+  // `builtin`: index of the built-in (its validator and cheap test), or -1 for a custom pattern.
+  Status add(std::string name, std::string_view pattern, int builtin);
+  std::vector<std::unique_ptr<Detector>> detectors_;
+  std::unique_ptr<RE2::Set> set_;
+  std::string extra_;  // the extra prefilter pattern, or empty
+  bool compiled_ = false;
+};
+
+// Exposed for tests.
+bool luhn_valid(std::string_view digits);
+bool iban_valid(std::string_view text);
+
+}  // namespace faultline::rules

@@ -1,0 +1,202 @@
+// The built-in presets: the copies in the binary match the files, and each preset does what
+// docs/rules.md says on events shaped like real pino-http output.
+#include <yaml-cpp/yaml.h>
+#include <catch2/catch.hpp>
+
+#include <fstream>
+#include <sstream>
+
+#include "parsers/json.h"
+#include "rules/engine.h"
+#include "rules/presets.h"
+
+using faultline::json::Value;
+using namespace faultline::rules;
+
+namespace {
+
+std::string read_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+RuleSet with_presets(const std::string& presets, const std::string& dir = "") {
+  YAML::Node root = YAML::Load("rules:\n  presets: " + presets + "\n");
+  CompileOptions opts;
+  opts.presets_dir = dir;
+  auto rs = RuleSet::compile(root["rules"], "faultline.yaml", opts);
+  INFO(rs.message());
+  REQUIRE(rs.ok());
+  return *rs;
+}
+
+Value parse(std::string_view text) {
+  auto v = faultline::json::parse(text);
+  INFO(text);
+  REQUIRE(v.ok());
+  return *v;
+}
+
+// An event as the event builder makes it for a pino-http request.
+std::string request_event(const std::string& url, const std::string& status,
+                          const std::string& type, const std::string& value,
+                          const std::string& ua = "curl/8.5.0", const std::string& code = "") {
+  std::string tags = R"("http.status_code": ")" + status + "\"";
+  if (!code.empty()) tags += R"(, "error.code": ")" + code + "\"";
+  return R"({"event_id": "0123456789abcdef0123456789abcdef", "level": "error",
+    "exception": {"values": [{"type": ")" +
+         type + R"(", "value": ")" + value + R"("}]},
+    "request": {"method": "GET", "url": ")" +
+         url + R"(", "headers": {"user-agent": ")" + ua + R"("},
+                "data": {"password": "hunter2"}},
+    "tags": {)" +
+         tags + R"(}, "extra": {"body": {"password": "hunter2"}}})";
+}
+
+Verdict run(const RuleSet& rs, Value& e, Explain* ex = nullptr) {
+  FakeClock clock;
+  RuleEngine engine(rs, clock);
+  return engine.apply(e, ex);
+}
+
+}  // namespace
+
+TEST_CASE("presets: the copies built into the binary match rules/presets/*.yaml", "[presets]") {
+  for (std::string_view name : preset_names()) {
+    const std::string file =
+        std::string(FAULTLINE_SOURCE_DIR "/rules/presets/") + std::string(name) + ".yaml";
+    INFO(file << " differs from rules/presets_embedded.cpp; regenerate it with the snippet at "
+                 "the top of that file");
+    REQUIRE(read_file(file) == builtin_preset_text(name));
+  }
+}
+
+TEST_CASE("presets: each compiles from the directory and from the built-in copy", "[presets]") {
+  const std::string all = "[secrets, express-noise, areas, group-by-route]";
+  RuleSet from_dir = with_presets(all, FAULTLINE_SOURCE_DIR "/rules/presets");
+  RuleSet builtin = with_presets(all, "");
+  REQUIRE(from_dir.labels() == builtin.labels());
+  REQUIRE(builtin.size() == 11);
+  REQUIRE(load_preset("secrets", "/nonexistent").file == "<built-in>/secrets.yaml");
+  REQUIRE(default_presets() == std::vector<std::string_view>{"express-noise", "secrets"});
+}
+
+TEST_CASE("presets: express-noise drops health checks and probes", "[presets]") {
+  RuleSet rs = with_presets("[express-noise]");
+  Value health = parse(request_event("/health", "503", "Error", "db down"));
+  Verdict v = run(rs, health);
+  REQUIRE_FALSE(v.keep());
+  REQUIRE(v.reason == "health check");
+  Value probe = parse(request_event("/api/users", "500", "Error", "x", "kube-probe/1.30"));
+  REQUIRE(run(rs, probe).reason == "bot or probe user agent");
+  Value bot = parse(
+      request_event("/api/users", "500", "Error", "x",
+                    "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)"));
+  REQUIRE_FALSE(run(rs, bot).keep());
+  Value browser =
+      parse(request_event("/api/users", "500", "Error", "x",
+                          "Mozilla/5.0 (X11; Linux x86_64) Chrome/126.0 Safari/537.36"));
+  REQUIRE(run(rs, browser).keep());
+}
+
+TEST_CASE("presets: express-noise drops client disconnects but not server-side resets",
+          "[presets]") {
+  RuleSet rs = with_presets("[express-noise]");
+  Value aborted = parse(R"({"message": "request aborted", "tags": {}})");
+  REQUIRE(run(rs, aborted).reason == "client disconnected");
+  Value node_aborted =
+      parse(request_event("/api/upload", "500", "Error", "aborted", "curl", "ECONNRESET"));
+  REQUIRE(run(rs, node_aborted).reason == "client disconnected");
+  Value raw_body = parse(request_event("/api/upload", "500", "BadRequestError", "request aborted",
+                                       "curl", "ECONNABORTED"));
+  REQUIRE_FALSE(run(rs, raw_body).keep());
+  // A Redis connection reset is a real failure (fixture a: "read ECONNRESET", code ECONNRESET).
+  Value redis =
+      parse(request_event("/api/users", "500", "Error", "read ECONNRESET", "curl", "ECONNRESET"));
+  REQUIRE(run(rs, redis).keep());
+}
+
+TEST_CASE("presets: express-noise drops 4xx even at error level, keeps 5xx", "[presets]") {
+  RuleSet rs = with_presets("[express-noise]");
+  Value bad_json = parse(request_event("/api/users", "400", "SyntaxError", "Expected property"));
+  Verdict v = run(rs, bad_json);
+  REQUIRE(v.reason == "client error (4xx)");
+  REQUIRE(v.rule == "preset express-noise: 4xx client errors");
+  Value conflict =
+      parse(request_event("/api/inventory/OOS-1", "409", "Error", "insufficient stock"));
+  REQUIRE_FALSE(run(rs, conflict).keep());
+  Value server = parse(request_event("/api/payments", "504", "PaymentTimeoutError", "timeout"));
+  REQUIRE(run(rs, server).keep());
+  Value job = parse(
+      R"({"exception": {"values": [{"type": "Error", "value": "550"}]}, "tags": {"queue": "emails"}})");
+  REQUIRE(run(rs, job).keep());
+}
+
+TEST_CASE("presets: areas tags by route, url and queue", "[presets]") {
+  RuleSet rs = with_presets("[areas]");
+  auto area = [&](const std::string& json) {
+    Value e = parse(json);
+    REQUIRE(run(rs, e).keep());
+    const Value* a = e.find_path("tags.area");
+    return a ? a->as_string() : std::string("-");
+  };
+  REQUIRE(area(request_event("/api/payments", "504", "E", "x")) == "payments");
+  REQUIRE(area(R"({"tags": {"route": "/api/pay/:id"}})") == "payments");
+  REQUIRE(area(request_event("/api/login", "500", "E", "x")) == "auth");
+  REQUIRE(area(request_event("/v1/files/upload", "500", "E", "x")) == "uploads");
+  REQUIRE(area(R"({"tags": {"queue": "emails"}})") == "jobs");
+  REQUIRE(area(request_event("/api/users/1", "500", "E", "x")) == "-");
+}
+
+TEST_CASE("presets: group-by-route fingerprints only events with a route", "[presets]") {
+  RuleSet rs = with_presets("[group-by-route]");
+  Value e = parse(R"({"release": "shop@1.2.3", "tags": {"route": "/api/users/:id"},
+                      "exception": {"values": [{"type": "TypeError", "value": "x"}]}})");
+  REQUIRE(run(rs, e).keep());
+  REQUIRE(faultline::json::to_string(*e.find("fingerprint")) ==
+          R"(["/api/users/:id","TypeError","shop@1.2.3"])");
+  Value job = parse(R"({"exception": {"values": [{"type": "TypeError", "value": "x"}]}})");
+  REQUIRE(run(rs, job).keep());
+  REQUIRE(job.find("fingerprint") == nullptr);
+}
+
+TEST_CASE("presets: secrets drops bodies of login and payment routes only", "[presets]") {
+  RuleSet rs = with_presets("[secrets]");
+  Value login = parse(request_event("/api/login", "500", "Error", "x"));
+  REQUIRE(run(rs, login).keep());
+  REQUIRE(login.find_path("request.data") == nullptr);
+  REQUIRE(login.find_path("extra.body") == nullptr);
+  Value users = parse(request_event("/api/users", "500", "Error", "x"));
+  REQUIRE(run(rs, users).keep());
+  REQUIRE(faultline::json::to_string(*users.find_path("request.data")) ==
+          R"({"password":"[Filtered]"})");
+}
+
+TEST_CASE("presets: secrets masks cookies whole, in headers and as a table", "[presets]") {
+  RuleSet rs = with_presets("[secrets]");
+  Value e = parse(
+      R"({"request": {"url": "/api/users", "headers": {"cookie": "connect.sid=s%3Aabc; theme=dark"},
+                                  "cookies": {"connect.sid": "s%3Aabc", "theme": "dark"}},
+                      "extra": {"res": {"headers": {"set-cookie": "session=kxgEvL6G; Path=/; HttpOnly"}}}})");
+  REQUIRE(run(rs, e).keep());
+  REQUIRE(e.find_path("request.headers.cookie")->as_string() == "[Filtered]");
+  REQUIRE(e.find_path("request.cookies")->as_string() == "[Filtered]");
+  REQUIRE(e.find_path("extra.res.headers.set-cookie")->as_string() == "[Filtered]");
+}
+
+TEST_CASE("presets: a user rule's rewrite survives the secrets preset", "[presets]") {
+  YAML::Node root = YAML::Load(R"(
+rules:
+  presets: [secrets]
+  list:
+    - scrub: {keys: ['^cardNumber$'], method: {keep-last: 4}}
+)");
+  auto rs = RuleSet::compile(root["rules"], "faultline.yaml");
+  REQUIRE(rs.ok());
+  Value e = parse(R"({"extra": {"payment": {"cardNumber": "4111111111111111", "cvv": "123"}}})");
+  REQUIRE(run(*rs, e).keep());
+  REQUIRE(e.find_path("extra.payment.cardNumber")->as_string() == "************1111");
+  REQUIRE(e.find_path("extra.payment.cvv")->as_string() == "[Filtered]");
+}

@@ -1,0 +1,141 @@
+#include <catch2/catch.hpp>
+
+#include "rules/value_detectors.h"
+
+using faultline::rules::iban_valid;
+using faultline::rules::luhn_valid;
+using faultline::rules::Span;
+using faultline::rules::ValueDetectorSet;
+
+namespace {
+
+// The parts of `text` the named built-in finds.
+std::vector<std::string> found(std::string_view detector, std::string_view text) {
+  ValueDetectorSet set;
+  REQUIRE(set.add_builtin(detector).ok());
+  REQUIRE(set.compile().ok());
+  std::vector<Span> spans;
+  set.find(text, spans);
+  ValueDetectorSet::merge(spans);
+  std::vector<std::string> out;
+  for (const Span& s : spans) out.emplace_back(text.substr(s.begin, s.end - s.begin));
+  return out;
+}
+
+using V = std::vector<std::string>;
+
+}  // namespace
+
+TEST_CASE("detectors: Luhn and IBAN checks", "[detectors]") {
+  REQUIRE(luhn_valid("4111111111111111"));
+  REQUIRE(luhn_valid("378282246310005"));
+  REQUIRE_FALSE(luhn_valid("4111111111111112"));
+  REQUIRE_FALSE(luhn_valid("1234567812345678"));
+  REQUIRE(iban_valid("GB82WEST12345698765432"));
+  REQUIRE(iban_valid("DE89 3704 0044 0532 0130 00"));
+  REQUIRE_FALSE(iban_valid("GB82WEST12345698765433"));
+  REQUIRE_FALSE(iban_valid("ZZ82WEST12345698765432"));
+}
+
+TEST_CASE("detectors: @email, plain and URL-encoded", "[detectors]") {
+  REQUIRE(found("@email", "user alice@example.com bought 3 items") == V{"alice@example.com"});
+  REQUIRE(found("@email", "q=gift&email=carol%2Bshop%40example.net&x=1") ==
+          V{"carol%2Bshop%40example.net"});
+  REQUIRE(found("@email", "<bounce-me@example.invalid>: rejected") ==
+          V{"bounce-me@example.invalid"});
+  REQUIRE(found("@email", "a@b.co, c.d@e.org") == V{"a@b.co", "c.d@e.org"});
+  REQUIRE(found("@email", "@sentry/node and user@localhost").empty());
+}
+
+TEST_CASE("detectors: @creditcard needs a card prefix and a valid Luhn digit", "[detectors]") {
+  REQUIRE(found("@creditcard", "card 4111111111111111 declined") == V{"4111111111111111"});
+  REQUIRE(found("@creditcard", "amex 3782 822463 10005 ok") == V{"3782 822463 10005"});
+  REQUIRE(found("@creditcard", "4000-0566-5566-5556") == V{"4000-0566-5566-5556"});
+}
+
+TEST_CASE("detectors: false-positive-prone values are kept", "[detectors][regression]") {
+  // A 16-digit order number that fails Luhn.
+  REQUIRE(found("@creditcard", "order 4111111111111112 shipped").empty());
+  REQUIRE(found("@all", "order 4111111111111112 shipped").empty());
+  // Luhn-valid but no card network starts with 1 (an epoch-ms timestamp, a 16-digit id).
+  REQUIRE(found("@creditcard", "ts 1795502011298 id 1234567812345670").empty());
+  // UUIDs, request ids, hex digests, versions and loopback addresses.
+  REQUIRE(found("@all", "5241e069-2ac4-440d-bc48-fee3fd3a2bc3").empty());
+  REQUIRE(found("@all", "etag W/\"b-1rfDSHg9LX0YE/aNgleyZkCIVpY\" pay_e18858ae16942fb7").empty());
+  REQUIRE(found("@all", "node v20.20.2, chrome 126.0.6478.126, at 10:30:45").empty());
+  REQUIRE(found("@all", "connect ECONNREFUSED 127.0.0.1:5432 and ::1").empty());
+  REQUIRE(found("@all", "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36").empty());
+  REQUIRE(found("@all", "basic validation failed").empty());
+  REQUIRE(found("@all", "at Socket.emit (node:events:524:28)").empty());
+}
+
+TEST_CASE("detectors: @jwt", "[detectors]") {
+  const std::string jwt =
+      "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiI3NzIifQ.9CiCwavpM47ecaLRavXVTvd3-zjze6wt2Z";
+  REQUIRE(found("@jwt", "token " + jwt + " issued") == V{jwt});
+  REQUIRE(found("@jwt", "eyJhbGciOi alone").empty());
+}
+
+TEST_CASE("detectors: @bearer and @basic-auth take the credential only", "[detectors]") {
+  REQUIRE(found("@bearer", "Authorization: Bearer abc.def-ghi_123") == V{"abc.def-ghi_123"});
+  REQUIRE(found("@bearer", "bearer token").empty());
+  // "alice:s3cret" in base64.
+  REQUIRE(found("@basic-auth", "Basic YWxpY2U6czNjcmV0") == V{"YWxpY2U6czNjcmV0"});
+  REQUIRE(found("@basic-auth", "Basic dmFsaWRhdGlvbg==").empty());  // "validation": no ':'
+}
+
+TEST_CASE("detectors: @ip finds public and private addresses, keeps loopback", "[detectors]") {
+  REQUIRE(found("@ip", "x-forwarded-for 203.0.113.83, 10.0.0.12") ==
+          V{"203.0.113.83", "10.0.0.12"});
+  REQUIRE(found("@ip", "client 2001:db8::8a2e:370:7334 connected") == V{"2001:db8::8a2e:370:7334"});
+  REQUIRE(found("@ip", "mapped ::ffff:198.51.100.7") == V{"::ffff:198.51.100.7"});
+  REQUIRE(found("@ip", "127.0.0.1 ::1 0.0.0.0").empty());
+  REQUIRE(found("@ip", "oid 1.3.6.1.4.1 version 1.2.3.4.5").empty());
+}
+
+TEST_CASE("detectors: @iban, @url-userinfo, @query-secrets", "[detectors]") {
+  REQUIRE(found("@iban", "pay to GB82WEST12345698765432 today") == V{"GB82WEST12345698765432"});
+  REQUIRE(found("@iban", "code GB82WEST12345698765433").empty());
+  REQUIRE(found("@url-userinfo", "postgres://admin:s3cret@db:5432/app") == V{"admin:s3cret"});
+  REQUIRE(found("@url-userinfo", "https://example.com/a@b").empty());
+  REQUIRE(found("@query-secrets",
+                "/api/search?q=gift&access_token=66f4a1a2&email=x&api_key=k1&sig=zz") ==
+          V{"66f4a1a2", "k1", "zz"});
+  REQUIRE(found("@query-secrets", "?tokens=5").empty());
+  REQUIRE(found("@query-secrets", "the key=value store").empty());
+}
+
+TEST_CASE("detectors: custom patterns scrub group 1 when there is one", "[detectors]") {
+  ValueDetectorSet set;
+  REQUIRE(set.add_custom("order-ref", R"(ORD-(\d{6}))").ok());
+  REQUIRE(set.add_custom("whole", R"(SECRET-[A-Z]+)").ok());
+  REQUIRE(set.compile().ok());
+  std::vector<Span> spans;
+  std::string text = "ref ORD-123456 and SECRET-ABC";
+  set.find(text, spans);
+  ValueDetectorSet::merge(spans);
+  REQUIRE(spans.size() == 2);
+  REQUIRE(text.substr(spans[0].begin, spans[0].end - spans[0].begin) == "123456");
+  REQUIRE(text.substr(spans[1].begin, spans[1].end - spans[1].begin) == "SECRET-ABC");
+  REQUIRE(set.name(spans[1].detector) == "whole");
+}
+
+TEST_CASE("detectors: unknown names and bad patterns are errors", "[detectors]") {
+  ValueDetectorSet set;
+  auto s = set.add_builtin("@emial");
+  REQUIRE_FALSE(s.ok());
+  REQUIRE(s.message() == "unknown detector \"@emial\" (did you mean \"@email\"?)");
+  REQUIRE_FALSE(set.add_custom("x", "(").ok());
+}
+
+TEST_CASE("detectors: the extra prefilter reports without spans", "[detectors]") {
+  ValueDetectorSet set;
+  REQUIRE(set.add_builtin("@email").ok());
+  REQUIRE(set.set_extra_prefilter("(?i)password").ok());
+  REQUIRE(set.compile().ok());
+  std::vector<Span> spans;
+  REQUIRE(set.find("Password=x", spans));
+  REQUIRE(spans.empty());
+  REQUIRE_FALSE(set.find("a@b.co", spans));
+  REQUIRE(spans.size() == 1);
+}
