@@ -1,0 +1,71 @@
+// Time for the delivery layer, behind a seam so that rate limits, backoff and log throttling are
+// tested without sleeping (LevelDB's Env idea, reduced to what delivery needs).
+//
+// now() is monotonic and drives every deadline; wall_now() is calendar time, used only for the
+// envelope's `sent_at` and for Retry-After given as an HTTP date. wait_until() is how a sender
+// thread sleeps: call it with `lock` held on the mutex that guards whatever `cv` is notified
+// about; it may return early (spuriously, or because `cv` was notified), so callers re-check
+// their condition in a loop. Implementations are thread-safe.
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <map>
+#include <mutex>
+
+#include "agent/delivery/thread_annotations.h"
+
+namespace faultline::delivery {
+
+class Clock {
+ public:
+  using time_point = std::chrono::steady_clock::time_point;
+
+  virtual ~Clock() = default;
+  virtual time_point now() const = 0;
+  virtual std::chrono::system_clock::time_point wall_now() const = 0;
+  // `deadline == time_point::max()` means "until notified".
+  virtual void wait_until(std::unique_lock<std::mutex>& lock, std::condition_variable& cv,
+                          time_point deadline) = 0;
+};
+
+// The process's real clocks (steady_clock, system_clock). Lives for the whole program.
+Clock& real_clock();
+
+// A clock that moves only when a test calls advance(). Its wait_until() never sleeps past a
+// short real-time poll (1 ms), so a waiting thread re-checks the fake time promptly; it also
+// records each deadline it was asked to wait for, so a test can observe that a thread is idle
+// until a given fake instant — and therefore is not sending — without sleeping itself.
+class FakeClock final : public Clock {
+ public:
+  // Starts at an arbitrary steady instant and at wall time 2025-01-01T00:00:00Z.
+  FakeClock();
+  FakeClock(const FakeClock&) = delete;
+  FakeClock& operator=(const FakeClock&) = delete;
+
+  time_point now() const override;
+  std::chrono::system_clock::time_point wall_now() const override;
+  void wait_until(std::unique_lock<std::mutex>& lock, std::condition_variable& cv,
+                  time_point deadline) override;
+
+  // Moves both clocks forward and forgets the recorded deadlines.
+  void advance(std::chrono::nanoseconds by);
+
+  // Blocks (in real time, at most `timeout`) until some thread has called wait_until() with
+  // exactly `deadline` since the last advance(). False on timeout.
+  bool await_sleeper(time_point deadline,
+                     std::chrono::milliseconds timeout = std::chrono::seconds(10));
+  // The same for any deadline in [from, to] (inclusive); returns the earliest one seen, or
+  // time_point::max() on timeout.
+  time_point await_sleeper_between(time_point from, time_point to,
+                                   std::chrono::milliseconds timeout = std::chrono::seconds(10));
+
+ private:
+  mutable std::mutex mu_;
+  std::condition_variable recorded_;  // notified when a deadline is recorded
+  time_point now_ GUARDED_BY(mu_);
+  std::chrono::system_clock::time_point wall_ GUARDED_BY(mu_);
+  std::map<time_point, int> deadlines_ GUARDED_BY(mu_);  // deadline → wait_until() calls
+};
+
+}  // namespace faultline::delivery

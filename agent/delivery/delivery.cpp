@@ -1,0 +1,116 @@
+#include "agent/delivery/delivery.h"
+
+#include "agent/delivery/curl_transport.h"
+#include "agent/delivery/sender.h"
+#include "agent/delivery/spool.h"
+
+namespace faultline::delivery {
+namespace {
+
+Status validate(const Options& o) {
+  if (o.concurrency < 1 || o.concurrency > 4) {
+    return Status::Error("delivery.concurrency must be from 1 to 4, got " +
+                         std::to_string(o.concurrency));
+  }
+  if (o.spool_max_bytes == 0) return Status::Error("delivery.spool_max_bytes must be above 0");
+  if (o.connect_timeout.count() <= 0 || o.request_timeout.count() <= 0) {
+    return Status::Error("delivery timeouts must be above 0");
+  }
+  if (o.backoff_initial.count() <= 0 || o.backoff_max < o.backoff_initial) {
+    return Status::Error("delivery backoff: need 0 < backoff_initial <= backoff_max");
+  }
+  if (o.sdk_name.empty() || o.sdk_version.empty()) {
+    return Status::Error("delivery: sdk_name and sdk_version are required");
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Delivery::Delivery(Options options)
+    : options_(std::move(options)),
+      events_(stats_, options_.log, options_.clock ? *options_.clock : real_clock()) {}
+
+Delivery::~Delivery() {
+  shutdown(std::chrono::milliseconds(0));
+}
+
+Result<std::unique_ptr<Delivery>> Delivery::open(Options options) {
+  Result<Dsn> dsn = parse_dsn(options.dsn);
+  if (!dsn.ok()) return dsn.status();
+  if (Status s = validate(options); !s.ok()) return s;
+
+  std::unique_ptr<Delivery> d(new Delivery(std::move(options)));
+  d->dsn_ = std::move(dsn).value();
+  const Options& o = d->options_;
+  if (d->dsn_.empty()) {
+    d->events_.delivery_disabled();
+    return d;
+  }
+  if (!o.tls_verify) d->events_.tls_verify_disabled();
+
+  Result<std::unique_ptr<Spool>> spool = Spool::open(o.spool_dir, o.spool_max_bytes, d->events_);
+  if (!spool.ok()) return spool.status();
+  d->spool_ = std::move(spool).value();
+
+  SenderOptions so;
+  so.dsn = d->dsn_;
+  so.sdk = SdkInfo{o.sdk_name, o.sdk_version};
+  so.concurrency = o.concurrency;
+  so.gzip_threshold = o.gzip_threshold;
+  so.backoff = Backoff(o.backoff_initial, o.backoff_max);
+  so.random_unit = o.random_unit;
+  d->sender_ = std::make_unique<Sender>(std::move(so), *d->spool_,
+                                        o.clock ? *o.clock : real_clock(), d->events_);
+  d->spool_->set_on_ready([sender = d->sender_.get()] { sender->notify(); });
+
+  TransportFactory factory = o.transport_factory;
+  if (!factory) {
+    CurlOptions co;
+    co.connect_timeout = o.connect_timeout;
+    co.request_timeout = o.request_timeout;
+    co.tls_verify = o.tls_verify;
+    co.ca_file = o.ca_file;
+    co.ca_path = o.ca_path;
+    co.proxy = o.proxy;
+    factory = curl_transport_factory(std::move(co));
+  }
+  if (Status s = d->sender_->start(factory); !s.ok()) return s;
+
+  d->events_.delivery_started(d->dsn_.str(), o.spool_dir, d->stats_.spool_files,
+                              d->stats_.spool_bytes, o.concurrency);
+  d->losses_at_open_ = d->losses();
+  return d;
+}
+
+uint64_t Delivery::losses() const {
+  return stats_.dropped_permanent + stats_.dropped_spool_full + stats_.dropped_spool_error +
+         stats_.corrupt_moved_aside + stats_.discarded_no_dsn;
+}
+
+Status Delivery::submit(std::string_view event_id, std::string_view event_json) {
+  if (!enabled()) {
+    events_.event_discarded_no_dsn();
+    return Status::Ok();
+  }
+  if (!is_valid_event_id(event_id)) {
+    events_.spool_write_failed("(invalid id)", "event_id must be 32 lowercase hex digits");
+    return Status::Error("event_id must be 32 lowercase hex digits");
+  }
+  return spool_->put(event_id, event_json).status();
+}
+
+bool Delivery::drain(std::chrono::steady_clock::time_point deadline) {
+  if (!enabled()) return losses() == losses_at_open_;
+  const bool idle = sender_->wait_idle(deadline);
+  return idle && losses() == losses_at_open_;
+}
+
+void Delivery::shutdown(std::chrono::milliseconds grace) {
+  if (shut_down_ || !sender_) return;
+  shut_down_ = true;
+  if (grace.count() > 0) sender_->wait_idle(std::chrono::steady_clock::now() + grace);
+  sender_->stop();
+}
+
+}  // namespace faultline::delivery

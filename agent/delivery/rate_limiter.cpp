@@ -1,0 +1,133 @@
+#include "agent/delivery/rate_limiter.h"
+
+#include <curl/curl.h>
+
+#include <cmath>
+#include <string>
+
+namespace faultline::delivery {
+namespace {
+
+constexpr std::array<std::string_view, static_cast<size_t>(Category::kCount_)> kNames = {
+    "all",      "default",  "error",         "transaction", "security", "attachment",
+    "session",  "profile",  "profile_chunk", "replay",      "monitor",  "span",
+    "log_item", "log_byte", "metric_bucket", "feedback",    "internal",
+};
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  return s;
+}
+
+// Seconds as an unsigned integer or decimal ("60", "60.5"); nullopt for anything else.
+std::optional<double> parse_seconds(std::string_view s) {
+  s = trim(s);
+  if (s.empty() || s.size() > 32) return std::nullopt;
+  double whole = 0;
+  size_t i = 0;
+  for (; i < s.size() && s[i] >= '0' && s[i] <= '9'; ++i) whole = whole * 10 + (s[i] - '0');
+  if (i == 0) return std::nullopt;
+  if (i < s.size()) {
+    if (s[i] != '.') return std::nullopt;
+    double scale = 0.1;
+    for (++i; i < s.size(); ++i, scale /= 10) {
+      if (s[i] < '0' || s[i] > '9') return std::nullopt;
+      whole += (s[i] - '0') * scale;
+    }
+  }
+  return whole;
+}
+
+std::chrono::milliseconds capped(double seconds) {
+  const double cap = std::chrono::duration<double>(RateLimiter::kMaxLimit).count();
+  return std::chrono::milliseconds(static_cast<int64_t>(std::ceil(std::min(seconds, cap) * 1000)));
+}
+
+}  // namespace
+
+std::optional<Category> category_from_name(std::string_view name) {
+  for (size_t i = 1; i < kNames.size(); ++i) {
+    if (kNames[i] == name) return static_cast<Category>(i);
+  }
+  return std::nullopt;
+}
+
+std::string_view category_name(Category category) {
+  return kNames[static_cast<size_t>(category)];
+}
+
+std::optional<std::chrono::milliseconds> parse_retry_after(
+    std::string_view value, std::chrono::system_clock::time_point wall_now) {
+  value = trim(value);
+  if (value.empty()) return std::nullopt;
+  if (std::optional<double> seconds = parse_seconds(value)) return capped(*seconds);
+  // An HTTP date (IMF-fixdate, or the obsolete RFC 850 / asctime forms curl also reads).
+  const std::string text(value);
+  const time_t when = curl_getdate(text.c_str(), nullptr);
+  if (when == -1) return std::nullopt;
+  const auto delta = std::chrono::system_clock::from_time_t(when) - wall_now;
+  if (delta <= decltype(delta)::zero()) return std::chrono::milliseconds(0);
+  return capped(std::chrono::duration<double>(delta).count());
+}
+
+bool RateLimiter::limit(Category category, time_point until) {
+  time_point& slot = until_[static_cast<size_t>(category)];
+  if (until <= slot) return false;
+  slot = until;
+  return true;
+}
+
+bool RateLimiter::apply_rate_limits_header(std::string_view header, time_point now) {
+  bool limited = false;
+  while (!header.empty()) {
+    const size_t comma = header.find(',');
+    const std::string_view entry = trim(header.substr(0, comma));
+    header = comma == std::string_view::npos ? std::string_view() : header.substr(comma + 1);
+    if (entry.empty()) continue;
+
+    const size_t colon = entry.find(':');
+    if (colon == std::string_view::npos) continue;  // no categories field: malformed
+    const std::optional<double> seconds = parse_seconds(entry.substr(0, colon));
+    if (!seconds) continue;
+    std::string_view categories = entry.substr(colon + 1);
+    categories = trim(categories.substr(0, categories.find(':')));
+    const time_point until = now + capped(*seconds);
+
+    if (categories.empty()) {
+      limited |= limit(Category::kAll, until);
+      continue;
+    }
+    while (!categories.empty()) {
+      const size_t semi = categories.find(';');
+      const std::string_view name = trim(categories.substr(0, semi));
+      categories =
+          semi == std::string_view::npos ? std::string_view() : categories.substr(semi + 1);
+      if (std::optional<Category> category = category_from_name(name)) {
+        limited |= limit(*category, until);
+      }
+    }
+  }
+  return limited;
+}
+
+bool RateLimiter::update(int status, std::string_view retry_after, std::string_view rate_limits,
+                         Category sent, time_point now,
+                         std::chrono::system_clock::time_point wall_now) {
+  bool limited = false;
+  if (!trim(rate_limits).empty()) limited = apply_rate_limits_header(rate_limits, now);
+  if (status != 429) return limited;
+
+  const std::chrono::milliseconds wait =
+      parse_retry_after(retry_after, wall_now).value_or(kDefaultRetryAfter);
+  if (trim(rate_limits).empty()) return limit(Category::kAll, now + wait) || limited;
+  if (!is_limited(sent, now)) limited |= limit(sent, now + wait);
+  return limited;
+}
+
+RateLimiter::time_point RateLimiter::limited_until(Category category) const {
+  return std::max(until_[static_cast<size_t>(Category::kAll)],
+                  until_[static_cast<size_t>(category)]);
+}
+
+}  // namespace faultline::delivery
