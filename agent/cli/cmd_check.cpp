@@ -50,8 +50,9 @@ int explain(const config::Config& config, const std::string& file) {
     if (const json::Value* id = event.find_path("tags.request_id")) {
       std::printf("  request %s\n", id->is_string() ? id->as_string().c_str() : "");
     }
-    std::printf("  %s\n", verdict.keep() ? "kept" : ("dropped by " + verdict.rule + ": " +
-                                                     verdict.reason).c_str());
+    std::printf("  %s\n", verdict.keep()
+                              ? "kept"
+                              : ("dropped by " + verdict.rule + ": " + verdict.reason).c_str());
     std::string text = what.to_text(/*only_matched=*/true);
     std::fputs(text.c_str(), stdout);
     if (!text.empty() && text.back() != '\n') std::fputc('\n', stdout);
@@ -83,11 +84,11 @@ int cmd_check(const CheckOptions& options) {
 
   const std::string name = config->file.empty() ? "built-in defaults" : config->file;
   std::printf("config ok: %s\n", name.c_str());
-  std::printf("  release: %s\n", config->sentry.release.empty()
-                                      ? "(none)"
-                                      : (config->sentry.release + " (from " +
-                                         config->sentry.release_source + ")")
-                                            .c_str());
+  std::printf(
+      "  release: %s\n",
+      config->sentry.release.empty()
+          ? "(none)"
+          : (config->sentry.release + " (from " + config->sentry.release_source + ")").c_str());
   std::printf("  environment: %s\n", config->sentry.environment.c_str());
   std::printf("  dsn: %s\n", config->sentry.dsn.empty() ? "(none: nothing is sent)" : "set");
   const rules::RuleSet& rule_set = *config->rules.rule_set;

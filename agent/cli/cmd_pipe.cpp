@@ -7,8 +7,10 @@
 
 #include "agent/cli/commands.h"
 #include "agent/cli/run_summary.h"
+#include "agent/delivery_setup.h"
 #include "agent/inputs/stream_reader.h"
 #include "agent/log.h"
+#include "agent/spooling_sink.h"
 
 namespace faultline::cli {
 
@@ -18,6 +20,8 @@ class NullSink final : public EventSink {
  public:
   void emit(const std::string&, const json::Value&) override {}
 };
+
+constexpr size_t kQueueBytes = 16 * 1024 * 1024;
 
 }  // namespace
 
@@ -33,15 +37,32 @@ int cmd_pipe(const PipeOptions& options) {
       return kExitRuntime;
     }
   }
+  Metrics metrics;
+  std::unique_ptr<delivery::Delivery> delivery;
+  std::unique_ptr<SpoolingSink> spooling;
+  if (!config->sentry.dsn.empty()) {
+    auto opened = open_delivery(*config);
+    if (!opened.ok()) {
+      log::error(opened.message());
+      return kExitRuntime;
+    }
+    delivery = std::move(opened).value();
+    spooling = std::make_unique<SpoolingSink>(*delivery, metrics, kQueueBytes,
+                                              /*wait_when_full=*/false);
+  }
   PrintSink print(events_file.get(), /*flush_each=*/true);
   NullSink null_sink;
-  EventSink* sink = events_file ? static_cast<EventSink*>(&print) : &null_sink;
-  if (!config->sentry.dsn.empty()) {
-    log::warn("sending to Sentry is not available in this build yet; events are only counted" +
-              std::string(events_file ? " and written to " + options.events_file : ""));
+  std::unique_ptr<TeeSink> tee;
+  EventSink* sink = &null_sink;
+  if (spooling && events_file) {
+    tee = std::make_unique<TeeSink>(*spooling, print);
+    sink = tee.get();
+  } else if (spooling) {
+    sink = spooling.get();
+  } else if (events_file) {
+    sink = &print;
   }
 
-  Metrics metrics;
   SystemClock clock;
   Pipeline pipeline(*config, *sink, metrics, clock);
   StreamOptions stream;
@@ -53,7 +74,13 @@ int cmd_pipe(const PipeOptions& options) {
   // stdin closed (the app exited) or we were told to stop: whatever is still held goes out now,
   // which is the moment today's bridges lose the app's last words.
   pipeline.finish();
-  log::info("pipe: " + run_summary(metrics));
+  if (delivery) {
+    spooling->flush();
+    delivery->shutdown();  // keeps sending for delivery.shutdown_grace; the rest stays spooled
+    log::info("pipe: " + run_summary(metrics) + "; delivery: " + delivery_summary(*delivery));
+  } else {
+    log::info("pipe: " + run_summary(metrics));
+  }
   if (!status.ok()) {
     log::error(status.message());
     return kExitRuntime;

@@ -4,11 +4,14 @@
 
 #include <cerrno>
 #include <cstring>
+#include <optional>
 
 #include "agent/cli/commands.h"
 #include "agent/cli/run_summary.h"
+#include "agent/delivery_setup.h"
 #include "agent/inputs/stream_reader.h"
 #include "agent/log.h"
+#include "agent/spooling_sink.h"
 
 namespace faultline::cli {
 
@@ -20,6 +23,28 @@ class NullSink final : public EventSink {
   void emit(const std::string&, const json::Value&) override {}
 };
 
+constexpr size_t kQueueBytes = 64 * 1024 * 1024;
+
+// Waits until delivery has nothing left, the timeout passes, or a stop signal arrives (then
+// for at most the shutdown grace). True when everything was accepted.
+bool wait_for_delivery(delivery::Delivery& d, double timeout_seconds,
+                       std::chrono::milliseconds grace) {
+  using clock = std::chrono::steady_clock;
+  const auto start = clock::now();
+  const auto deadline =
+      timeout_seconds > 0
+          ? start + std::chrono::milliseconds(static_cast<int64_t>(timeout_seconds * 1000))
+          : clock::time_point::max();
+  std::optional<clock::time_point> stop_deadline;
+  while (true) {
+    if (stop_requested() && !stop_deadline) stop_deadline = clock::now() + grace;
+    auto step = clock::now() + std::chrono::milliseconds(250);
+    const auto limit = stop_deadline ? std::min(deadline, *stop_deadline) : deadline;
+    if (d.drain(std::min(step, limit))) return true;
+    if (clock::now() >= limit) return false;
+  }
+}
+
 }  // namespace
 
 int cmd_replay(const ReplayOptions& options) {
@@ -30,16 +55,25 @@ int cmd_replay(const ReplayOptions& options) {
   SystemClock clock;
   PrintSink print(stdout, /*flush_each=*/false);
   NullSink null_sink;
+  std::unique_ptr<delivery::Delivery> delivery;
+  std::unique_ptr<SpoolingSink> spooling;
   EventSink* sink = &print;
   if (!options.print) {
-    sink = &null_sink;
     if (config->sentry.dsn.empty()) {
       log::info(
           "no DSN configured (sentry.dsn / SENTRY_DSN): events are counted, not sent; "
           "use --print to see them");
+      sink = &null_sink;
     } else {
-      log::error("sending to Sentry is not available in this build yet; use --print");
-      return kExitRuntime;
+      auto opened = open_delivery(*config);
+      if (!opened.ok()) {
+        log::error(opened.message());
+        return kExitRuntime;
+      }
+      delivery = std::move(opened).value();
+      spooling = std::make_unique<SpoolingSink>(*delivery, metrics, kQueueBytes,
+                                                /*wait_when_full=*/true);
+      sink = spooling.get();
     }
   }
   Pipeline pipeline(*config, *sink, metrics, clock);
@@ -70,8 +104,26 @@ int cmd_replay(const ReplayOptions& options) {
     }
   }
   pipeline.finish();
-  log::info("replay: " + run_summary(metrics));
-  return input_failed ? kExitRuntime : kExitOk;
+
+  bool delivered = true;
+  if (delivery) {
+    spooling->flush();
+    delivered =
+        wait_for_delivery(*delivery, options.timeout_seconds, config->delivery.shutdown_grace);
+    delivery->shutdown(std::chrono::milliseconds(0));
+    log::info("replay: " + run_summary(metrics) + "; delivery: " + delivery_summary(*delivery));
+    if (!delivered) {
+      log::error(stop_requested()
+                     ? "stopped before every event was accepted; the rest stay in the spool "
+                       "for the next start"
+                     : "not every event was accepted by Sentry (see above); what could still "
+                       "be sent stays in the spool");
+    }
+  } else {
+    log::info("replay: " + run_summary(metrics));
+  }
+  if (stop_requested() && delivered) return kExitOk;
+  return input_failed || !delivered ? kExitRuntime : kExitOk;
 }
 
 }  // namespace faultline::cli

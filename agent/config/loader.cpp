@@ -11,6 +11,7 @@
 
 #include "agent/config/detect_rules.h"
 #include "agent/config/options.h"
+#include "agent/delivery/dsn.h"
 
 namespace faultline::config {
 
@@ -131,6 +132,14 @@ Status finish(Config& c, const std::set<std::string>& given, const Getenv& env,
   from_env("sentry.environment", "SENTRY_ENVIRONMENT", c.sentry.environment);
   from_env("sentry.dist", "SENTRY_DIST", c.sentry.dist);
   if (c.sentry.environment.empty()) c.sentry.environment = "production";
+  if (!c.sentry.dsn.empty()) {
+    if (auto dsn = delivery::parse_dsn(c.sentry.dsn); !dsn.ok()) {
+      // parse_dsn's messages never repeat the key.
+      return Status::Error(reader.file() + ": sentry.dsn" +
+                           (given.count("sentry.dsn") ? "" : " (from SENTRY_DSN)") + ": " +
+                           dsn.message());
+    }
+  }
 
   if (given.count("sentry.release") != 0) {
     c.sentry.release_source = "sentry.release";
