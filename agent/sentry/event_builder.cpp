@@ -89,7 +89,7 @@ Result<json::Value> EventBuilder::build(const Incident& incident) const {
   }
   event.set("platform", "node");
 
-  const HttpFacts http = http_facts(record, completion ? &*completion : nullptr);
+  const HttpFacts http = http_facts(record, completion ? &*completion : nullptr, format);
   const std::optional<int> level = record_level(record, format);
   std::string sentry_lvl = level ? std::string(sentry_level(*level)) : "error";
   if (http.status >= 500 && (!level || *level < pino_level::kError)) sentry_lvl = "error";

@@ -98,9 +98,10 @@ json::Object request_from(const json::Value& req, const json::Value* body) {
   return out;
 }
 
-HttpFacts http_facts(const json::Value& record, const json::Value* completion) {
+HttpFacts http_facts(const json::Value& record, const json::Value* completion,
+                     const PinoFormat& format) {
   HttpFacts f;
-  const auto read_from = [&f](const json::Value& r) {
+  const auto read_from = [&f, &format](const json::Value& r) {
     const json::Value* req = r.find("req");
     if (req == nullptr) req = r.find("request");
     if (req != nullptr) {
@@ -122,10 +123,12 @@ HttpFacts http_facts(const json::Value& record, const json::Value* completion) {
     if (f.route.empty()) {
       if (auto route = as_text(r.find("route"))) f.route = *route;
     }
-    if (const json::Value* status = r.find_path("res.statusCode"); status && status->is_number()) {
+    const json::Value* status = first_of(r, format.status_keys);
+    if (f.status == 0 && status != nullptr && status->is_number()) {
       f.status = static_cast<int>(status->as_double());
     }
-    if (const json::Value* rt = r.find("responseTime"); rt && rt->is_number()) {
+    if (const json::Value* rt = first_of(r, format.response_time_keys);
+        !f.response_time_ms && rt && rt->is_number()) {
       f.response_time_ms = rt->as_double();
     }
   };

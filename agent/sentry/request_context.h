@@ -6,6 +6,7 @@
 #include <string>
 
 #include "parsers/json.h"
+#include "parsers/pino_record.h"
 
 namespace faultline::sentry {
 
@@ -24,7 +25,9 @@ json::Object request_from(const json::Value& req, const json::Value* body);
 
 // What the error line and the completion line say about the request; the completion wins for
 // the status and duration, the error line for nothing it does not have.
-HttpFacts http_facts(const json::Value& record, const json::Value* completion);
+// The status is read from the format's status keys (res.statusCode, httpRequest.status, …).
+HttpFacts http_facts(const json::Value& record, const json::Value* completion,
+                     const PinoFormat& format);
 
 // "GET /api/users/:id": the logged route when there is one, else the path with ids (numbers,
 // UUIDs, long hex) replaced by placeholders so events of one endpoint share a transaction.
