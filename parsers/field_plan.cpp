@@ -23,6 +23,7 @@ Result<std::vector<std::string>> FieldPlan::split_path(std::string_view path) {
       current.clear();
       have_current = false;
       ++i;
+      if (i >= path.size()) return fail("empty key");  // "a." has an empty last key
     } else if (c == '[') {
       if (have_current) {
         keys.push_back(std::move(current));
@@ -69,17 +70,22 @@ Result<int> FieldPlan::add(std::string_view path) {
   auto keys = split_path(path);
   if (!keys.ok()) return keys.status();
   int node = kRoot;
+  std::vector<int> above;  // the nodes on the way to the leaf, root excluded
   for (const std::string& key : *keys) {
     int next = child(node, key);
     if (next == kNone) {
       next = static_cast<int>(nodes_.size());
-      nodes_.push_back(Node{key, kNone, {}});
+      nodes_.push_back(Node{key, kNone, {}, {}});
       nodes_[static_cast<size_t>(node)].children.push_back(next);
     }
+    if (node != kRoot) above.push_back(node);
     node = next;
   }
   Node& leaf = nodes_[static_cast<size_t>(node)];
-  if (leaf.slot == kNone) leaf.slot = static_cast<int>(slot_count_++);
+  if (leaf.slot == kNone) {
+    leaf.slot = static_cast<int>(slot_count_++);
+    for (int n : above) nodes_[static_cast<size_t>(n)].slots_below.push_back(leaf.slot);
+  }
   return leaf.slot;
 }
 

@@ -31,6 +31,10 @@ class FieldPlan {
   int child(int node, std::string_view key) const;
   int slot(int node) const { return nodes_[static_cast<size_t>(node)].slot; }
   bool has_children(int node) const { return !nodes_[static_cast<size_t>(node)].children.empty(); }
+  // The slots of the registered paths strictly below `node` ("req" → the slots of req.id, …).
+  const std::vector<int>& slots_below(int node) const {
+    return nodes_[static_cast<size_t>(node)].slots_below;
+  }
 
   // Splits a path into its keys: `a.b["c.d"][0]` → {"a", "b", "c.d", "0"}.
   static Result<std::vector<std::string>> split_path(std::string_view path);
@@ -40,6 +44,7 @@ class FieldPlan {
     std::string key;
     int slot = kNone;
     std::vector<int> children;
+    std::vector<int> slots_below;
   };
   std::vector<Node> nodes_;
   size_t slot_count_ = 0;

@@ -193,8 +193,8 @@ unsigned hex4(std::string_view s, size_t i) {
   return static_cast<unsigned>(std::stoul(std::string(s.substr(i, 4)), nullptr, 16));
 }
 
-// Rewrites `\uD8xx` escapes that are not part of a valid surrogate pair to `\uFFFD`, which is
-// what JSON.parse effectively keeps (a lone surrogate) rendered as valid UTF-8.
+}  // namespace
+
 std::string replace_lone_surrogates(std::string_view s) {
   std::string out;
   out.reserve(s.size());
@@ -232,6 +232,46 @@ std::string replace_lone_surrogates(std::string_view s) {
   return out;
 }
 
+namespace {
+
+// simdjson rejects integers beyond 64 bits, which JSON.parse reads as doubles and JavaScript
+// prints in full below 1e21 (JSON.stringify(2 ** 64) is "18446744073709552000"). Gives every
+// integer of 20 digits or more a ".0" so that it parses as the double JSON.parse makes of it.
+std::string widen_big_integers(std::string_view s) {
+  std::string out;
+  out.reserve(s.size() + 16);
+  bool in_string = false;
+  size_t i = 0;
+  while (i < s.size()) {
+    const char c = s[i];
+    if (in_string) {
+      const size_t n = c == '\\' && i + 1 < s.size() ? 2 : 1;
+      out.append(s.substr(i, n));
+      if (c == '"') in_string = false;
+      i += n;
+      continue;
+    }
+    if (c < '0' || c > '9') {
+      in_string = c == '"';
+      out.push_back(c);
+      ++i;
+      continue;
+    }
+    size_t j = i;
+    while (j < s.size() && s[j] >= '0' && s[j] <= '9') ++j;
+    out.append(s.substr(i, j - i));
+    // The integer part of a number: not digits after its '.', 'e', 'e+' or 'e-'.
+    const char before = i > 0 ? s[i - 1] : ' ';
+    const bool exponent_sign =
+        (before == '+' || before == '-') && i > 1 && (s[i - 2] == 'e' || s[i - 2] == 'E');
+    const bool integer_part = before != '.' && before != 'e' && before != 'E' && !exponent_sign;
+    const bool has_fraction = j < s.size() && (s[j] == '.' || s[j] == 'e' || s[j] == 'E');
+    if (integer_part && !has_fraction && j - i >= 20) out.append(".0");
+    i = j;
+  }
+  return out;
+}
+
 simdjson::dom::parser& thread_parser() {
   thread_local simdjson::dom::parser parser;
   return parser;
@@ -248,8 +288,18 @@ Result<Value> parse(std::string_view text) {
     padded = simdjson::padded_string(utf8::sanitized(text));
     error = parser.parse(padded).get(root);
   }
-  if (error == simdjson::STRING_ERROR) {
-    padded = simdjson::padded_string(replace_lone_surrogates(std::string_view(padded)));
+  // Each repair at most once, in the order the errors show up.
+  bool surrogates_repaired = false, integers_widened = false;
+  while (true) {
+    if (error == simdjson::STRING_ERROR && !surrogates_repaired) {
+      padded = simdjson::padded_string(replace_lone_surrogates(std::string_view(padded)));
+      surrogates_repaired = true;
+    } else if (error == simdjson::NUMBER_ERROR && !integers_widened) {
+      padded = simdjson::padded_string(widen_big_integers(std::string_view(padded)));
+      integers_widened = true;
+    } else {
+      break;
+    }
     error = parser.parse(padded).get(root);
   }
   if (error) return Status::Error(std::string("invalid JSON: ") + simdjson::error_message(error));

@@ -29,7 +29,7 @@ class Object {
   Object() = default;
 
   bool empty() const { return members_.empty(); }
-  size_t size() const { return members_.size(); }
+  size_t size() const;
 
   const Value* find(std::string_view key) const;
   Value* find(std::string_view key);
@@ -56,18 +56,20 @@ class Value {
  public:
   enum class Type : uint8_t { kNull, kBool, kInt, kDouble, kString, kArray, kObject };
 
+  // The constructors are defined below Member: their bodies need Object complete, and clang
+  // (unlike GCC) instantiates std::vector<Member>'s destructor where they are defined.
   Value() = default;
-  Value(std::nullptr_t) {}                           // NOLINT: implicit conversions keep
-  Value(bool b) : v_(b) {}                           // NOLINT  event-building code readable
-  Value(int i) : v_(int64_t{i}) {}                   // NOLINT
-  Value(int64_t i) : v_(i) {}                        // NOLINT
-  Value(uint64_t u);                                 // NOLINT: above INT64_MAX becomes a double
-  Value(double d) : v_(d) {}                         // NOLINT
-  Value(std::string s) : v_(std::move(s)) {}         // NOLINT
-  Value(std::string_view s) : v_(std::string(s)) {}  // NOLINT
-  Value(const char* s) : v_(std::string(s)) {}       // NOLINT
-  Value(Array a) : v_(std::move(a)) {}               // NOLINT
-  Value(Object o) : v_(std::move(o)) {}              // NOLINT
+  Value(std::nullptr_t);      // NOLINT: implicit conversions keep
+  Value(bool b);              // NOLINT  event-building code readable
+  Value(int i);               // NOLINT
+  Value(int64_t i);           // NOLINT
+  Value(uint64_t u);          // NOLINT: above INT64_MAX becomes a double
+  Value(double d);            // NOLINT
+  Value(std::string s);       // NOLINT
+  Value(std::string_view s);  // NOLINT
+  Value(const char* s);       // NOLINT
+  Value(Array a);             // NOLINT
+  Value(Object o);            // NOLINT
 
   Type type() const { return static_cast<Type>(v_.index()); }
   bool is_null() const { return type() == Type::kNull; }
@@ -113,10 +115,29 @@ struct Member {
   Value value;
 };
 
+inline size_t Object::size() const {
+  return members_.size();
+}
+
+inline Value::Value(std::nullptr_t) {}
+inline Value::Value(bool b) : v_(b) {}
+inline Value::Value(int i) : v_(int64_t{i}) {}
+inline Value::Value(int64_t i) : v_(i) {}
+inline Value::Value(double d) : v_(d) {}
+inline Value::Value(std::string s) : v_(std::move(s)) {}
+inline Value::Value(std::string_view s) : v_(std::string(s)) {}
+inline Value::Value(const char* s) : v_(std::string(s)) {}
+inline Value::Value(Array a) : v_(std::move(a)) {}
+inline Value::Value(Object o) : v_(std::move(o)) {}
+
 // Parses one JSON text (a whole line). Duplicate keys keep the last value. Invalid UTF-8 bytes
 // and unpaired surrogate escapes are replaced by U+FFFD rather than failing the record, because
 // pino writes both in real output. The error message names the byte column and what was wrong.
 Result<Value> parse(std::string_view text);
+
+// Rewrites the `\uD800`-`\uDFFF` escapes of JSON text that are not part of a valid surrogate
+// pair to `\uFFFD`: JSON.parse keeps such a lone surrogate, which has no UTF-8 form.
+std::string replace_lone_surrogates(std::string_view json_text);
 
 // Compact serialization. Strings are escaped per RFC 8259; any invalid UTF-8 that reached a Value
 // is written as U+FFFD, so the output is always valid JSON. Non-finite doubles become null.

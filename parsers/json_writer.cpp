@@ -16,7 +16,12 @@ void write_number(double d, std::string& out) {
     return;
   }
   char buf[32];
-  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, d);
+  // The shortest form of a large integral double can be 20+ digits without an exponent
+  // ("18446744073709551616"), which parse() (simdjson) rejects as an integer beyond 64 bits.
+  // From 1e19 on, where those start, always write an exponent.
+  auto [end, ec] = std::fabs(d) >= 1e19
+                       ? std::to_chars(buf, buf + sizeof buf, d, std::chars_format::scientific)
+                       : std::to_chars(buf, buf + sizeof buf, d);
   if (ec != std::errc()) {
     out.append("null");
     return;

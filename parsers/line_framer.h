@@ -47,7 +47,8 @@ class LineFramer {
   LineFramer(const LineFramer&) = delete;
   LineFramer& operator=(const LineFramer&) = delete;
 
-  // Writable space for the next read; never empty.
+  // Writable space for the next read; never empty, provided next() was called until it returned
+  // false since the last commit() (only then is the pending partial line known to fit the cap).
   std::span<char> prepare();
   // `n` bytes were written at the start of prepare()'s span.
   void commit(size_t n);
@@ -95,7 +96,6 @@ class LineFramer {
   uint64_t long_lines_ = 0;
   bool skipping_ = false;  // inside a too-long line, discarding up to its '\n'
   bool finished_ = false;
-  bool tail_delivered_ = false;
 };
 
 }  // namespace faultline

@@ -1,5 +1,6 @@
 #include "parsers/pino_record.h"
 
+#include "parsers/json.h"
 #include "parsers/timestamp.h"
 #include "parsers/utf8.h"
 
@@ -50,7 +51,7 @@ Result<RecordSchema> RecordSchema::build(const PinoFormat& format) {
       {&s.queue, &format.queue_keys, true},
       {&s.attempts_made, &format.attempts_made_keys, true},
       {&s.attempts, &format.attempts_keys, true},
-      {&s.response_time, &format.response_time_keys, false},
+      {&s.response_time, &format.response_time_keys, true},
   };
   for (const Field& f : fields) {
     auto c = s.add_all(*f.keys, f.nested);
@@ -125,6 +126,9 @@ simdjson::error_code RecordReader::walk(ondemand::object object, int node) {
       if (auto e = capture(value, slot)) return e;
     }
     if (plan.has_children(child)) {
+      // A key seen again replaces its whole value (JSON.parse keeps the last one): forget what
+      // an earlier occurrence left below it.
+      for (int below : plan.slots_below(child)) captured_[static_cast<size_t>(below)] = {};
       ondemand::json_type type;
       if (auto e = value.type().get(type)) return e;
       if (type == ondemand::json_type::object) {
@@ -159,17 +163,24 @@ ReadOutcome RecordReader::read(std::string_view text, RecordView& view, bool pad
   // Console output, crash dumps and blank lines are rejected without touching the parser.
   if (start == text.size() || text[start] != '{') return ReadOutcome::kNotJson;
 
-  if (!padded) {
+  ReadOutcome outcome;
+  if (padded) {
+    outcome = read_padded(text, text.size() + simdjson::SIMDJSON_PADDING, view);
+  } else {
     scratch_.assign(text);
     scratch_.reserve(text.size() + simdjson::SIMDJSON_PADDING);
-    return read_padded(scratch_, scratch_.capacity(), view);
+    outcome = read_padded(scratch_, scratch_.capacity(), view);
   }
-  const ReadOutcome outcome = read_padded(text, text.size() + simdjson::SIMDJSON_PADDING, view);
-  if (outcome == ReadOutcome::kRecord || utf8::is_valid(text)) return outcome;
-  // Rare: a line with invalid UTF-8 (a truncated multibyte character, a binary dump). Repair a
-  // copy and read that, so an error record is not lost over one bad byte.
-  scratch_.clear();
-  utf8::append_sanitized(text, scratch_);
+  if (outcome == ReadOutcome::kRecord) return outcome;
+  // Rare: a line with invalid UTF-8 (a truncated multibyte character, a binary dump) or with a
+  // lone surrogate escape (pino writes `\ud800` in long strings). Repair a copy and read that,
+  // so an error record is not lost over one bad character.
+  const bool bad_utf8 = !utf8::is_valid(text);
+  if (!bad_utf8 && text.find("\\u") == std::string_view::npos) return outcome;
+  std::string repaired = bad_utf8 ? utf8::sanitized(text) : std::string(text);
+  repaired = json::replace_lone_surrogates(repaired);
+  if (repaired == text) return outcome;
+  scratch_ = std::move(repaired);
   scratch_.reserve(scratch_.size() + simdjson::SIMDJSON_PADDING);
   view = RecordView{};
   if (read_padded(scratch_, scratch_.capacity(), view) == ReadOutcome::kRecord) {

@@ -111,7 +111,8 @@ struct RecordView {
 enum class ReadOutcome : uint8_t {
   kRecord,       // a JSON object: the view is filled
   kNotJson,      // not a JSON object: console output, crash dumps, a broken or truncated line
-  kInvalidUtf8,  // read after replacing invalid bytes with U+FFFD; the view is filled
+  kInvalidUtf8,  // read after replacing invalid bytes, and lone surrogate escapes such as
+                 // \ud800, with U+FFFD; the view is filled
 };
 
 class RecordReader {

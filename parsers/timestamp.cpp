@@ -41,6 +41,12 @@ bool digits(std::string_view s, size_t pos, size_t count, int& out) {
   return true;
 }
 
+int days_in_month(int year, int month) {
+  static constexpr int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  const bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+  return month == 2 && leap ? 29 : kDays[month - 1];
+}
+
 }  // namespace
 
 std::optional<int64_t> epoch_number_to_micros(double value) {
@@ -58,7 +64,8 @@ std::optional<int64_t> parse_rfc3339_micros(std::string_view s) {
       !digits(s, 17, 2, second)) {
     return std::nullopt;
   }
-  if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 60) {
+  if (month < 1 || month > 12 || day < 1 || day > days_in_month(year, month) || hour > 23 ||
+      minute > 59 || second > 60) {
     return std::nullopt;
   }
   size_t i = 19;
@@ -83,7 +90,7 @@ std::optional<int64_t> parse_rfc3339_micros(std::string_view s) {
     if (!digits(s, i + 1, 2, oh)) return std::nullopt;
     size_t j = i + 3;
     if (j < s.size() && s[j] == ':') ++j;
-    if (!digits(s, j, 2, om)) return std::nullopt;
+    if (!digits(s, j, 2, om) || oh > 23 || om > 59) return std::nullopt;
     offset_seconds = sign * (oh * 3600 + om * 60);
     i = j + 2;
   } else {

@@ -82,9 +82,10 @@ std::optional<uint64_t> parse_size(std::string_view text) {
   } else {
     return std::nullopt;
   }
-  const double bytes = n * factor;
-  if (bytes > 1.8e19) return std::nullopt;
-  return static_cast<uint64_t>(std::llround(bytes));
+  // Rounded in double and converted directly: llround() stops at INT64_MAX, a uint64 does not.
+  const double bytes = std::round(n * factor);
+  if (!(bytes < 18446744073709551616.0)) return std::nullopt;  // 2^64
+  return static_cast<uint64_t>(bytes);
 }
 
 std::string format_size(uint64_t bytes) {
