@@ -1,5 +1,7 @@
 #include "parsers/field_plan.h"
 
+#include <cstring>
+
 namespace faultline {
 
 FieldPlan::FieldPlan() {
@@ -75,8 +77,10 @@ Result<int> FieldPlan::add(std::string_view path) {
     int next = child(node, key);
     if (next == kNone) {
       next = static_cast<int>(nodes_.size());
-      nodes_.push_back(Node{key, kNone, {}, {}});
+      nodes_.push_back(Node{key, kNone, {}, {}, {}, {}});
       nodes_[static_cast<size_t>(node)].children.push_back(next);
+      nodes_[static_cast<size_t>(node)].child_tags.push_back(tag_of(key));
+      rebuild_index(nodes_[static_cast<size_t>(node)]);
     }
     if (node != kRoot) above.push_back(node);
     node = next;
@@ -89,9 +93,39 @@ Result<int> FieldPlan::add(std::string_view path) {
   return leaf.slot;
 }
 
+uint64_t FieldPlan::tag_of(std::string_view key) {
+  uint64_t head = 0;
+  std::memcpy(&head, key.data(), key.size() < 7 ? key.size() : 7);
+  return (static_cast<uint64_t>(key.size() < 255 ? key.size() : 255) << 56) | head;
+}
+
+size_t FieldPlan::bucket_of(uint64_t tag, size_t mask) {
+  return static_cast<size_t>((tag * 0x9E3779B97F4A7C15ull) >> 40) & mask;
+}
+
+void FieldPlan::rebuild_index(Node& n) {
+  size_t size = 4;
+  while (size < n.children.size() * 2) size <<= 1;
+  n.index.assign(size, -1);
+  for (size_t i = 0; i < n.children.size(); ++i) {
+    size_t b = bucket_of(n.child_tags[i], size - 1);
+    while (n.index[b] >= 0) b = (b + 1) & (size - 1);
+    n.index[b] = static_cast<int>(i);
+  }
+}
+
 int FieldPlan::child(int node, std::string_view key) const {
-  for (int c : nodes_[static_cast<size_t>(node)].children) {
-    if (nodes_[static_cast<size_t>(c)].key == key) return c;
+  // Every key of every line is looked up here: one hash of a packed integer (the length and the
+  // first seven bytes), and the full key compared only when the tags match.
+  const Node& n = nodes_[static_cast<size_t>(node)];
+  if (n.children.empty()) return kNone;
+  const uint64_t tag = tag_of(key);
+  const size_t mask = n.index.size() - 1;
+  for (size_t b = bucket_of(tag, mask); n.index[b] >= 0; b = (b + 1) & mask) {
+    const size_t i = static_cast<size_t>(n.index[b]);
+    if (n.child_tags[i] != tag) continue;
+    const int c = n.children[i];
+    if (key.size() <= 7 || nodes_[static_cast<size_t>(c)].key == key) return c;
   }
   return kNone;
 }

@@ -45,7 +45,12 @@ class FieldPlan {
     int slot = kNone;
     std::vector<int> children;
     std::vector<int> slots_below;
+    std::vector<uint64_t> child_tags;  // tag_of(key) of each child, in the order of `children`
+    std::vector<int> index;  // open-addressing table of child positions by tag; -1 = empty
   };
+  static uint64_t tag_of(std::string_view key);
+  static size_t bucket_of(uint64_t tag, size_t mask);
+  static void rebuild_index(Node& node);
   std::vector<Node> nodes_;
   size_t slot_count_ = 0;
 };
