@@ -74,8 +74,8 @@ FixtureFacts facts_of(const std::string& path) {
 TEST_CASE("replay: one event per failure on a-default.ndjson, enriched", "[replay]") {
   // Correlation alone: express-noise would drop the 4xx failures this test counts by hand.
   TempDir dir;
-  const std::string config = dir.write(
-      "faultline.yaml", "rules:\n  presets: {secrets: true, express-noise: false}\n");
+  const std::string config =
+      dir.write("faultline.yaml", "rules:\n  presets: {secrets: true, express-noise: false}\n");
   RunResult r = run_faultline({.args = {"replay", "-c", config, "--print", kDefault},
                                .env = {{"SENTRY_RELEASE", "shop@2.4.1"}}});
   INFO(r.err);

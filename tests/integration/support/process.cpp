@@ -136,6 +136,167 @@ RunResult run(const std::string& program, const RunOptions& options) {
   return result;
 }
 
+// ---------------------------------------------------------------------------------------------
+// Spawned
+
+Spawned::Spawned(const std::string& program, const SpawnOptions& options) {
+  // A write to the stdin of a child that died must fail with EPIPE, not kill the test.
+  ::signal(SIGPIPE, SIG_IGN);
+  int in_pipe[2] = {-1, -1}, out_pipe[2], err_pipe[2];
+  if ((options.stdin_pipe && pipe2(in_pipe, O_CLOEXEC) != 0) || pipe2(out_pipe, O_CLOEXEC) != 0 ||
+      pipe2(err_pipe, O_CLOEXEC) != 0) {
+    throw std::runtime_error(std::string("pipe: ") + std::strerror(errno));
+  }
+  std::vector<std::string> env = base_environment();
+  for (const auto& [k, v] : options.env) {
+    std::erase_if(env, [&](const std::string& e) { return e.rfind(k + "=", 0) == 0; });
+    env.push_back(k + "=" + v);
+  }
+  std::vector<char*> argv{const_cast<char*>(program.c_str())};
+  for (const std::string& a : options.args) argv.push_back(const_cast<char*>(a.c_str()));
+  argv.push_back(nullptr);
+  std::vector<char*> envp;
+  for (std::string& e : env) envp.push_back(e.data());
+  envp.push_back(nullptr);
+  const std::string stdin_path = options.stdin_file.empty() ? "/dev/null" : options.stdin_file;
+
+  pid_ = fork();
+  if (pid_ < 0) throw std::runtime_error(std::string("fork: ") + std::strerror(errno));
+  if (pid_ == 0) {
+    const int in_fd = options.stdin_pipe ? in_pipe[0] : ::open(stdin_path.c_str(), O_RDONLY);
+    dup2(in_fd, 0);
+    dup2(out_pipe[1], 1);
+    dup2(err_pipe[1], 2);
+    execve(program.c_str(), argv.data(), envp.data());
+    _exit(127);
+  }
+  if (options.stdin_pipe) {
+    ::close(in_pipe[0]);
+    stdin_fd_ = in_pipe[1];
+  }
+  ::close(out_pipe[1]);
+  ::close(err_pipe[1]);
+  reader_ = std::thread([this, o = out_pipe[0], e = err_pipe[0]] { read_output(o, e); });
+}
+
+Spawned::~Spawned() {
+  if (!reaped_) {
+    ::kill(pid_, SIGKILL);
+    int status = 0;
+    waitpid(pid_, &status, 0);
+    reaped_ = true;
+  }
+  close_stdin();
+  if (reader_.joinable()) reader_.join();
+}
+
+void Spawned::read_output(int out_fd, int err_fd) {
+  pollfd fds[2] = {{out_fd, POLLIN, 0}, {err_fd, POLLIN, 0}};
+  int open_fds = 2;
+  char buf[65536];
+  while (open_fds > 0) {
+    if (poll(fds, 2, 200) < 0 && errno != EINTR) break;
+    for (int i = 0; i < 2; ++i) {
+      if (fds[i].fd < 0 || !(fds[i].revents & (POLLIN | POLLHUP | POLLERR))) continue;
+      const ssize_t n = ::read(fds[i].fd, buf, sizeof buf);
+      if (n > 0) {
+        {
+          std::lock_guard<std::mutex> g(mu_);
+          (i == 0 ? out_ : err_).append(buf, static_cast<size_t>(n));
+        }
+        changed_.notify_all();
+      } else if (n == 0 || errno != EINTR) {
+        ::close(fds[i].fd);
+        fds[i].fd = -1;
+        --open_fds;
+      }
+    }
+  }
+  for (pollfd& p : fds) {
+    if (p.fd >= 0) ::close(p.fd);
+  }
+  {
+    std::lock_guard<std::mutex> g(mu_);
+    eof_ = true;
+  }
+  changed_.notify_all();
+}
+
+bool Spawned::write_stdin(std::string_view data) {
+  if (stdin_fd_ < 0) return false;
+  size_t done = 0;
+  while (done < data.size()) {
+    const ssize_t n = ::write(stdin_fd_, data.data() + done, data.size() - done);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return false;
+    }
+    done += static_cast<size_t>(n);
+  }
+  return true;
+}
+
+void Spawned::close_stdin() {
+  if (stdin_fd_ >= 0) ::close(stdin_fd_);
+  stdin_fd_ = -1;
+}
+
+void Spawned::signal(int sig) {
+  if (!reaped_) ::kill(pid_, sig);
+}
+
+RunResult Spawned::wait(std::chrono::milliseconds timeout) {
+  RunResult result;
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  int status = 0;
+  while (!reaped_) {
+    const pid_t done = waitpid(pid_, &status, WNOHANG);
+    if (done == pid_ || (done < 0 && errno != EINTR)) {
+      reaped_ = true;
+      break;
+    }
+    if (std::chrono::steady_clock::now() >= deadline) {
+      result.timed_out = true;
+      ::kill(pid_, SIGKILL);
+      waitpid(pid_, &status, 0);
+      reaped_ = true;
+      break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  close_stdin();
+  if (reader_.joinable()) reader_.join();
+  if (WIFEXITED(status)) result.exit_code = WEXITSTATUS(status);
+  if (WIFSIGNALED(status)) result.signal = WTERMSIG(status);
+  std::lock_guard<std::mutex> g(mu_);
+  result.out = out_;
+  result.err = err_;
+  return result;
+}
+
+std::string Spawned::out() const {
+  std::lock_guard<std::mutex> g(mu_);
+  return out_;
+}
+
+std::string Spawned::err() const {
+  std::lock_guard<std::mutex> g(mu_);
+  return err_;
+}
+
+bool Spawned::wait_for_err(std::string_view needle, std::chrono::milliseconds timeout) {
+  std::unique_lock<std::mutex> lock(mu_);
+  return changed_.wait_for(lock, timeout, [&] {
+    return err_.find(needle) != std::string::npos || eof_;
+  }) && err_.find(needle) != std::string::npos;
+}
+
+bool Spawned::wait_for_out(size_t bytes, std::chrono::milliseconds timeout) {
+  std::unique_lock<std::mutex> lock(mu_);
+  return changed_.wait_for(lock, timeout, [&] { return out_.size() >= bytes || eof_; }) &&
+         out_.size() >= bytes;
+}
+
 TempDir::TempDir() {
   std::string tmpl = (std::filesystem::temp_directory_path() / "faultline-test-XXXXXX").string();
   if (mkdtemp(tmpl.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
