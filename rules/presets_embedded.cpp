@@ -43,11 +43,12 @@ list:
 
   - name: sensitive keys and values
     scrub:
-      # Cookies are masked whole (the Cookie and Set-Cookie headers by the `cookie` key pattern,
-      # a parsed cookie table by this path): cookie names do not reliably say which one is a
+      # Every cookie value is masked (the Cookie and Set-Cookie headers by the `cookie` key
+      # pattern, each value of the parsed cookie table by this path, which keeps the table an
+      # object as Sentry's schema wants): cookie names do not reliably say which one is a
       # credential (connect.sid, _app_s, remember_me...).
       paths:
-        - request.cookies
+        - request.cookies.*
       # Key patterns: RE2, case-insensitive, matching anywhere in the key name (so `token` also
       # covers access_token and csrftoken, `cookie` covers set-cookie and cookies, `card` covers
       # cardNumber). A matching key has its whole value masked; in text, `name=value` and

@@ -351,7 +351,7 @@ TEST_CASE("correlator: a trace id from another line of the request fills a missi
   CHECK(h.incidents[0].span_id == "00f067aa0ba902b7");
 }
 
-TEST_CASE("correlator: errors without any id go out at once; flush empties the holds",
+TEST_CASE("correlator: errors without any id go out at once, and flush empties the holds",
           "[correlator]") {
   Harness h;
   h.feed(R"J({"level":60,"time":)J" + t(0) + R"J(,"msg":"uncaught exception, exiting"})J");

@@ -193,7 +193,7 @@ TEST_CASE("line_framer: a last line without newline comes only with finish()", "
   CHECK(frame_all("x\n") == std::vector<Got>{line("x", 0, 1)});
 }
 
-TEST_CASE("line_framer: CRLF drops the \\r, a lone \\r stays", "[line_framer]") {
+TEST_CASE("line_framer: CRLF drops the CR, a lone CR stays", "[line_framer]") {
   CHECK(frame_all("a\r\nb\r\n") == std::vector<Got>{line("a", 0, 1), line("b", 3, 2)});
   CHECK(frame_all("a\rb\n") == std::vector<Got>{line("a\rb", 0, 1)});
   CHECK(frame_all("\r\n") == std::vector<Got>{line("", 0, 1)});
@@ -243,7 +243,8 @@ TEST_CASE("line_framer: a 2 MiB line under a 1 MiB cap is skipped, not buffered"
   CHECK(tail.framer.long_lines() == 1);
 }
 
-TEST_CASE("line_framer: the cap is inclusive and counts the bytes before '\\n'", "[line_framer]") {
+TEST_CASE("line_framer: the cap is inclusive and counts the bytes before the newline",
+          "[line_framer]") {
   const size_t kMiB = size_t{1} << 20;
   const size_t kChunk = LineFramer::kDefaultReadChunk;
   // Exactly the cap, ending on a chunk boundary (1 MiB = 16 chunks); the '\n' starts the next.

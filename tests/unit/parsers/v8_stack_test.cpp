@@ -299,7 +299,7 @@ TEST_CASE("v8_stack: stack headers", "[v8_stack]") {
   CHECK(header("") == "||");
 }
 
-TEST_CASE("v8_stack: every stack in the fixtures gives one frame per \"at\" line",
+TEST_CASE("v8_stack: every stack in the fixtures gives one frame per at-line",
           "[v8_stack][fixtures]") {
   size_t stacks = 0;
   for (const char* file : {"a-default.ndjson", "e-edge-cases.ndjson"}) {

@@ -46,7 +46,8 @@ TEST_CASE("compile: no rules section means the default presets", "[compile]") {
   REQUIRE(d->labels() == rs->labels());
 }
 
-TEST_CASE("compile: presets as a mapping or a list; user rules run before secrets", "[compile]") {
+TEST_CASE("compile: presets as a mapping or a list, and user rules run before secrets",
+          "[compile]") {
   auto rs = compile_file(R"(
 rules:
   presets: {express-noise: false, areas: true, group-by-route: true}

@@ -126,7 +126,7 @@ TEST_CASE("condition: header names are case-insensitive", "[condition]") {
   REQUIRE_FALSE(eval("{header: {x-missing: '.*'}}"));
 }
 
-TEST_CASE("condition: several keys must all hold; any, all, not", "[condition]") {
+TEST_CASE("condition: several keys must all hold, and any, all, not combine", "[condition]") {
   REQUIRE(eval("{level: error, status: 5xx}"));
   REQUIRE_FALSE(eval("{level: error, status: 4xx}"));
   REQUIRE(eval("{any: [{status: 4xx}, {queue: emails}]}"));
