@@ -19,6 +19,8 @@ const std::vector<Metrics::Entry>& Metrics::entries() {
       {"faultline_events_dropped_queue_full_total",
        "Events dropped because the disk spool could not keep up (pipe never waits for it).",
        &Metrics::events_dropped_queue},
+      {"faultline_events_truncated_total", "Events cut to fit Sentry's size limits.",
+       &Metrics::events_truncated},
       {"faultline_event_build_failures_total", "Error records that could not become an event.",
        &Metrics::build_failures},
       {"faultline_input_bytes_total", "Bytes read from all inputs.", &Metrics::bytes_read},

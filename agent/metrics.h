@@ -31,6 +31,7 @@ struct Metrics {
   Counter events_dropped_rules;  // dropped by a filter/sample/throttle rule
   Counter build_failures;        // error records that could not become an event
   Counter events_dropped_queue;  // pipe: the spool could not keep up, event dropped
+  Counter events_truncated;      // cut to fit Sentry's size limits
   Counter bytes_read;
   // Correlation.
   Counter requests_tracked;   // request/trace/job scopes opened

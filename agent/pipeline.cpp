@@ -2,6 +2,7 @@
 
 #include "agent/correlator/correlator.h"
 #include "agent/sentry/event_id.h"
+#include "agent/sentry/event_size.h"
 #include "build_info.h"
 
 namespace faultline {
@@ -115,6 +116,7 @@ void Pipeline::emit(sentry::Incident&& incident) {
     metrics_.events_dropped_rules.add();
     return;
   }
+  if (sentry::fit_event(*event)) metrics_.events_truncated.add();
   const std::string id = event->find("event_id")->as_string();
   sink_.emit(id, *event);
   metrics_.events.add();

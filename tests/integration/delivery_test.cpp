@@ -463,7 +463,9 @@ TEST_CASE("delivery: a large event is sent gzipped and a small one plain", "[del
   const std::string huge(200'000, 'x');
   const std::string input = dir.write(
       "big.ndjson",
-      "{\"level\":50,\"time\":1795502011075,\"pid\":1,\"hostname\":\"h\",\"msg\":\"big " + huge +
+      "{\"level\":50,\"time\":1795502011075,\"pid\":1,\"hostname\":\"h\",\"msg\":\"big\","
+      "\"payload\":\"" +
+          huge +
           "\",\"err\":{\"type\":\"Error\",\"message\":\"huge\",\"stack\":\"Error: huge\\n    at f "
           "(/app/a.js:1:1)\"}}\n"
           "{\"level\":50,\"time\":1795502011076,\"pid\":1,\"hostname\":\"h\",\"msg\":\"small\"}\n");
