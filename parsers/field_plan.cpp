@@ -114,12 +114,30 @@ void FieldPlan::rebuild_index(Node& n) {
   }
 }
 
+uint64_t FieldPlan::tag_of_padded(std::string_view key) {
+  // One unaligned 8-byte load (the caller guarantees the bytes are readable), masked to the key.
+  uint64_t head = 0;
+  std::memcpy(&head, key.data(), sizeof head);
+  if (key.size() < 7)
+    head &= (uint64_t{1} << (8 * key.size())) - 1;
+  else
+    head &= (uint64_t{1} << 56) - 1;
+  return (static_cast<uint64_t>(key.size() < 255 ? key.size() : 255) << 56) | head;
+}
+
 int FieldPlan::child(int node, std::string_view key) const {
+  return find(node, key, tag_of(key));
+}
+
+int FieldPlan::child_padded(int node, std::string_view key) const {
+  return find(node, key, tag_of_padded(key));
+}
+
+int FieldPlan::find(int node, std::string_view key, uint64_t tag) const {
   // Every key of every line is looked up here: one hash of a packed integer (the length and the
   // first seven bytes), and the full key compared only when the tags match.
   const Node& n = nodes_[static_cast<size_t>(node)];
   if (n.children.empty()) return kNone;
-  const uint64_t tag = tag_of(key);
   const size_t mask = n.index.size() - 1;
   for (size_t b = bucket_of(tag, mask); n.index[b] >= 0; b = (b + 1) & mask) {
     const size_t i = static_cast<size_t>(n.index[b]);

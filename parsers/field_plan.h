@@ -29,6 +29,8 @@ class FieldPlan {
   size_t slot_count() const { return slot_count_; }
   // The child of `node` reached through `key`, or kNone.
   int child(int node, std::string_view key) const;
+  // The same, for a key followed by at least 8 readable bytes (a key inside a padded line).
+  int child_padded(int node, std::string_view key) const;
   int slot(int node) const { return nodes_[static_cast<size_t>(node)].slot; }
   bool has_children(int node) const { return !nodes_[static_cast<size_t>(node)].children.empty(); }
   // The slots of the registered paths strictly below `node` ("req" → the slots of req.id, …).
@@ -49,6 +51,8 @@ class FieldPlan {
     std::vector<int> index;  // open-addressing table of child positions by tag; -1 = empty
   };
   static uint64_t tag_of(std::string_view key);
+  static uint64_t tag_of_padded(std::string_view key);
+  int find(int node, std::string_view key, uint64_t tag) const;
   static size_t bucket_of(uint64_t tag, size_t mask);
   static void rebuild_index(Node& node);
   std::vector<Node> nodes_;

@@ -1,5 +1,7 @@
 #include "parsers/pino_record.h"
 
+#include <cstring>
+
 #include "parsers/json.h"
 #include "parsers/timestamp.h"
 #include "parsers/utf8.h"
@@ -111,14 +113,34 @@ simdjson::error_code RecordReader::capture(ondemand::value value, int slot) {
   return simdjson::SUCCESS;
 }
 
+bool RecordReader::all_captured_below(int node) const {
+  for (int slot : schema_.plan().slots_below(node)) {
+    if (!captured_[static_cast<size_t>(slot)].present()) return false;
+  }
+  return true;
+}
+
 simdjson::error_code RecordReader::walk(ondemand::object object, int node) {
   const FieldPlan& plan = schema_.plan();
   for (auto field_result : object) {
     ondemand::field field;
     if (auto e = std::move(field_result).get(field)) return e;
+    // Keys almost never hold escapes: look them up in place, in the line, instead of unescaping
+    // a copy of every key of every line.
     std::string_view key;
-    if (auto e = field.unescaped_key().get(key)) return e;
-    const int child = plan.child(node, key);
+    bool in_line = false;
+    const char* raw = field.key().raw();
+    const char* p = raw;
+    while (p < line_end_ && *p != '"' && *p != '\\') ++p;
+    if (p < line_end_ && *p == '"') {
+      key = std::string_view(raw, static_cast<size_t>(p - raw));
+      in_line = true;
+    }
+    if (!in_line) {
+      if (auto e = field.unescaped_key().get(key)) return e;
+    }
+    // A key in the line is followed by at least the padding, which the fast lookup reads.
+    const int child = in_line ? plan.child_padded(node, key) : plan.child(node, key);
     if (child == FieldPlan::kNone) continue;  // the iterator skips the value unread
     ondemand::value value = field.value();
     const int slot = plan.slot(child);
@@ -137,12 +159,17 @@ simdjson::error_code RecordReader::walk(ondemand::object object, int node) {
         if (auto e = walk(inner, child)) return e;
       }
     }
+    // Inside a nested object (req, res), stop once every field wanted from it is read: the
+    // rest (headers, query, …) is skipped by the parent's iterator without being looked at.
+    // The top level is always read to its end: a key given twice keeps its last value there.
+    if (node != FieldPlan::kRoot && all_captured_below(node)) break;
   }
   return simdjson::SUCCESS;
 }
 
 ReadOutcome RecordReader::read_padded(std::string_view text, size_t capacity, RecordView& view) {
   captured_.assign(schema_.plan().slot_count(), FieldValue{});
+  line_end_ = text.data() + text.size();
   ondemand::document doc;
   if (parser_.iterate(text.data(), text.size(), capacity).get(doc)) return ReadOutcome::kNotJson;
   ondemand::object root;

@@ -130,6 +130,7 @@ class RecordReader {
 
  private:
   simdjson::error_code walk(simdjson::ondemand::object object, int node);
+  bool all_captured_below(int node) const;
   simdjson::error_code capture(simdjson::ondemand::value value, int slot);
   ReadOutcome read_padded(std::string_view text, size_t capacity, RecordView& view);
   void resolve(RecordView& view) const;
@@ -138,7 +139,8 @@ class RecordReader {
   const RecordSchema& schema_;
   simdjson::ondemand::parser parser_;
   std::vector<FieldValue> captured_;
-  std::string scratch_;  // reused for lines that must be copied or repaired
+  std::string scratch_;             // reused for lines that must be copied or repaired
+  const char* line_end_ = nullptr;  // end of the line being read (padding follows it)
 };
 
 }  // namespace faultline
