@@ -133,7 +133,8 @@ Result<json::Value> EventBuilder::build(const Incident& incident) const {
     exceptions = std::move(list.values);
     for (json::Member& m : list.contexts) contexts.set(m.key, std::move(m.value));
     if (list.dropped > 0 || tree.dropped > 0) {
-      extra.set("faultline_linked_errors_dropped", static_cast<int64_t>(list.dropped + tree.dropped));
+      extra.set("faultline_linked_errors_dropped",
+                static_cast<int64_t>(list.dropped + tree.dropped));
     }
   } else if (http.status >= 500) {
     std::string value = std::to_string(http.status);
@@ -251,6 +252,18 @@ Result<json::Value> EventBuilder::build(const Incident& incident) const {
     if (http.status != 0) h.set("status_code", http.status);
     if (http.response_time_ms) h.set("response_time_ms", *http.response_time_ms);
     contexts.set("http", std::move(h));
+  }
+  // The runtime, where the record says (apps often log process.version at start and in bindings).
+  for (const char* key : {"node", "nodeVersion", "node_version"}) {
+    const auto version = as_text(record.find(key));
+    if (version && version->size() > 1 && (*version)[0] == 'v') {
+      json::Object runtime;
+      runtime.set("name", "node");
+      runtime.set("version", *version);
+      contexts.set("runtime", std::move(runtime));
+      erase_path(record, key);
+      break;
+    }
   }
   if (!contexts.empty()) event.set("contexts", std::move(contexts));
   if (!tags.empty()) event.set("tags", std::move(tags));

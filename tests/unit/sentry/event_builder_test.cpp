@@ -1,0 +1,97 @@
+#include <catch2/catch.hpp>
+
+#include "agent/sentry/event_builder.h"
+
+using faultline::json::Value;
+using faultline::sentry::EventBuilder;
+using faultline::sentry::EventSettings;
+using faultline::sentry::Incident;
+using faultline::sentry::KeptLine;
+
+namespace {
+
+Value build(const std::string& line, const std::string& completion = "",
+            EventSettings settings = {}) {
+  Incident incident;
+  incident.source = "test";
+  incident.source_key = "k";
+  incident.error = KeptLine{line, 0, 1, false};
+  incident.read_time_us = 1'900'000'000'000'000;
+  if (!completion.empty()) incident.completion = KeptLine{completion, 100, 2, false};
+  settings.sdk_version = "0.0.0";
+  auto event = EventBuilder(settings).build(incident);
+  REQUIRE(event.ok());
+  return std::move(event).value();
+}
+
+std::string str(const Value* v) {
+  return v && v->is_string() ? v->as_string() : "";
+}
+
+}  // namespace
+
+TEST_CASE("event builder: a 5xx with only pino-http's placeholder is typed from the status",
+          "[event_builder]") {
+  const Value e = build(
+      R"J({"level":30,"time":1795502011244,"req":{"id":5,"method":"GET","url":"/api/reports/42?x=1","headers":{"host":"h:1"}},"res":{"statusCode":503},"err":{"type":"Error","message":"failed with status code 503","stack":"Error: failed with status code 503\n    at onResFinished (/app/node_modules/pino-http/logger.js:115:39)"},"responseTime":30,"msg":"request errored"})J");
+  const Value& ex = e.find_path("exception.values")->as_array().back();
+  CHECK(str(ex.find("type")) == "ServiceUnavailable");
+  CHECK(str(ex.find("value")) == "503 Service Unavailable: GET /api/reports/42");
+  CHECK(ex.find_path("mechanism.synthetic")->as_bool());
+  CHECK(str(e.find("level")) == "error");
+  CHECK(str(e.find("transaction")) == "GET /api/reports/:id");
+  CHECK(str(e.find_path("request.url")) == "http://h:1/api/reports/42");
+  CHECK(str(e.find_path("request.query_string")) == "x=1");
+  CHECK(e.find_path("contexts.http.response_time_ms")->as_double() == 30);
+}
+
+TEST_CASE("event builder: the completion adds status and duration to the handler's error",
+          "[event_builder]") {
+  const Value e = build(
+      R"J({"level":50,"time":1795502011235,"req":{"id":5,"method":"POST","url":"/api/pay"},"userId":"u-7","err":{"type":"Error","message":"declined","stack":"Error: declined\n    at pay (/app/pay.js:3:9)"},"msg":"payment failed"})J",
+      R"J({"level":30,"time":1795502011244,"req":{"id":5,"method":"POST","url":"/api/pay"},"res":{"statusCode":502},"responseTime":9,"msg":"request completed"})J");
+  CHECK(str(e.find("tags")->find("http.status_code")) == "502");
+  CHECK(str(e.find_path("user.id")) == "u-7");
+  CHECK(str(e.find_path("logentry.formatted")) == "payment failed");  // differs from the error
+  CHECK(e.find_path("extra.userId") == nullptr);  // used, so not repeated in extra
+  CHECK(e.find("timestamp")->as_double() == Approx(1795502011.235).epsilon(0));
+}
+
+TEST_CASE("event builder: a record without a time gets the read time and says so",
+          "[event_builder]") {
+  const Value e = build(R"J({"level":50,"msg":"no time"})J");
+  CHECK(e.find("timestamp")->as_double() == Approx(1'900'000'000.0).epsilon(0));
+  CHECK(str(e.find_path("extra.faultline_time")).rfind("read time", 0) == 0);
+  const Value& ex = e.find_path("exception.values")->as_array().back();
+  CHECK(str(ex.find("value")) == "no time");
+  CHECK(ex.find_path("mechanism.synthetic")->as_bool());
+  CHECK(e.find("logentry") == nullptr);  // the message is already the exception's value
+}
+
+TEST_CASE("event builder: runtime from the record, fatal is unhandled, release settings",
+          "[event_builder]") {
+  EventSettings settings;
+  settings.release = "shop@1.2.3";
+  settings.environment = "staging";
+  settings.dist = "9";
+  const Value e = build(
+      R"J({"level":60,"time":1795502012671,"hostname":"api-1","node":"v20.20.2","err":{"type":"RangeError","message":"boom","stack":"RangeError: boom\n    at t (/app/a.js:1:1)"},"msg":"uncaught exception, exiting"})J",
+      "", settings);
+  CHECK(str(e.find_path("contexts.runtime.name")) == "node");
+  CHECK(str(e.find_path("contexts.runtime.version")) == "v20.20.2");
+  CHECK(e.find_path("extra.node") == nullptr);
+  CHECK(str(e.find("level")) == "fatal");
+  CHECK_FALSE(
+      e.find_path("exception.values")->as_array().back().find_path("mechanism.handled")->as_bool());
+  CHECK(str(e.find("release")) == "shop@1.2.3");
+  CHECK(str(e.find("environment")) == "staging");
+  CHECK(str(e.find("dist")) == "9");
+  CHECK(str(e.find("server_name")) == "api-1");
+}
+
+TEST_CASE("event builder: a line that is not JSON is an error, not a crash", "[event_builder]") {
+  Incident incident;
+  incident.error = KeptLine{R"({"level":50,"msg":"cut in the mid)", 0, 1, true};
+  EventSettings settings;
+  CHECK_FALSE(EventBuilder(settings).build(incident).ok());
+}
