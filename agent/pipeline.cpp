@@ -48,7 +48,6 @@ void Pipeline::report_bad_line(SourceState& source, const Line& line) {
   size_t i = 0;
   while (i < line.text.size() && (line.text[i] == ' ' || line.text[i] == '\t')) ++i;
   if (i >= line.text.size() || line.text[i] != '{') return;
-  ++source.bad_json_reported;
   const bool cut = line.text.back() != '}';
   bad_line_log_.write(
       log::Level::kWarn,

@@ -13,6 +13,7 @@
 #include "agent/clock.h"
 #include "agent/config/config.h"
 #include "agent/event_sink.h"
+#include "agent/inputs/source.h"
 #include "agent/log.h"
 #include "agent/metrics.h"
 #include "agent/release_watcher.h"
@@ -26,16 +27,6 @@
 namespace faultline {
 
 class Correlator;
-
-// What the pipeline remembers about one input.
-struct SourceState {
-  explicit SourceState(std::string n) : name(std::move(n)) {}
-  std::string name;  // a path or "stdin"
-  std::string key;   // identity for event ids (a hash of the first line)
-  bool key_known = false;
-  bool long_line_reported = false;
-  uint64_t bad_json_reported = 0;
-};
 
 class Pipeline {
  public:

@@ -4,6 +4,7 @@
 
 #include <cmath>
 #include <limits>
+#include <unordered_map>
 
 #include "parsers/utf8.h"
 
@@ -135,8 +136,25 @@ Value convert(simdjson::dom::element e) {
       Object obj;
       simdjson::dom::object source;
       if (e.get_object().get(source)) return obj;
+      // A duplicate key replaces the earlier value in place (JSON.parse). Small objects find it
+      // by scanning; large ones through an index, so that a record with many keys stays linear.
+      constexpr size_t kScanLimit = 16;
+      const size_t count = source.size();
+      std::vector<Member>& members = obj.members();
+      members.reserve(count);
+      if (count <= kScanLimit) {
+        for (simdjson::dom::key_value_pair field : source) obj.set(field.key, convert(field.value));
+        return obj;
+      }
+      std::unordered_map<std::string_view, size_t> index;
+      index.reserve(count);
       for (simdjson::dom::key_value_pair field : source) {
-        obj.set(field.key, convert(field.value));  // set(): a duplicate key replaces in place
+        auto [it, inserted] = index.emplace(field.key, members.size());
+        if (inserted) {
+          members.push_back(Member{std::string(field.key), convert(field.value)});
+        } else {
+          members[it->second].value = convert(field.value);
+        }
       }
       return obj;
     }

@@ -54,6 +54,7 @@ Result<RecordSchema> RecordSchema::build(const PinoFormat& format) {
       {&s.attempts_made, &format.attempts_made_keys, true},
       {&s.attempts, &format.attempts_keys, true},
       {&s.response_time, &format.response_time_keys, true},
+      {&s.request_log, &format.request_log_keys, true},
   };
   for (const Field& f : fields) {
     auto c = s.add_all(*f.keys, f.nested);
@@ -306,7 +307,8 @@ void RecordReader::resolve(RecordView& view) const {
   view.attempts_made = int_of(schema_.attempts_made, -1);
   view.attempts = int_of(schema_.attempts, -1);
   view.logger = text_of(schema_.logger);
-  view.completion = view.status_code > 0 || first(schema_.response_time) != nullptr;
+  view.completion = first(schema_.response_time) != nullptr ||
+                    (view.status_code > 0 && first(schema_.request_log) != nullptr);
 }
 
 }  // namespace faultline

@@ -39,8 +39,9 @@ struct PinoFormat {
   std::vector<std::string> trace_id_keys = {"trace_id", "traceId"};
   std::vector<std::string> span_id_keys = {"span_id", "spanId"};
   std::vector<std::string> trace_flags_keys = {"trace_flags", "traceFlags"};
-  std::vector<std::string> status_keys = {"res.statusCode", "response.statusCode",
-                                          "httpRequest.status"};
+  // The response status of the request a line is about: pino-http's res, and GCP's httpRequest
+  // (a request log entry). Not `response.statusCode`: apps log upstream answers under that name.
+  std::vector<std::string> status_keys = {"res.statusCode", "httpRequest.status"};
   std::vector<std::string> job_id_keys = {"jobId", "job.id"};
   std::vector<std::string> queue_keys = {"queue", "queueName", "job.queueName"};
   std::vector<std::string> attempts_made_keys = {"attemptsMade", "job.attemptsMade"};
@@ -49,6 +50,9 @@ struct PinoFormat {
   // pino-http writes responseTime only on its completion lines ("request completed", "request
   // errored", "request aborted"), so its presence marks a completion even when the status is null.
   std::vector<std::string> response_time_keys = {"responseTime"};
+  // A status under these keys makes the line the request's own log entry (GCP's httpRequest) and
+  // so a completion, with or without a response time.
+  std::vector<std::string> request_log_keys = {"httpRequest.status"};
   LevelTable levels;
 };
 
@@ -79,7 +83,7 @@ class RecordSchema {
     std::vector<int> slots;  // in priority order
   };
   Candidates level, time, message, error, request_id, trace_id, span_id, trace_flags, status,
-      job_id, queue, attempts_made, attempts, logger, response_time;
+      job_id, queue, attempts_made, attempts, logger, response_time, request_log;
 
  private:
   Result<Candidates> add_all(const std::vector<std::string>& keys, bool also_nested);
@@ -105,7 +109,9 @@ struct RecordView {
   int attempts_made = -1;
   int attempts = -1;
   std::string_view logger;
-  bool completion = false;  // a pino-http completion line (status and/or responseTime present)
+  // The request's completion (pino-http's summary, with responseTime; or a request log entry).
+  // status_code counts for detection only on such a line.
+  bool completion = false;
 };
 
 enum class ReadOutcome : uint8_t {

@@ -4,6 +4,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <deque>
 #include <optional>
 
 #include "agent/cli/commands.h"
@@ -83,6 +84,8 @@ int cmd_replay(const ReplayOptions& options) {
   Pipeline pipeline(*config, *sink, metrics, clock);
 
   bool input_failed = false;
+  // Held requests point at their input's state until the end of the run (pipeline.finish()).
+  std::deque<SourceState> sources;
   for (const std::string& input : options.inputs) {
     if (stop_requested()) break;
     const bool is_stdin = input == "-";
@@ -99,7 +102,7 @@ int cmd_replay(const ReplayOptions& options) {
     stream.max_line_bytes = config->pino.max_line_bytes;
     stream.size_hint = regular ? static_cast<uint64_t>(st.st_size) : 0;
     stream.progress = ::isatty(STDERR_FILENO) != 0;
-    SourceState source(is_stdin ? "stdin" : input);
+    SourceState& source = sources.emplace_back(is_stdin ? "stdin" : input);
     Status status = read_stream(stream, source, pipeline, metrics, stop_requested());
     if (!is_stdin) ::close(fd);
     if (!status.ok()) {
@@ -126,7 +129,6 @@ int cmd_replay(const ReplayOptions& options) {
   } else {
     log::info("replay: " + run_summary(metrics));
   }
-  if (stop_requested() && delivered) return kExitOk;
   return input_failed || !delivered ? kExitRuntime : kExitOk;
 }
 

@@ -6,12 +6,14 @@
 #include <cerrno>
 #include <cstring>
 #include <fstream>
+#include <map>
 #include <set>
 #include <sstream>
 
 #include "agent/config/detect_rules.h"
 #include "agent/config/options.h"
 #include "agent/delivery/dsn.h"
+#include "parsers/units.h"
 
 namespace faultline::config {
 
@@ -88,13 +90,16 @@ const Option* find_option(std::string_view path) {
   return nullptr;
 }
 
+// `given`: the key paths the file sets, with where their values are (for later checks).
+using Given = std::map<std::string, YAML::Mark>;
+
 Status walk(Config& config, const YAML::Node& node, const std::string& prefix,
-            const YamlReader& reader, std::set<std::string>& given) {
+            const YamlReader& reader, Given& given) {
   if (auto s = reader.check_keys(node, prefix, children_of(prefix)); !s.ok()) return s;
   if (node.IsNull()) return Status::Ok();
   for (auto it = node.begin(); it != node.end(); ++it) {
     const std::string path = join_path(prefix, it->first.Scalar());
-    given.insert(path);
+    given[path] = it->second.Mark();
     if (const Option* option = find_option(path)) {
       if (auto s = option->apply(config, it->second, reader, path); !s.ok()) return s;
     } else if (auto s = walk(config, it->second, path, reader, given); !s.ok()) {
@@ -121,8 +126,7 @@ Result<std::string> first_line_of(const std::string& path) {
 }
 
 // Fills what the file left out from the environment, builds derived data and checks the result.
-Status finish(Config& c, const std::set<std::string>& given, const Getenv& env,
-              const YamlReader& reader) {
+Status finish(Config& c, const Given& given, const Getenv& env, const YamlReader& reader) {
   const auto from_env = [&](const char* path, const char* var, std::string& field) {
     if (given.count(path) == 0) {
       if (auto v = env(var)) field = *v;
@@ -162,6 +166,13 @@ Status finish(Config& c, const std::set<std::string>& given, const Getenv& env,
     }
   }
 
+  if (c.delivery.backoff_initial > c.delivery.backoff_max) {
+    const auto at = given.find("delivery.backoff_initial");
+    return reader.error_at(at != given.end() ? at->second : YAML::Mark::null_mark(),
+                           "delivery.backoff_initial",
+                           "must not be longer than delivery.backoff_max (" +
+                               format_duration(c.delivery.backoff_max) + ")");
+  }
   if (c.state.dir.empty()) c.state.dir = default_state_dir(env);
   if (c.delivery.spool_dir.empty()) c.delivery.spool_dir = c.state.dir + "/spool";
   if (c.correlation.max_record_bytes < 256) {
@@ -192,7 +203,7 @@ Result<Config> load_node(YAML::Node root, const std::string& name, const Getenv&
     return reader.error(root, "", "expected a mapping of sections (sentry:, pino:, …) at the top");
   }
   if (auto s = reader.expand_env(root); !s.ok()) return s;
-  std::set<std::string> given;
+  Given given;
   if (root.IsMap()) {
     if (auto s = walk(config, root, "", reader, given); !s.ok()) return s;
     if (root["rules"]) config.rules.node = root["rules"];

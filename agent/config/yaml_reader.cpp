@@ -45,11 +45,23 @@ std::string quoted(std::string_view s) {
   return "\"" + std::string(s) + "\"";
 }
 
+// A value shown back in a message may be a DSN expanded from $SENTRY_DSN: the credentials of a
+// URL ("https://KEY@host/1") never appear in faultline's output.
+std::string redact_userinfo(std::string s) {
+  for (size_t scheme = s.find("://"); scheme != std::string::npos;
+       scheme = s.find("://", scheme + 3)) {
+    const size_t start = scheme + 3;
+    const size_t end = s.find_first_of("/@ ", start);
+    if (end != std::string::npos && s[end] == '@') s.replace(start, end - start, "[key]");
+  }
+  return s;
+}
+
 std::string describe(const YAML::Node& n) {
   if (!n.IsDefined() || n.IsNull()) return "nothing";
   if (n.IsMap()) return "a mapping";
   if (n.IsSequence()) return "a list";
-  return quoted(n.Scalar());
+  return quoted(redact_userinfo(n.Scalar()));
 }
 
 // Optimal string alignment distance: edits plus adjacent transpositions ("hodl" → "hold" is one).
@@ -209,9 +221,15 @@ Status YamlReader::read(const YAML::Node& n, std::string_view path, size_t& out,
                    std::to_string(max) + ", got " + describe(n));
 }
 
-Status YamlReader::read_size(const YAML::Node& n, std::string_view path, uint64_t& out) const {
+Status YamlReader::read_size(const YAML::Node& n, std::string_view path, uint64_t& out,
+                             uint64_t min, uint64_t max) const {
   if (n.IsScalar()) {
     if (auto v = parse_size(n.Scalar())) {
+      if (*v < min || *v > max) {
+        return error(n, path,
+                     "expected a size from " + format_size(min) + " to " + format_size(max) +
+                         ", got " + describe(n));
+      }
       out = *v;
       return Status::Ok();
     }
@@ -220,9 +238,15 @@ Status YamlReader::read_size(const YAML::Node& n, std::string_view path, uint64_
 }
 
 Status YamlReader::read_duration(const YAML::Node& n, std::string_view path,
-                                 std::chrono::milliseconds& out) const {
+                                 std::chrono::milliseconds& out, std::chrono::milliseconds min,
+                                 std::chrono::milliseconds max) const {
   if (n.IsScalar()) {
     if (auto v = parse_duration(n.Scalar())) {
+      if (*v < min || *v > max) {
+        return error(n, path,
+                     "expected a duration from " + format_duration(min) + " to " +
+                         format_duration(max) + ", got " + describe(n));
+      }
       out = *v;
       return Status::Ok();
     }

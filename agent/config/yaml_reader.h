@@ -7,6 +7,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include <chrono>
+#include <cstdint>
 #include <functional>
 #include <optional>
 #include <string>
@@ -42,9 +43,13 @@ class YamlReader {
   Status read(const YAML::Node& n, std::string_view path, int& out, int min, int max) const;
   Status read(const YAML::Node& n, std::string_view path, size_t& out, size_t min,
               size_t max) const;
-  Status read_size(const YAML::Node& n, std::string_view path, uint64_t& out) const;
-  Status read_duration(const YAML::Node& n, std::string_view path,
-                       std::chrono::milliseconds& out) const;
+  // Sizes and durations within [min, max] (inclusive), so that a value that would fail or
+  // exhaust memory later is refused here, with its position.
+  Status read_size(const YAML::Node& n, std::string_view path, uint64_t& out, uint64_t min = 0,
+                   uint64_t max = UINT64_MAX) const;
+  Status read_duration(const YAML::Node& n, std::string_view path, std::chrono::milliseconds& out,
+                       std::chrono::milliseconds min = std::chrono::milliseconds(0),
+                       std::chrono::milliseconds max = std::chrono::hours(24 * 365)) const;
   Status read_list(const YAML::Node& n, std::string_view path, std::vector<std::string>& out) const;
   Status read_enum(const YAML::Node& n, std::string_view path, std::string& out,
                    const std::vector<std::string_view>& allowed) const;

@@ -4,7 +4,7 @@
 #include <cstring>
 
 #include "agent/correlator/failure_grouping.h"
-#include "agent/pipeline.h"
+#include "agent/inputs/source.h"
 
 namespace faultline {
 
@@ -28,13 +28,18 @@ Correlator::Correlator(const config::Correlation& options, const PinoFormat& for
       metrics_(metrics) {}
 
 void Correlator::advance(const RecordView& view, int64_t wall_us) {
+  // A record from the future (a skewed clock, a time in µs read as ms) would hold every error
+  // until the input went quiet: such a time is not believed, the line counts as one without time.
+  constexpr int64_t kFutureToleranceUs = 60'000'000;
+  std::optional<int64_t> time = view.time_us;
+  if (time && *time > wall_us + kFutureToleranceUs) time.reset();
   if (!started_) {
-    logical_now_ = view.time_us.value_or(wall_us);
+    logical_now_ = time.value_or(wall_us);
     last_wall_ = wall_us;
     started_ = true;
   }
-  if (view.time_us) {
-    logical_now_ = std::max(logical_now_, *view.time_us);
+  if (time) {
+    logical_now_ = std::max(logical_now_, *time);
   } else {
     logical_now_ += std::max<int64_t>(0, wall_us - last_wall_);
   }
@@ -186,6 +191,7 @@ void Correlator::finalize(RequestState& s, bool forced) {
   }
   if (emitted > 0) s.failure_emitted = true;
   if (forced) metrics_.forced_emissions.add(emitted);
+  for (const PendingError& p : s.pending) pending_bytes_ -= p.text.size();
   s.pending.clear();
   s.deadline = 0;
 }
@@ -260,7 +266,9 @@ void Correlator::observe(SourceState& source, const Line& line, const RecordView
     if (error) emit_now(source, line, rules::to_string(reason), wall_us, nullptr, nullptr);
     return;
   }
-  if (!view.job_id.empty() || !view.queue.empty()) {
+  // A job scope needs a job id: a request line that merely names a queue (enqueuing) stays in
+  // its request.
+  if (!view.job_id.empty()) {
     observe_job(source, line, view, reason, wall_us);
     return;
   }
@@ -303,6 +311,7 @@ void Correlator::observe(SourceState& source, const Line& line, const RecordView
     if (error) {
       s.pending.push_back(PendingError{std::string(line.text), line.offset, line.number, wall_us,
                                        std::string(rules::to_string(reason)), true});
+      pending_bytes_ += line.text.size();
     }
     finalize(s, /*forced=*/false);
     s.closed = true;
@@ -314,10 +323,19 @@ void Correlator::observe(SourceState& source, const Line& line, const RecordView
   }
   s.pending.push_back(PendingError{std::string(line.text), line.offset, line.number, wall_us,
                                    std::string(rules::to_string(reason)), false});
+  pending_bytes_ += line.text.size();
   if (s.deadline == 0) {
     s.deadline = logical_now_ + options_.hold.count() * 1000;
     holding_.push_back(slot);
     next_deadline_ = std::min(next_deadline_, s.deadline);
+  }
+  // Held error lines are kept whole (they must parse), so they are bounded too: a request that
+  // logs error after error goes out early, and so does everything held when all together pass
+  // the correlator's memory budget.
+  if (s.pending.size() >= kMaxPendingPerRequest) {
+    finalize(s, /*forced=*/true);
+  } else if (pending_bytes_ > options_.max_bytes) {
+    flush();
   }
 }
 

@@ -2,7 +2,8 @@
 // (ARCHITECTURE.md "Correlation", PINO-FORMAT.md §5, §6, §8).
 //
 // Every JSON record of the input passes through observe(). Lines are grouped by scope:
-//   - a worker job (jobId/queue): its earlier lines become breadcrumbs; its errors are emitted at
+//   - a worker job (jobId, with its queue): its earlier lines become breadcrumbs; its errors are
+//   emitted at
 //     once (a job has no completion line), linked to the enqueuing request's trace when known;
 //   - a request id (reqId, req.id, …): earlier lines kept as breadcrumb candidates; errors held
 //     until the request's completion line or the hold window; the completion closes the request;
@@ -12,8 +13,10 @@
 // seen) and wall time while input is idle (tick()), so replays of old files behave like live
 // input and a quiet service still gets its events after the hold window.
 // Memory: raw lines live in a fixed LineArena (correlation.max_bytes); requests in a fixed
-// RequestTable (correlation.max_requests, LRU; a TTL frees requests that never complete). Neither
-// grows with the input, and observing a non-error line allocates nothing once warmed up.
+// RequestTable (correlation.max_requests, LRU; a TTL frees requests that never complete). Held
+// error lines are copied whole, at most 32 per request and correlation.max_bytes in all; past
+// that they go out early. Nothing grows with the input, and observing a non-error line
+// allocates nothing once warmed up.
 //
 // Not thread-safe; owned by the pipeline thread.
 #pragma once
@@ -83,6 +86,8 @@ class Correlator {
   int64_t logical_now_ = 0;
   int64_t last_wall_ = 0;
   int64_t next_deadline_ = INT64_MAX;
+  uint64_t pending_bytes_ = 0;  // bytes of held error lines, all requests together
+  static constexpr size_t kMaxPendingPerRequest = 32;
   std::string key_;  // scratch for building keys without allocating
 };
 

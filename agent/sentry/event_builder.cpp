@@ -292,8 +292,11 @@ Result<json::Value> EventBuilder::build(const Incident& incident) const {
   }
   if (job_id || queue) erase_path(record, "data");  // job payloads are often PII; never sent
   if (incident.forced) extra.set("faultline_completion", "not seen within the hold window");
-  for (json::Member& m : record.as_object()) extra.set(m.key, std::move(m.value));
-  if (!extra.empty()) event.set("extra", std::move(extra));
+  // The record's keys are unique already: take them whole (linear however many there are), then
+  // add faultline's own notes.
+  json::Object rest = std::move(record.as_object());
+  for (json::Member& m : extra) rest.set(m.key, std::move(m.value));
+  if (!rest.empty()) event.set("extra", std::move(rest));
 
   json::Object sdk;
   sdk.set("name", settings_.sdk_name);

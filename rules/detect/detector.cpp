@@ -22,8 +22,10 @@ std::string_view to_string(DetectReason reason) {
 
 namespace {
 
+// A worker job's line: it names the job, or counts its attempts (a line that only names a queue
+// is usually the request that enqueued the job).
 bool is_job(const RecordView& v) {
-  return !v.job_id.empty() || !v.queue.empty() || v.attempts_made >= 0;
+  return !v.job_id.empty() || v.attempts_made >= 0;
 }
 
 }  // namespace
@@ -33,7 +35,8 @@ DetectReason Detector::builtin(const RecordView& view) const {
   const bool job = is_job(view);
   if (view.level && level >= options_.min_level)
     return job ? DetectReason::kJobFailure : DetectReason::kLevel;
-  if (options_.status_5xx && view.status_code >= 500 && view.status_code <= 599) {
+  if (options_.status_5xx && view.completion && view.status_code >= 500 &&
+      view.status_code <= 599) {
     return DetectReason::kStatus5xx;
   }
   if (view.err == RecordView::ErrShape::kObject && view.level && level >= options_.err_floor) {

@@ -3,7 +3,8 @@
 // The defaults follow what real Express + pino-http apps write (PINO-FORMAT.md §5, §8):
 //   - level ≥ min_level (default error, 50);
 //   - a record carrying an error object at level ≥ err_floor (default warn, 40);
-//   - a pino-http completion with res.statusCode ≥ 500, which pino-http logs at info (30);
+//   - a completion (pino-http's summary, or a GCP httpRequest entry) with a status ≥ 500, which
+//     pino-http logs at info (30);
 //   - worker job failures, except retries: a job line (jobId/queue/attemptsMade) below error level
 //     whose attemptsMade is below its attempts is a retry and not an event unless job_retries.
 // Then user rules: `include` rules turn any matching line into an error record, `exclude` rules

@@ -159,3 +159,28 @@ TEST_CASE("config: release names are checked against Sentry's rules", "[config]"
         "faultline.yaml: sentry.release: \"latest\" (from sentry.release) is not allowed as a "
         "release name");
 }
+
+TEST_CASE("config: values that would fail later are refused at load, with their position",
+          "[config]") {
+  CHECK(error_of("delivery:\n  connect_timeout: 0s\n") ==
+        "faultline.yaml:2:20: delivery.connect_timeout: expected a duration from 1ms to 1h, got "
+        "\"0s\"");
+  CHECK(error_of("pino:\n  max_line_bytes: 1000GiB\n") ==
+        "faultline.yaml:2:19: pino.max_line_bytes: expected a size from 1KiB to 256MiB, got "
+        "\"1000GiB\"");
+  CHECK(error_of("delivery:\n  backoff_initial: 10m\n") ==
+        "faultline.yaml:2:20: delivery.backoff_initial: must not be longer than "
+        "delivery.backoff_max (5m)");
+}
+
+TEST_CASE("config: a DSN shown back in a message never shows its key", "[config]") {
+  const std::string e = error_of("sentry: ${SENTRY_DSN}\n",
+                                 {{"SENTRY_DSN", "https://s3cr3tk3y@o1.ingest.sentry.io/42"}});
+  CHECK(e.find("s3cr3tk3y") == std::string::npos);
+  CHECK(e.find("https://[key]@o1.ingest.sentry.io/42") != std::string::npos);
+}
+
+TEST_CASE("config: rules.hash-key-env is accepted (the rules compiler reads it)", "[config]") {
+  auto c = load_text("rules:\n  hash-key-env: MY_KEY\n", "f.yaml", env_of({}));
+  CHECK(c.ok());
+}

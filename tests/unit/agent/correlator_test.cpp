@@ -371,3 +371,39 @@ TEST_CASE("correlator: correlation can be turned off", "[correlator]") {
   h.feed(completion(1, 1, 500));
   CHECK(h.incidents.size() == 2);
 }
+
+TEST_CASE("correlator: a record from the future does not stop the hold window", "[correlator]") {
+  Harness h;  // wall time is in 2030; the records are from 2026, one from 2286
+  h.feed(info(39, 0, "a normal line"));
+  h.feed(R"J({"level":30,"time":9999999999999,"msg":"a clock gone wrong"})J");
+  h.feed(error(40, 0, "held"));
+  h.feed(info(41, 6000, "input flows on, six seconds later"));
+  REQUIRE(h.incidents.size() == 1);
+  CHECK(h.incidents[0].forced);
+}
+
+TEST_CASE("correlator: a request line that names a queue stays in its request", "[correlator]") {
+  Harness h;
+  std::string enqueue_error = error(42, 0, "enqueue failed");
+  enqueue_error.insert(enqueue_error.size() - 1, R"J(,"queue":"emails")J");
+  h.feed(enqueue_error);
+  CHECK(h.incidents.empty());  // held for its request's completion, not emitted as a job
+  h.feed(completion(42, 1, 500));
+  REQUIRE(h.incidents.size() == 1);
+  CHECK(h.incidents[0].completion.has_value());
+}
+
+TEST_CASE("correlator: held error lines are bounded per request and in all", "[correlator]") {
+  Harness h;
+  for (int i = 0; i < 100; ++i) h.feed(error(50, i, "failure " + std::to_string(i)));
+  // 100 distinct failures, none waiting for the completion past the per-request bound.
+  CHECK(h.incidents.size() >= 96);
+  CHECK(h.metrics.forced_emissions.get() >= 96);
+
+  faultline::config::Correlation small;
+  small.max_bytes = 64 * 1024;
+  Harness g(small);
+  const std::string big(4000, 'x');
+  for (int id = 0; id < 40; ++id) g.feed(error(100 + id, id, "big " + big));
+  CHECK(g.incidents.size() >= 16);  // the budget (64 KiB) holds at most 16 lines of 4 KiB
+}
