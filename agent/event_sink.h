@@ -12,8 +12,16 @@ namespace faultline {
 class EventSink {
  public:
   virtual ~EventSink() = default;
-  virtual void emit(const std::string& event_id, const json::Value& event) = 0;
+  // False when the sink had to drop the event (counted by the caller; the sink logs why).
+  virtual bool emit(const std::string& event_id, const json::Value& event) = 0;
   virtual void flush() {}
+};
+
+// Takes every event and sends it nowhere: counting only (no DSN, no --print), or `check
+// --explain`.
+class NullSink final : public EventSink {
+ public:
+  bool emit(const std::string&, const json::Value&) override { return true; }
 };
 
 // Writes each event as one line of JSON: exactly the payload of the envelope's `event` item.
@@ -21,7 +29,7 @@ class PrintSink final : public EventSink {
  public:
   // `flush_each`: flush after every event (a live pipe), or only in flush() (a replay to a file).
   PrintSink(std::FILE* out, bool flush_each) : out_(out), flush_each_(flush_each) {}
-  void emit(const std::string& event_id, const json::Value& event) override;
+  bool emit(const std::string& event_id, const json::Value& event) override;
   void flush() override { std::fflush(out_); }
 
  private:
@@ -34,9 +42,10 @@ class PrintSink final : public EventSink {
 class TeeSink final : public EventSink {
  public:
   TeeSink(EventSink& a, EventSink& b) : a_(a), b_(b) {}
-  void emit(const std::string& id, const json::Value& e) override {
-    a_.emit(id, e);
-    b_.emit(id, e);
+  bool emit(const std::string& id, const json::Value& e) override {
+    const bool a = a_.emit(id, e);
+    const bool b = b_.emit(id, e);
+    return a && b;
   }
   void flush() override {
     a_.flush();

@@ -117,8 +117,11 @@ void Pipeline::emit(sentry::Incident&& incident) {
   }
   if (sentry::fit_event(*event)) metrics_.events_truncated.add();
   const std::string id = event->find("event_id")->as_string();
-  sink_.emit(id, *event);
-  metrics_.events.add();
+  if (sink_.emit(id, *event)) {
+    metrics_.events.add();
+  } else {
+    metrics_.events_dropped_queue.add();
+  }
 }
 
 }  // namespace faultline

@@ -2,10 +2,9 @@
 
 namespace faultline {
 
-SpoolingSink::SpoolingSink(delivery::Delivery& delivery, Metrics& metrics, size_t max_queued_bytes,
+SpoolingSink::SpoolingSink(delivery::Delivery& delivery, size_t max_queued_bytes,
                            bool wait_when_full)
     : delivery_(delivery),
-      metrics_(metrics),
       max_bytes_(max_queued_bytes),
       wait_when_full_(wait_when_full),
       writer_([this] { run(); }) {}
@@ -19,16 +18,15 @@ SpoolingSink::~SpoolingSink() {
   writer_.join();
 }
 
-void SpoolingSink::emit(const std::string& event_id, const json::Value& event) {
+bool SpoolingSink::emit(const std::string& event_id, const json::Value& event) {
   std::string payload = json::to_string(event);
   std::unique_lock<std::mutex> lock(mu_);
   if (queued_bytes_ + payload.size() > max_bytes_ && !queue_.empty()) {
     if (!wait_when_full_) {
       lock.unlock();
-      metrics_.events_dropped_queue.add();
       full_log_.write(log::Level::kWarn, "the disk spool is not keeping up; event " + event_id +
                                              " dropped rather than hold back the app's output");
-      return;
+      return false;  // the pipeline counts it
     }
     changed_.wait(lock,
                   [&] { return queued_bytes_ + payload.size() <= max_bytes_ || queue_.empty(); });
@@ -37,6 +35,7 @@ void SpoolingSink::emit(const std::string& event_id, const json::Value& event) {
   queue_.emplace_back(event_id, std::move(payload));
   lock.unlock();
   changed_.notify_all();
+  return true;
 }
 
 void SpoolingSink::flush() {

@@ -16,19 +16,17 @@
 #include "agent/delivery/delivery.h"
 #include "agent/event_sink.h"
 #include "agent/log.h"
-#include "agent/metrics.h"
 
 namespace faultline {
 
 class SpoolingSink final : public EventSink {
  public:
-  SpoolingSink(delivery::Delivery& delivery, Metrics& metrics, size_t max_queued_bytes,
-               bool wait_when_full);
+  SpoolingSink(delivery::Delivery& delivery, size_t max_queued_bytes, bool wait_when_full);
   ~SpoolingSink() override;  // writes everything still queued, then stops the writer
   SpoolingSink(const SpoolingSink&) = delete;
   SpoolingSink& operator=(const SpoolingSink&) = delete;
 
-  void emit(const std::string& event_id, const json::Value& event) override;
+  bool emit(const std::string& event_id, const json::Value& event) override;
   // Returns when every event emitted so far is in the spool (or was refused by it).
   void flush() override;
 
@@ -36,7 +34,6 @@ class SpoolingSink final : public EventSink {
   void run();
 
   delivery::Delivery& delivery_;
-  Metrics& metrics_;
   const size_t max_bytes_;
   const bool wait_when_full_;
   log::LogLimiter full_log_;

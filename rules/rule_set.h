@@ -40,10 +40,11 @@ using Getenv = std::function<std::optional<std::string>(std::string_view name)>;
 std::string default_presets_dir();
 
 struct CompileOptions {
-  // Where the preset files are read from. When the directory (or a file in it) does not exist —
-  // an installed binary without the source tree — the copies built into the binary are used.
-  // Empty: always the built-in copies.
-  std::string presets_dir = default_presets_dir();
+  // Empty (the default): the presets built into the binary, so that what an installed faultline
+  // scrubs cannot be changed by files on the host. A directory (default_presets_dir() in tests and
+  // development) reads the preset files from there; a file missing there falls back to the
+  // built-in copy.
+  std::string presets_dir;
   // The environment, for the `hash` key. Null: the process environment.
   Getenv getenv;
 };

@@ -13,11 +13,6 @@ namespace faultline::cli {
 
 namespace {
 
-class NullSink final : public EventSink {
- public:
-  void emit(const std::string&, const json::Value&) override {}
-};
-
 // "Error: something" from the event as it leaves the rules (scrubbed), never the raw record.
 std::string headline(const json::Value& event) {
   const json::Value* values = event.find_path("exception.values");

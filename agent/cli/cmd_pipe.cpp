@@ -16,11 +16,6 @@ namespace faultline::cli {
 
 namespace {
 
-class NullSink final : public EventSink {
- public:
-  void emit(const std::string&, const json::Value&) override {}
-};
-
 constexpr size_t kQueueBytes = 16 * 1024 * 1024;
 
 }  // namespace
@@ -47,7 +42,7 @@ int cmd_pipe(const PipeOptions& options) {
       return kExitRuntime;
     }
     delivery = std::move(opened).value();
-    spooling = std::make_unique<SpoolingSink>(*delivery, metrics, kQueueBytes,
+    spooling = std::make_unique<SpoolingSink>(*delivery, kQueueBytes,
                                               /*wait_when_full=*/false);
   }
   PrintSink print(events_file.get(), /*flush_each=*/true);
@@ -69,6 +64,9 @@ int cmd_pipe(const PipeOptions& options) {
   stream.fd = STDIN_FILENO;
   stream.passthrough_fd = STDOUT_FILENO;
   stream.max_line_bytes = config->pino.max_line_bytes;
+  // On SIGTERM/SIGINT the app is usually stopping too: read its last words (until stdin closes)
+  // for up to half the grace period, keeping the other half for sending.
+  stream.stop_grace = config->delivery.shutdown_grace / 2;
   SourceState source("stdin");
   Status status = read_stream(stream, source, pipeline, metrics, stop_requested());
   // stdin closed (the app exited) or we were told to stop: whatever is still held goes out now,
@@ -76,7 +74,10 @@ int cmd_pipe(const PipeOptions& options) {
   pipeline.finish();
   if (delivery) {
     spooling->flush();
-    delivery->shutdown();  // keeps sending for delivery.shutdown_grace; the rest stays spooled
+    // Keeps sending for the grace period (what is left of it after a stop signal); whatever is
+    // not accepted by then stays in the spool for the next start.
+    delivery->shutdown(stop_requested() ? config->delivery.shutdown_grace / 2
+                                        : config->delivery.shutdown_grace);
     log::info("pipe: " + run_summary(metrics) + "; delivery: " + delivery_summary(*delivery));
   } else {
     log::info("pipe: " + run_summary(metrics));

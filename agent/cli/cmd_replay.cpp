@@ -18,12 +18,6 @@ namespace faultline::cli {
 
 namespace {
 
-// Counts events and sends them nowhere (no DSN and no --print).
-class NullSink final : public EventSink {
- public:
-  void emit(const std::string&, const json::Value&) override {}
-};
-
 constexpr size_t kQueueBytes = 64 * 1024 * 1024;
 
 // Waits until delivery has nothing left, the timeout passes, or a stop signal arrives (then
@@ -76,7 +70,7 @@ int cmd_replay(const ReplayOptions& options) {
         return kExitRuntime;
       }
       delivery = std::move(opened).value();
-      spooling = std::make_unique<SpoolingSink>(*delivery, metrics, kQueueBytes,
+      spooling = std::make_unique<SpoolingSink>(*delivery, kQueueBytes,
                                                 /*wait_when_full=*/true);
       sink = spooling.get();
     }

@@ -15,6 +15,13 @@ std::string run_summary(const Metrics& m) {
   if (m.events_dropped_rules.get() > 0) {
     s += " (" + std::to_string(m.events_dropped_rules.get()) + " dropped by rules)";
   }
+  if (m.events_dropped_queue.get() > 0) {
+    s += ", " + std::to_string(m.events_dropped_queue.get()) +
+         " dropped because the spool could not keep up";
+  }
+  if (m.events_truncated.get() > 0) {
+    s += ", " + std::to_string(m.events_truncated.get()) + " cut to fit Sentry's limits";
+  }
   if (m.build_failures.get() > 0) {
     s += ", " + std::to_string(m.build_failures.get()) + " error records unusable";
   }

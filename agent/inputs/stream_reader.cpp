@@ -6,6 +6,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <optional>
 
 #include "agent/log.h"
 
@@ -13,13 +14,17 @@ namespace faultline {
 
 namespace {
 
-// Writes all of `data`; false when the reader of the passthrough went away (EPIPE) or failed.
-bool write_all(int fd, const char* data, size_t size) {
+// Writes all of `data`; false when the reader of the passthrough went away (EPIPE) or failed,
+// or when a stop was requested while the reader is not reading (a blocked write is interrupted
+// by the signal): faultline must then still get to emit what it holds.
+bool write_all(int fd, const char* data, size_t size, const std::atomic<bool>& stop) {
   while (size > 0) {
     const ssize_t n = ::write(fd, data, size);
     if (n < 0) {
+      if (errno == EINTR && stop.load(std::memory_order_relaxed)) return false;
       if (errno == EINTR) continue;
       if (errno == EAGAIN) {
+        if (stop.load(std::memory_order_relaxed)) return false;
         pollfd p{fd, POLLOUT, 0};
         ::poll(&p, 1, 1000);
         continue;
@@ -70,7 +75,15 @@ Status read_stream(const StreamOptions& options, SourceState& source, Pipeline& 
   ProgressBar progress(options.progress, options.size_hint);
   int passthrough = options.passthrough_fd;
   Line line;
-  while (!stop.load(std::memory_order_relaxed)) {
+  // After a stop request, a stream with a stop_grace goes on until it ends or the grace runs out:
+  // in `pipe` the app usually gets the same signal and writes its last lines as it exits.
+  std::optional<std::chrono::steady_clock::time_point> stop_deadline;
+  while (true) {
+    if (stop.load(std::memory_order_relaxed)) {
+      const auto now = std::chrono::steady_clock::now();
+      if (!stop_deadline) stop_deadline = now + options.stop_grace;
+      if (now >= *stop_deadline) break;
+    }
     pollfd p{options.fd, POLLIN, 0};
     const int ready = ::poll(&p, 1, static_cast<int>(options.idle_tick.count()));
     if (ready < 0) {
@@ -88,9 +101,12 @@ Status read_stream(const StreamOptions& options, SourceState& source, Pipeline& 
       return Status::Error(source.name + ": read: " + std::strerror(errno));
     }
     if (n == 0) break;
-    if (passthrough >= 0 && !write_all(passthrough, space.data(), static_cast<size_t>(n))) {
-      log::warn("stdout closed (" + std::string(std::strerror(errno)) +
-                "); still reading stdin so the app is not blocked, no longer passing it through");
+    if (passthrough >= 0 && !write_all(passthrough, space.data(), static_cast<size_t>(n), stop)) {
+      log::warn(stop.load() ? "stopping while stdout is not being read; no longer passing stdin "
+                              "through"
+                            : "stdout closed (" + std::string(std::strerror(errno)) +
+                                  "); still reading stdin so the app is not blocked, no longer "
+                                  "passing it through");
       passthrough = -1;
     }
     metrics.bytes_read.add(static_cast<uint64_t>(n));

@@ -2,8 +2,8 @@
 // feeding them to the pipeline. In pipe mode every byte read is first written to the passthrough
 // descriptor, unchanged and unbuffered, so the app's output reaches stdout as soon as we see it.
 //
-// Runs on the pipeline thread. Returns when the stream ends, on a read error, or when `stop`
-// becomes true (checked at least every poll interval).
+// Runs on the pipeline thread. Returns when the stream ends, on a read error, or once `stop` has
+// been true for `stop_grace` (checked at least every poll interval).
 #pragma once
 
 #include <atomic>
@@ -24,6 +24,8 @@ struct StreamOptions {
   bool progress = false;   // draw a progress bar on stderr
   // How long the stream may be quiet before the pipeline is told it is idle (tick()).
   std::chrono::milliseconds idle_tick{250};
+  // After `stop` turns true, how long to go on reading (until the stream ends). 0: stop at once.
+  std::chrono::milliseconds stop_grace{0};
 };
 
 Status read_stream(const StreamOptions& options, SourceState& source, Pipeline& pipeline,

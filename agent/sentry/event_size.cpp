@@ -1,5 +1,6 @@
 #include "agent/sentry/event_size.h"
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -99,8 +100,11 @@ bool fit_event(json::Value& event, size_t max_bytes) {
     if (json::Value* crumbs = event.find("breadcrumbs")) {
       if (json::Value* values = crumbs->find("values"); values && values->is_array()) {
         auto& list = values->as_array();
+        // Each crumb is measured once; the event's size is not recomputed per crumb.
+        size_t total = size_of(event);
         size_t dropped = 0;
-        while (!list.empty() && too_big(event, max_bytes)) {
+        while (!list.empty() && total > max_bytes) {
+          total -= std::min(total, size_of(list.front()) + 1);
           list.erase(list.begin());
           ++dropped;
         }

@@ -8,7 +8,10 @@ namespace faultline::sentry {
 std::optional<int> record_level(const json::Value& record, const PinoFormat& format) {
   for (const std::string& key : format.level_keys) {
     const json::Value* v = record.find_path(key);
-    if (v != nullptr && v->is_number()) return static_cast<int>(v->as_double());
+    if (v != nullptr && v->is_number()) {
+      const double d = v->as_double();
+      if (d > -1e9 && d < 1e9) return static_cast<int>(d);  // no cast of what int cannot hold
+    }
   }
   for (const std::string& key : format.level_keys) {
     const json::Value* v = record.find_path(key);

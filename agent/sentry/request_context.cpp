@@ -124,7 +124,8 @@ HttpFacts http_facts(const json::Value& record, const json::Value* completion,
       if (auto route = as_text(r.find("route"))) f.route = *route;
     }
     const json::Value* status = first_of(r, format.status_keys);
-    if (f.status == 0 && status != nullptr && status->is_number()) {
+    if (f.status == 0 && status != nullptr && status->is_number() && status->as_double() >= 100 &&
+        status->as_double() < 600) {
       f.status = static_cast<int>(status->as_double());
     }
     if (const json::Value* rt = first_of(r, format.response_time_keys);

@@ -31,7 +31,10 @@ namespace {
 
 class CountingSink final : public faultline::EventSink {
  public:
-  void emit(const std::string&, const faultline::json::Value&) override { ++events; }
+  bool emit(const std::string&, const faultline::json::Value&) override {
+    ++events;
+    return true;
+  }
   int events = 0;
 };
 

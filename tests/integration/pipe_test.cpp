@@ -1,5 +1,10 @@
 #include <catch2/catch.hpp>
 
+#include <signal.h>
+
+#include <chrono>
+#include <thread>
+
 #include "parsers/json.h"
 #include "support/process.h"
 
@@ -66,4 +71,31 @@ TEST_CASE("pipe: a closed stdout does not stop faultline from reading stdin", "[
   RunResult r = run("/bin/sh", {.args = {"-c", script}});
   CHECK(r.exit_code == 0);
   CHECK(read_lines(events).size() == 1);
+}
+
+TEST_CASE("pipe: after SIGTERM the last lines of the app are still read, passed and reported",
+          "[pipe]") {
+  // systemd's KillMode=control-group and Ctrl-C signal the app and faultline together; the app
+  // then logs its fatal line and exits. faultline must not have stopped reading by then.
+  TempDir dir;
+  const std::string events = dir.file("events.ndjson");
+  Spawned p(faultline_binary(), {.args = {"pipe", "--events", events}, .stdin_pipe = true});
+  const std::string first = "{\"level\":30,\"time\":1795502011075,\"msg\":\"serving\"}\n";
+  REQUIRE(p.write_stdin(first));
+  REQUIRE(p.wait_for_out(first.size(), std::chrono::seconds(30)));
+  p.signal(SIGTERM);
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  const std::string last =
+      "{\"level\":60,\"time\":1795502011999,\"err\":{\"type\":\"Error\",\"message\":\"shutting "
+      "down\",\"stack\":\"Error: shutting down\\n    at exit (/app/a.js:9:9)\"},\"msg\":\"fatal "
+      "on SIGTERM\"}\n";
+  REQUIRE(p.write_stdin(last));
+  p.close_stdin();
+  RunResult r = p.wait(std::chrono::seconds(60));
+  INFO(r.err);
+  CHECK(r.exit_code == 0);
+  CHECK(r.out == first + last);
+  const auto lines = read_lines(events);
+  REQUIRE(lines.size() == 1);
+  CHECK(lines[0].find("shutting down") != std::string::npos);
 }
