@@ -75,26 +75,32 @@ void write(Level level, std::string_view message) {
   std::fflush(stderr);
 }
 
-void LogLimiter::write(Level level, std::string_view message) {
-  uint64_t held = 0;
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    const auto now = std::chrono::steady_clock::now();
-    if (any_ && now - last_ < interval_) {
-      ++suppressed_;
-      return;
-    }
-    any_ = true;
-    last_ = now;
-    held = suppressed_;
-    suppressed_ = 0;
+bool LogLimiter::admit(uint64_t& held) {
+  std::lock_guard<std::mutex> lock(mu_);
+  const auto now = std::chrono::steady_clock::now();
+  if (any_ && now - last_ < interval_) {
+    ++suppressed_;
+    return false;
   }
+  any_ = true;
+  last_ = now;
+  held = suppressed_;
+  suppressed_ = 0;
+  return true;
+}
+
+void LogLimiter::emit(Level level, std::string_view message, uint64_t held) {
   if (held == 0) {
     log::write(level, message);
   } else {
     log::write(level, std::string(message) + " (and " + std::to_string(held) +
                           " more like it since the last report)");
   }
+}
+
+void LogLimiter::write(Level level, std::string_view message) {
+  uint64_t held = 0;
+  if (admit(held)) emit(level, message, held);
 }
 
 }  // namespace faultline::log

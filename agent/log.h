@@ -40,8 +40,18 @@ class LogLimiter {
   explicit LogLimiter(std::chrono::milliseconds interval = std::chrono::seconds(10))
       : interval_(interval) {}
   void write(Level level, std::string_view message);
+  // The same, but the message is only built when it will be written: `make()` returns it. For
+  // conditions that can repeat on every line, where building the text would be the cost.
+  template <class MakeMessage>
+  void write_with(Level level, MakeMessage&& make) {
+    uint64_t held = 0;
+    if (admit(held)) emit(level, make(), held);
+  }
 
  private:
+  bool admit(uint64_t& held);
+  static void emit(Level level, std::string_view message, uint64_t held);
+
   std::mutex mu_;
   std::chrono::milliseconds interval_;
   std::chrono::steady_clock::time_point last_{};  // guarded by mu_

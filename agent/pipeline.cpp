@@ -29,6 +29,7 @@ Pipeline::Pipeline(const config::Config& config, EventSink& sink, Metrics& metri
       reader_(*config.pino.schema),
       detector_(config.rules.detect),
       builder_(event_settings(config)),
+      rules_clock_(clock),
       rule_engine_(*config.rules.rule_set, rules_clock_),
       correlator_(std::make_unique<Correlator>(
           config.correlation, config.pino.format,
@@ -48,13 +49,14 @@ void Pipeline::report_bad_line(SourceState& source, const Line& line) {
   size_t i = 0;
   while (i < line.text.size() && (line.text[i] == ' ' || line.text[i] == '\t')) ++i;
   if (i >= line.text.size() || line.text[i] != '{') return;
-  const bool cut = line.text.back() != '}';
-  bad_line_log_.write(
-      log::Level::kWarn,
-      source.name + ":" + std::to_string(line.number) + ":" + std::to_string(line.text.size()) +
-          ": a line that starts with '{' is not a JSON object (" +
-          (cut ? "expected '}' at the end of the line; was it cut?" : "invalid JSON") +
-          "); skipped");
+  bad_line_log_.write_with(log::Level::kWarn, [&] {
+    const bool cut = line.text.back() != '}';
+    return source.name + ":" + std::to_string(line.number) + ":" +
+           std::to_string(line.text.size()) +
+           ": a line that starts with '{' is not a JSON object (" +
+           (cut ? "expected '}' at the end of the line; was it cut?" : "invalid JSON") +
+           "); skipped";
+  });
 }
 
 void Pipeline::on_line(SourceState& source, const Line& line) {

@@ -60,7 +60,18 @@ class Pipeline {
   RecordReader reader_;
   rules::Detector detector_;
   sentry::EventBuilder builder_;
-  rules::SteadyClock rules_clock_;
+  // The rules' throttle windows run on the pipeline's clock (a FakeClock in tests).
+  class RulesClock final : public rules::Clock {
+   public:
+    explicit RulesClock(faultline::Clock& clock) : clock_(clock) {}
+    time_point now() const override {
+      return time_point(std::chrono::microseconds(clock_.now_us()));
+    }
+
+   private:
+    faultline::Clock& clock_;
+  };
+  RulesClock rules_clock_;
   rules::RuleEngine rule_engine_;
   ExplainHook explain_hook_;
   std::unique_ptr<Correlator> correlator_;

@@ -4,7 +4,6 @@
 
 #include <cerrno>
 #include <cstring>
-#include <fstream>
 
 #include "agent/config/loader.h"
 #include "agent/log.h"
@@ -38,10 +37,8 @@ std::optional<std::string> ReleaseWatcher::poll(int64_t now_us) {
   if (mtime == mtime_ns_ && st.st_size == size_) return std::nullopt;
   mtime_ns_ = mtime;
   size_ = st.st_size;
-  std::ifstream in(path_);
-  std::string line;
-  std::getline(in, line);
-  while (!line.empty() && (line.back() == '\r' || line.back() == ' ')) line.pop_back();
+  auto read = config::read_first_line(path_);
+  const std::string line = read.ok() ? *read : "";
   if (line.empty() || !config::release_problem(line).empty()) {
     if (!warned_) {
       log::warn("sentry.release_file " + path_ + " holds no valid release; keeping " + current_);

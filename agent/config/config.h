@@ -55,7 +55,7 @@ struct Correlation {
 };
 
 struct Rules {
-  YAML::Node node;  // the `rules:` section as written
+  YAML::Node node;                                 // the `rules:` section as written
   std::shared_ptr<const rules::RuleSet> rule_set;  // compiled from it (and the presets)
   rules::DetectOptions detect;  // after loading, its rules' slots refer to pino.schema
   // Paths the detect rules read. While loading, the rules hold indexes into this list; the loader

@@ -116,15 +116,6 @@ std::string default_state_dir(const Getenv& env) {
   return "/tmp/faultline-" + std::to_string(geteuid());
 }
 
-Result<std::string> first_line_of(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) return Status::Error(path + ": " + std::strerror(errno));
-  std::string line;
-  std::getline(in, line);
-  while (!line.empty() && (line.back() == '\r' || line.back() == ' ')) line.pop_back();
-  return line;
-}
-
 // Fills what the file left out from the environment, builds derived data and checks the result.
 Status finish(Config& c, const Given& given, const Getenv& env, const YamlReader& reader) {
   const auto from_env = [&](const char* path, const char* var, std::string& field) {
@@ -148,7 +139,7 @@ Status finish(Config& c, const Given& given, const Getenv& env, const YamlReader
   if (given.count("sentry.release") != 0) {
     c.sentry.release_source = "sentry.release";
   } else if (!c.sentry.release_file.empty()) {
-    auto line = first_line_of(c.sentry.release_file);
+    auto line = read_first_line(c.sentry.release_file);
     if (!line.ok()) {
       return Status::Error(reader.file() + ": sentry.release_file: cannot read " + line.message());
     }
@@ -213,6 +204,15 @@ Result<Config> load_node(YAML::Node root, const std::string& name, const Getenv&
 }
 
 }  // namespace
+
+Result<std::string> read_first_line(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) return Status::Error(path + ": " + std::strerror(errno));
+  std::string line;
+  std::getline(in, line);
+  while (!line.empty() && (line.back() == '\r' || line.back() == ' ')) line.pop_back();
+  return line;
+}
 
 std::pair<std::string, std::string> release_from_environment(const Getenv& env) {
   if (auto v = env("SENTRY_RELEASE"); v && !v->empty()) return {*v, "SENTRY_RELEASE"};

@@ -21,6 +21,9 @@ Result<Config> load_defaults(const Getenv& env);
 // variables CI and hosting platforms set. Returns the value and the variable it came from.
 std::pair<std::string, std::string> release_from_environment(const Getenv& env);
 
+// The first line of a file, without trailing spaces or CR (a deploy's REVISION file).
+Result<std::string> read_first_line(const std::string& path);
+
 // Sentry's release-name rules (no '/', '\\', newline or tab; not ".", "..", " " or "latest";
 // at most 200 characters). Returns what is wrong, or "".
 std::string release_problem(std::string_view release);

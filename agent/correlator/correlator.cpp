@@ -306,7 +306,6 @@ void Correlator::observe(SourceState& source, const Line& line, const RecordView
     s.completion = arena_.append(line.text, line.offset,
                                  std::max<size_t>(options_.max_record_bytes, 64 * 1024));
     s.has_completion = true;
-    s.completion_status = view.status_code;
     s.completion_time = view.time_us.value_or(logical_now_);
     if (error) {
       s.pending.push_back(PendingError{std::string(line.text), line.offset, line.number, wall_us,

@@ -3,29 +3,12 @@
 #include <functional>
 #include <string>
 
+#include "agent/sentry/record_access.h"
 #include "parsers/json.h"
 
 namespace faultline {
 
 namespace {
-
-const json::Value* find_err(const json::Value& record, const PinoFormat& format) {
-  for (const std::string& key : format.error_keys) {
-    if (const json::Value* v = record.find_path(key); v && !v->is_null()) return v;
-  }
-  if (!format.nested_key.empty()) {
-    for (const std::string& key : format.error_keys) {
-      const json::Value* v = record.find_path(format.nested_key + "." + key);
-      if (v && !v->is_null()) return v;
-    }
-  }
-  return nullptr;
-}
-
-std::string text_of(const json::Value* v) {
-  if (v == nullptr) return "";
-  return v->is_string() ? v->as_string() : json::to_string(*v);
-}
 
 std::string first_frame(const std::string& stack) {
   const size_t at = stack.find("\n    at ");
@@ -42,26 +25,26 @@ FailureSignature failure_signature(std::string_view line, bool is_completion,
   auto parsed = json::parse(line);
   std::string basis;
   if (parsed.ok()) {
-    const json::Value* err = find_err(*parsed, format);
+    const json::Value* err =
+        sentry::first_of(*parsed, sentry::with_nested(format.error_keys, format.nested_key));
     if (err != nullptr && err->is_object()) {
-      sig.has_err = true;
-      const std::string message = text_of(err->find("message"));
-      if (message.rfind("failed with status code ", 0) == 0) {
+      if (sentry::is_status_placeholder(*err)) {
         sig.placeholder = true;
         return sig;
       }
-      basis = "err\n" + text_of(err->find("type")) + "\n" + text_of(err->find("name")) + "\n" +
-              message + "\n" + first_frame(text_of(err->find("stack")));
+      const std::string message = sentry::text_or_json(err->find("message"));
+      basis = "err\n" + sentry::text_or_json(err->find("type")) + "\n" +
+              sentry::text_or_json(err->find("name")) + "\n" + message + "\n" +
+              first_frame(sentry::text_or_json(err->find("stack")));
     } else if (err != nullptr) {
-      sig.has_err = true;
-      basis = "err\n" + text_of(err);
+      basis = "err\n" + sentry::text_or_json(err);
     } else if (is_completion) {
       sig.placeholder = true;  // a 5xx summary line with nothing but the status
       return sig;
     } else {
       for (const std::string& key : format.message_keys) {
         if (const json::Value* m = parsed->find_path(key)) {
-          basis = "msg\n" + text_of(m);
+          basis = "msg\n" + sentry::text_or_json(m);
           break;
         }
       }

@@ -17,7 +17,6 @@ namespace faultline {
 struct FailureSignature {
   uint64_t hash = 0;
   bool placeholder = false;  // says only that the response was an error (no real cause)
-  bool has_err = false;      // the line carries an error object
 };
 
 // The err's type, message and first stack frame; for a line without an err, its message. A

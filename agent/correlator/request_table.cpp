@@ -58,7 +58,6 @@ uint32_t RequestTable::create(std::string_view key, uint64_t hash, SourceState* 
   s.source = source;
   s.ring_start = s.ring_count = 0;
   s.has_completion = false;
-  s.completion_status = 0;
   s.completion_time = 0;
   s.pending.clear();
   s.deadline = 0;

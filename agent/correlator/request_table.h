@@ -36,7 +36,6 @@ struct RequestState {
   size_t ring_start = 0, ring_count = 0;
   LineRef completion;
   bool has_completion = false;
-  int completion_status = 0;
   int64_t completion_time = 0;  // record time (µs)
 
   // Failures.

@@ -28,16 +28,24 @@ json::Value breadcrumb(const json::Value& record, const PinoFormat& format) {
   if (auto t = record_time_us(record, format)) {
     crumb.set("timestamp", static_cast<double>(*t) / 1e6);
   }
-  const json::Value* status = record.find_path("res.statusCode");
-  const json::Value* req = record.find("req");
+  // A completion, as the correlator recognises one: pino-http's response time, or a request log
+  // entry's status.
+  const json::Value* status = first_of(record, format.status_keys);
+  const json::Value* duration = first_of(record, format.response_time_keys);
+  const bool completion =
+      duration != nullptr || (status != nullptr && first_of(record, format.request_log_keys));
   json::Object data;
-  if (status != nullptr && status->is_number() && req != nullptr) {
+  if (completion) {
     crumb.set("type", "http");
     crumb.set("category", "http");
-    if (auto m = as_text(req->find("method"))) data.set("method", *m);
-    if (auto u = as_text(req->find("url"))) data.set("url", *u);
-    data.set("status_code", *status);
-    if (const json::Value* rt = record.find("responseTime")) data.set("duration_ms", *rt);
+    const json::Value* req = record.find("req");
+    if (req == nullptr) req = record.find("request");
+    if (req != nullptr) {
+      if (auto m = as_text(req->find("method"))) data.set("method", *m);
+      if (auto u = as_text(req->find("url"))) data.set("url", *u);
+    }
+    if (status != nullptr && status->is_number()) data.set("status_code", *status);
+    if (duration != nullptr) data.set("duration_ms", *duration);
   } else {
     crumb.set("type", "default");
     crumb.set("category", as_text(record.find("name")).value_or("log"));

@@ -29,24 +29,6 @@ std::string lower(std::string s) {
   return s;
 }
 
-// pino-http's stand-in error when Express answered 5xx without telling it why
-// (pinojs/pino-http#61): it says nothing about the failure, only about the status.
-bool is_status_placeholder(const json::Value& err) {
-  const auto msg = as_text(err.find("message"));
-  if (!msg || msg->rfind("failed with status code ", 0) != 0) return false;
-  const auto stack = as_text(err.find("stack")).value_or("");
-  return stack.empty() || stack.find("pino-http") != std::string::npos;
-}
-
-std::vector<std::string> with_nested(const std::vector<std::string>& keys,
-                                     const std::string& nested) {
-  std::vector<std::string> out = keys;
-  if (!nested.empty()) {
-    for (const std::string& k : keys) out.push_back(nested + "." + k);
-  }
-  return out;
-}
-
 json::Array synthetic_exception(std::string type, std::string value, json::Object mechanism) {
   mechanism.set("synthetic", true);
   json::Object ex;
@@ -122,7 +104,7 @@ Result<json::Value> EventBuilder::build(const Incident& incident) const {
 
   json::Array exceptions;
   json::Object contexts;
-  if (err != nullptr && !(err->is_object() && is_status_placeholder(*err))) {
+  if (err != nullptr && !is_status_placeholder(*err)) {
     PinoErrorOptions parse_options;
     parse_options.stack.app_root = settings_.app_root;
     const ErrorTree tree = parse_pino_error(*err, parse_options);

@@ -12,6 +12,20 @@ const json::Value* first_of(const json::Value& record, const std::vector<std::st
   return nullptr;
 }
 
+std::vector<std::string> with_nested(const std::vector<std::string>& keys,
+                                     const std::string& nested_key) {
+  std::vector<std::string> out = keys;
+  if (!nested_key.empty()) {
+    for (const std::string& k : keys) out.push_back(nested_key + "." + k);
+  }
+  return out;
+}
+
+std::string text_or_json(const json::Value* v) {
+  if (v == nullptr) return "";
+  return v->is_string() ? v->as_string() : json::to_string(*v);
+}
+
 std::optional<std::string> as_text(const json::Value* v) {
   if (v == nullptr) return std::nullopt;
   if (v->is_string()) return v->as_string();
@@ -31,6 +45,14 @@ void erase_path(json::Value& record, std::string_view dotted) {
     if (cur == nullptr) return;
     dotted.remove_prefix(dot + 1);
   }
+}
+
+bool is_status_placeholder(const json::Value& err) {
+  if (!err.is_object()) return false;
+  const auto msg = as_text(err.find("message"));
+  if (!msg || msg->rfind("failed with status code ", 0) != 0) return false;
+  const auto stack = as_text(err.find("stack")).value_or("");
+  return stack.empty() || stack.find("pino-http") != std::string::npos;
 }
 
 std::string tag_value(std::string_view s) {

@@ -14,11 +14,23 @@ namespace faultline::sentry {
 // The value at the first of `paths` (dotted) that is present and not null, or nullptr.
 const json::Value* first_of(const json::Value& record, const std::vector<std::string>& paths);
 
+// `keys`, then each of them under pino's nestedKey (the call's own fields move there).
+std::vector<std::string> with_nested(const std::vector<std::string>& keys,
+                                     const std::string& nested_key);
+
 // A string, or a number written as JSON writes it (request ids and user ids are often numbers).
 std::optional<std::string> as_text(const json::Value* v);
 
+// A string as it is, anything else as JSON; "" for nullptr.
+std::string text_or_json(const json::Value* v);
+
 // Removes the value at a dotted path; removes nothing when any step is missing.
 void erase_path(json::Value& record, std::string_view dotted);
+
+// pino-http's stand-in error when Express answered 5xx without telling it why
+// (pinojs/pino-http#61): "failed with status code N", thrown inside pino-http. It says nothing
+// about the failure, only about the status. (A stack elsewhere means the app threw it itself.)
+bool is_status_placeholder(const json::Value& err);
 
 // Sentry tag values: at most 200 characters, no newlines.
 std::string tag_value(std::string_view s);

@@ -180,3 +180,42 @@ TEST_CASE("replay: a line over the cap is skipped and reported once, the rest is
   }
   CHECK(reports == 1);
 }
+
+TEST_CASE("replay: several inputs are separate scopes with the ids each has alone", "[replay]") {
+  // The same request id in two files is two requests; and each file's events keep the ids they
+  // get when the file is replayed on its own.
+  TempDir dir;
+  const std::string a = dir.write(
+      "a-file-with-a-long-name.ndjson",
+      R"J({"level":30,"time":1795502011075,"reqId":"req-1","msg":"a: start"})J"
+      "\n"
+      R"J({"level":50,"time":1795502011076,"reqId":"req-1","err":{"type":"Error","message":"a failed","stack":"Error: a failed\n    at a (/app/a.js:1:1)"},"msg":"a failed"})J"
+      "\n");
+  const std::string b = dir.write(
+      "b.ndjson",
+      R"J({"level":30,"time":1795502011077,"reqId":"req-1","msg":"b: start"})J"
+      "\n"
+      R"J({"level":30,"time":1795502011078,"reqId":"req-1","res":{"statusCode":503},"responseTime":2,"msg":"request completed"})J"
+      "\n");
+  RunResult both = run_faultline({.args = {"replay", "--print", a, b}});
+  RunResult only_a = run_faultline({.args = {"replay", "--print", a}});
+  RunResult only_b = run_faultline({.args = {"replay", "--print", b}});
+  REQUIRE(both.exit_code == 0);
+  const auto events = events_of(both.out);
+  REQUIRE(events.size() == 2);  // a's error and b's 503, not one merged event
+  std::set<std::string> ids;
+  for (const Value& e : events) ids.insert(e.find("event_id")->as_string());
+  const auto alone_a = events_of(only_a.out);
+  const auto alone_b = events_of(only_b.out);
+  REQUIRE(alone_a.size() == 1);
+  REQUIRE(alone_b.size() == 1);
+  CHECK(ids.count(alone_a[0].find("event_id")->as_string()) == 1);
+  CHECK(ids.count(alone_b[0].find("event_id")->as_string()) == 1);
+  for (const Value& e : events) {
+    // a's error never got b's completion status.
+    if (text(e.find_path("logentry.formatted")) == "a failed" ||
+        text(e.find_path("exception.values")->as_array().back().find("value")) == "a failed") {
+      CHECK(e.find("tags")->find("http.status_code") == nullptr);
+    }
+  }
+}
