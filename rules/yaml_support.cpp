@@ -1,5 +1,7 @@
 #include "rules/yaml_support.h"
 
+#include "parsers/suggest.h"
+
 #include <algorithm>
 #include <charconv>
 #include <cmath>
@@ -69,34 +71,9 @@ std::string index_path(std::string_view parent, size_t index) {
   return std::string(parent) + '[' + std::to_string(index) + ']';
 }
 
-size_t edit_distance(std::string_view a, std::string_view b) {
-  std::vector<size_t> row(b.size() + 1);
-  for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
-  for (size_t i = 1; i <= a.size(); ++i) {
-    size_t diag = row[0];
-    row[0] = i;
-    for (size_t j = 1; j <= b.size(); ++j) {
-      size_t up = row[j];
-      size_t cost = (a[i - 1] == b[j - 1]) ? 0 : 1;
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diag + cost});
-      diag = up;
-    }
-  }
-  return row[b.size()];
-}
-
 std::string did_you_mean(std::string_view word, const std::vector<std::string_view>& candidates) {
-  std::string_view best;
-  size_t best_d = SIZE_MAX;
-  for (std::string_view c : candidates) {
-    size_t d = edit_distance(word, c);
-    if (d < best_d) {
-      best_d = d;
-      best = c;
-    }
-  }
-  size_t limit = std::max<size_t>(2, word.size() / 3);
-  if (best.empty() || best_d > limit) return "";
+  const std::string best = closest_match(word, candidates);
+  if (best.empty()) return "";
   return " (did you mean " + quote(best) + "?)";
 }
 

@@ -49,8 +49,6 @@ struct Source {
 std::string join_path(std::string_view parent, std::string_view key);
 std::string index_path(std::string_view parent, size_t index);
 
-// Levenshtein distance, for suggestions.
-size_t edit_distance(std::string_view a, std::string_view b);
 // ` (did you mean "x"?)` when one candidate is close enough to be a likely typo, else "".
 std::string did_you_mean(std::string_view word, const std::vector<std::string_view>& candidates);
 

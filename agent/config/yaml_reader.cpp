@@ -5,6 +5,7 @@
 #include <set>
 
 #include "parsers/pino_levels.h"
+#include "parsers/suggest.h"
 #include "parsers/units.h"
 
 namespace faultline::config {
@@ -64,38 +65,10 @@ std::string describe(const YAML::Node& n) {
   return quoted(redact_userinfo(n.Scalar()));
 }
 
-// Optimal string alignment distance: edits plus adjacent transpositions ("hodl" → "hold" is one).
-size_t edit_distance(std::string_view a, std::string_view b) {
-  std::vector<std::vector<size_t>> d(a.size() + 1, std::vector<size_t>(b.size() + 1));
-  for (size_t i = 0; i <= a.size(); ++i) d[i][0] = i;
-  for (size_t j = 0; j <= b.size(); ++j) d[0][j] = j;
-  for (size_t i = 1; i <= a.size(); ++i) {
-    for (size_t j = 1; j <= b.size(); ++j) {
-      const size_t cost = a[i - 1] == b[j - 1] ? 0 : 1;
-      d[i][j] = std::min({d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost});
-      if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1]) {
-        d[i][j] = std::min(d[i][j], d[i - 2][j - 2] + 1);
-      }
-    }
-  }
-  return d[a.size()][b.size()];
-}
-
 }  // namespace
 
 std::string did_you_mean(std::string_view word, const std::vector<std::string_view>& candidates) {
-  std::string best;
-  size_t best_distance = std::string::npos;
-  for (std::string_view c : candidates) {
-    const size_t d = edit_distance(word, c);
-    if (d < best_distance) {
-      best_distance = d;
-      best = std::string(c);
-    }
-  }
-  // Close enough to be a typo: at most 2 edits, and fewer than half the word.
-  if (best_distance <= 2 && best_distance * 2 < std::max<size_t>(word.size(), 2)) return best;
-  return "";
+  return closest_match(word, candidates);
 }
 
 Status YamlReader::expand_env(YAML::Node& node, const std::string& path) const {
