@@ -38,6 +38,28 @@ std::vector<std::string> base_environment() {
   return env;
 }
 
+// argv and envp for execve, built before fork (a child must not allocate): the test environment
+// with the caller's variables replacing any of the same name.
+struct ExecArgs {
+  std::vector<std::string> env;
+  std::vector<char*> argv;
+  std::vector<char*> envp;
+
+  ExecArgs(const std::string& program, const std::vector<std::string>& args,
+           const std::map<std::string, std::string>& extra)
+      : env(base_environment()) {
+    for (const auto& [k, v] : extra) {
+      std::erase_if(env, [&](const std::string& e) { return e.rfind(k + "=", 0) == 0; });
+      env.push_back(k + "=" + v);
+    }
+    argv.push_back(const_cast<char*>(program.c_str()));
+    for (const std::string& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+    argv.push_back(nullptr);
+    for (std::string& e : env) envp.push_back(e.data());
+    envp.push_back(nullptr);
+  }
+};
+
 }  // namespace
 
 RunResult run(const std::string& program, const RunOptions& options) {
@@ -46,17 +68,7 @@ RunResult run(const std::string& program, const RunOptions& options) {
       pipe2(err_pipe, O_CLOEXEC) != 0) {
     throw std::runtime_error(std::string("pipe: ") + std::strerror(errno));
   }
-  std::vector<std::string> env = base_environment();
-  for (const auto& [k, v] : options.env) {
-    std::erase_if(env, [&](const std::string& e) { return e.rfind(k + "=", 0) == 0; });
-    env.push_back(k + "=" + v);
-  }
-  std::vector<char*> argv{const_cast<char*>(program.c_str())};
-  for (const std::string& a : options.args) argv.push_back(const_cast<char*>(a.c_str()));
-  argv.push_back(nullptr);
-  std::vector<char*> envp;
-  for (std::string& e : env) envp.push_back(e.data());
-  envp.push_back(nullptr);
+  ExecArgs exec(program, options.args, options.env);
 
   const pid_t pid = fork();
   if (pid == 0) {
@@ -73,7 +85,7 @@ RunResult run(const std::string& program, const RunOptions& options) {
     dup2(in_fd, 0);
     dup2(out_fd, 1);
     dup2(err_pipe[1], 2);
-    execve(program.c_str(), argv.data(), envp.data());
+    execve(program.c_str(), exec.argv.data(), exec.envp.data());
     _exit(127);
   }
   ::close(in_pipe[0]);
@@ -147,17 +159,7 @@ Spawned::Spawned(const std::string& program, const SpawnOptions& options) {
       pipe2(err_pipe, O_CLOEXEC) != 0) {
     throw std::runtime_error(std::string("pipe: ") + std::strerror(errno));
   }
-  std::vector<std::string> env = base_environment();
-  for (const auto& [k, v] : options.env) {
-    std::erase_if(env, [&](const std::string& e) { return e.rfind(k + "=", 0) == 0; });
-    env.push_back(k + "=" + v);
-  }
-  std::vector<char*> argv{const_cast<char*>(program.c_str())};
-  for (const std::string& a : options.args) argv.push_back(const_cast<char*>(a.c_str()));
-  argv.push_back(nullptr);
-  std::vector<char*> envp;
-  for (std::string& e : env) envp.push_back(e.data());
-  envp.push_back(nullptr);
+  ExecArgs exec(program, options.args, options.env);
   const std::string stdin_path = options.stdin_file.empty() ? "/dev/null" : options.stdin_file;
 
   pid_ = fork();
@@ -167,7 +169,7 @@ Spawned::Spawned(const std::string& program, const SpawnOptions& options) {
     dup2(in_fd, 0);
     dup2(out_pipe[1], 1);
     dup2(err_pipe[1], 2);
-    execve(program.c_str(), argv.data(), envp.data());
+    execve(program.c_str(), exec.argv.data(), exec.envp.data());
     _exit(127);
   }
   if (options.stdin_pipe) {
