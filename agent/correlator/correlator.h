@@ -3,8 +3,8 @@
 //
 // Every JSON record of the input passes through observe(). Lines are grouped by scope:
 //   - a worker job (jobId, with its queue): its earlier lines become breadcrumbs; its errors are
-//   emitted at
-//     once (a job has no completion line), linked to the enqueuing request's trace when known;
+//     emitted at once (a job has no completion line), linked to the enqueuing request's trace
+//     when known;
 //   - a request id (reqId, req.id, …): earlier lines kept as breadcrumb candidates; errors held
 //     until the request's completion line or the hold window; the completion closes the request;
 //   - a trace id, for lines without a request id;
