@@ -208,10 +208,42 @@ bool is_hex4(std::string_view s, size_t i) {
 }
 
 unsigned hex4(std::string_view s, size_t i) {
-  return static_cast<unsigned>(std::stoul(std::string(s.substr(i, 4)), nullptr, 16));
+  unsigned v = 0;
+  for (size_t k = i; k < i + 4; ++k) {
+    const char c = s[k];
+    const unsigned digit = c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10;
+    v = v * 16 + digit;
+  }
+  return v;
+}
+
+// What the escape starting at s[i] (a backslash) is, and how many bytes it spans.
+struct Escape {
+  size_t length;
+  bool lone_surrogate;  // `\uD800` without its low half, or a low half alone
+};
+
+Escape escape_at(std::string_view s, size_t i) {
+  if (s[i + 1] != 'u' || !is_hex4(s, i + 2)) return {2, false};  // `\n`, `\\`, …
+  const unsigned cu = hex4(s, i + 2);
+  if (cu >= 0xDC00 && cu <= 0xDFFF) return {6, true};
+  if (cu < 0xD800 || cu > 0xDBFF) return {6, false};
+  const bool paired = i + 12 <= s.size() && s.substr(i + 6, 2) == "\\u" && is_hex4(s, i + 8) &&
+                      hex4(s, i + 8) >= 0xDC00 && hex4(s, i + 8) <= 0xDFFF;
+  return paired ? Escape{12, false} : Escape{6, true};
 }
 
 }  // namespace
+
+bool has_lone_surrogate(std::string_view s) {
+  for (size_t i = s.find('\\'); i != std::string_view::npos && i + 1 < s.size();
+       i = s.find('\\', i)) {
+    const Escape e = escape_at(s, i);
+    if (e.lone_surrogate) return true;
+    i += e.length;
+  }
+  return false;
+}
 
 std::string replace_lone_surrogates(std::string_view s) {
   std::string out;
@@ -219,29 +251,9 @@ std::string replace_lone_surrogates(std::string_view s) {
   size_t i = 0;
   while (i < s.size()) {
     if (s[i] == '\\' && i + 1 < s.size()) {
-      if (s[i + 1] == 'u' && is_hex4(s, i + 2)) {
-        const unsigned cu = hex4(s, i + 2);
-        if (cu >= 0xD800 && cu <= 0xDBFF) {
-          const bool paired = i + 12 <= s.size() && s.substr(i + 6, 2) == "\\u" &&
-                              is_hex4(s, i + 8) && hex4(s, i + 8) >= 0xDC00 &&
-                              hex4(s, i + 8) <= 0xDFFF;
-          if (paired) {
-            out.append(s.substr(i, 12));
-            i += 12;
-            continue;
-          }
-          out.append("\\uFFFD");
-          i += 6;
-          continue;
-        }
-        if (cu >= 0xDC00 && cu <= 0xDFFF) {
-          out.append("\\uFFFD");
-          i += 6;
-          continue;
-        }
-      }
-      out.append(s.substr(i, 2));  // keep any escape pair intact (also `\\`)
-      i += 2;
+      const Escape e = escape_at(s, i);
+      out.append(e.lone_surrogate ? std::string_view("\\uFFFD") : s.substr(i, e.length));
+      i += e.length;
       continue;
     }
     out.push_back(s[i]);

@@ -138,6 +138,8 @@ Result<Value> parse(std::string_view text);
 // Rewrites the `\uD800`-`\uDFFF` escapes of JSON text that are not part of a valid surrogate
 // pair to `\uFFFD`: JSON.parse keeps such a lone surrogate, which has no UTF-8 form.
 std::string replace_lone_surrogates(std::string_view json_text);
+// Whether replace_lone_surrogates would change anything (answers without allocating).
+bool has_lone_surrogate(std::string_view json_text);
 
 // Compact serialization. Strings are escaped per RFC 8259; any invalid UTF-8 that reached a Value
 // is written as U+FFFD, so the output is always valid JSON. Non-finite doubles become null.

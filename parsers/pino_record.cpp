@@ -204,11 +204,8 @@ ReadOutcome RecordReader::read(std::string_view text, RecordView& view, bool pad
   // lone surrogate escape (pino writes `\ud800` in long strings). Repair a copy and read that,
   // so an error record is not lost over one bad character.
   const bool bad_utf8 = !utf8::is_valid(text);
-  if (!bad_utf8 && text.find("\\u") == std::string_view::npos) return outcome;
-  std::string repaired = bad_utf8 ? utf8::sanitized(text) : std::string(text);
-  repaired = json::replace_lone_surrogates(repaired);
-  if (repaired == text) return outcome;
-  scratch_ = std::move(repaired);
+  if (!bad_utf8 && !json::has_lone_surrogate(text)) return outcome;
+  scratch_ = json::replace_lone_surrogates(bad_utf8 ? utf8::sanitized(text) : text);
   scratch_.reserve(scratch_.size() + simdjson::SIMDJSON_PADDING);
   view = RecordView{};
   if (read_padded(scratch_, scratch_.capacity(), view) == ReadOutcome::kRecord) {

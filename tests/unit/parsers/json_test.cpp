@@ -62,6 +62,17 @@ TEST_CASE("json: find_path follows object keys", "[json]") {
   REQUIRE(v->find_path("req.nope.host") == nullptr);
 }
 
+TEST_CASE("json: has_lone_surrogate agrees with replace_lone_surrogates", "[json]") {
+  using faultline::json::has_lone_surrogate;
+  using faultline::json::replace_lone_surrogates;
+  for (std::string_view text :
+       {R"("a\ud800b")", R"("\udc00")", R"("\ud83d\ude00")", R"("\ud800\ud83d\ude00")",
+        R"("\\ud800 \n \" \u00e9")", R"("plain")", R"("\ud800)", R"(\)", R"("\u12")"}) {
+    INFO(text);
+    CHECK(has_lone_surrogate(text) == (replace_lone_surrogates(text) != text));
+  }
+}
+
 TEST_CASE("json: replace_lone_surrogates rewrites only unpaired surrogate escapes", "[json]") {
   using faultline::json::replace_lone_surrogates;
   CHECK(replace_lone_surrogates(R"("a\ud800b")") == R"("a\uFFFDb")");
