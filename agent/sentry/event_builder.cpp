@@ -40,6 +40,42 @@ json::Array synthetic_exception(std::string type, std::string value, json::Objec
   return values;
 }
 
+// The HTTP status an error object carries (`statusCode`, `status`, `status_code`), or 0.
+int error_status(const json::Value* err) {
+  if (err == nullptr || !err->is_object()) return 0;
+  for (const char* key : {"statusCode", "status", "status_code"}) {
+    const json::Value* s = err->find(key);
+    if (s != nullptr && s->is_number() && s->as_double() >= 100 && s->as_double() <= 599) {
+      return static_cast<int>(s->as_double());
+    }
+  }
+  return 0;
+}
+
+// Whether the record reports a crash rather than an error the app handled: a fatal line, or what
+// apps log from process.on('uncaughtException' | 'unhandledRejection') — the origin Node passes
+// to the handler, or a message that opens with those event names. A message that merely
+// contains the word ("unhandled input", an Express handler's "Unhandled error") is an error the
+// app caught.
+bool is_uncaught(std::optional<int> level, const std::string& origin, const std::string& message) {
+  if (level && *level >= pino_level::kFatal) return true;
+  if (origin.find("uncaught") != std::string::npos ||
+      origin.find("unhandled") != std::string::npos) {
+    return true;
+  }
+  // Longest first, so that "uncaughtexceptionmonitor" is not taken for "uncaughtexception".
+  static constexpr std::string_view kCrashMessages[] = {
+      "unhandled promise rejection", "uncaughtexceptionmonitor", "unhandled rejection",
+      "uncaught exception",          "unhandledrejection",       "uncaughtexception"};
+  for (std::string_view phrase : kCrashMessages) {
+    if (message.rfind(phrase, 0) != 0) continue;
+    // The phrase opens the message as words of their own ("uncaught exception, exiting").
+    return message.size() == phrase.size() ||
+           std::isalnum(static_cast<unsigned char>(message[phrase.size()])) == 0;
+  }
+  return false;
+}
+
 }  // namespace
 
 EventBuilder::EventBuilder(EventSettings settings) : settings_(std::move(settings)) {}
@@ -92,12 +128,7 @@ Result<json::Value> EventBuilder::build(const Incident& incident) const {
   const std::optional<std::string> message = record_message(record, format);
   const json::Value* err = first_of(record, with_nested(format.error_keys, nested));
   const std::string origin = lower(as_text(record.find("origin")).value_or(""));
-  const std::string lower_msg = lower(message.value_or(""));
-  const bool uncaught = (level && *level >= pino_level::kFatal) ||
-                        origin.find("uncaught") != std::string::npos ||
-                        origin.find("unhandled") != std::string::npos ||
-                        lower_msg.find("uncaught") != std::string::npos ||
-                        lower_msg.find("unhandled") != std::string::npos;
+  const bool uncaught = is_uncaught(level, origin, lower(message.value_or("")));
   json::Object mechanism;
   mechanism.set("type", "faultline");
   mechanism.set("handled", !uncaught);
@@ -161,14 +192,17 @@ Result<json::Value> EventBuilder::build(const Incident& incident) const {
       as_text(first_of(record, with_nested(format.request_id_keys, nested)));
   if (request_id) tags.set("request_id", tag_value(*request_id));
   if (!http.method.empty()) tags.set("http.method", tag_value(http.method));
+  // The error's own status is the response's only when the app threw it to answer with it
+  // (http-errors, which Express and Fastify apps use, marks those with `expose`). A failed
+  // upstream call (axios, a payment API) carries the upstream's status: a 401 from a bad live API
+  // key is an outage of ours, not a client's mistake, and must not read as a 4xx response.
   int status = http.status;
-  if (status == 0 && err != nullptr && err->is_object()) {
-    for (const char* key : {"statusCode", "status", "status_code"}) {
-      const json::Value* s = err->find(key);
-      if (s != nullptr && s->is_number() && s->as_double() >= 100 && s->as_double() <= 599) {
-        status = static_cast<int>(s->as_double());
-        break;
-      }
+  if (const int own = error_status(err); own != 0) {
+    const json::Value* expose = err->find("expose");
+    if (expose != nullptr && expose->is_bool() && status == 0) {
+      status = own;
+    } else if (own != status) {
+      tags.set("error.status_code", std::to_string(own));
     }
   }
   if (status != 0) tags.set("http.status_code", std::to_string(status));

@@ -95,3 +95,50 @@ TEST_CASE("event builder: a line that is not JSON is an error, not a crash", "[e
   EventSettings settings;
   CHECK_FALSE(EventBuilder(settings).build(incident).ok());
 }
+
+TEST_CASE(
+    "event builder: an upstream's status is the error's, an http-errors status the response's",
+    "[event_builder]") {
+  // axios: the partner answered 404; our own request (if any) did not.
+  const Value upstream = build(
+      R"J({"level":50,"time":1795502011235,"err":{"type":"AxiosError","message":"Request failed with status code 404","stack":"AxiosError: Request failed with status code 404\n    at settle (/app/node_modules/axios/lib/core/settle.js:19:12)","status":404,"code":"ERR_BAD_REQUEST"},"msg":"partner catalog sync failed"})J");
+  CHECK(upstream.find_path("tags")->find("http.status_code") == nullptr);
+  CHECK(str(upstream.find_path("tags")->find("error.status_code")) == "404");
+
+  // http-errors (createError(404)): thrown by the app to answer with that status.
+  const Value thrown = build(
+      R"J({"level":50,"time":1795502011235,"err":{"type":"NotFoundError","message":"Not Found","stack":"NotFoundError: Not Found\n    at h (/app/routes.js:3:9)","expose":true,"statusCode":404,"status":404},"msg":"Not Found"})J");
+  CHECK(str(thrown.find_path("tags")->find("http.status_code")) == "404");
+  CHECK(thrown.find_path("tags")->find("error.status_code") == nullptr);
+
+  // The response's status, when known, wins; the error's own is kept only when it differs.
+  const Value both = build(
+      R"J({"level":50,"time":1795502011235,"err":{"type":"StripeAuthenticationError","message":"Invalid API Key provided","statusCode":401},"msg":"charge failed"})J",
+      R"J({"level":30,"time":1795502011244,"res":{"statusCode":502},"responseTime":9,"msg":"request completed"})J");
+  CHECK(str(both.find_path("tags")->find("http.status_code")) == "502");
+  CHECK(str(both.find_path("tags")->find("error.status_code")) == "401");
+}
+
+TEST_CASE("event builder: only a crash is unhandled, not a message that mentions the word",
+          "[event_builder]") {
+  const auto handled = [](const std::string& line) {
+    const Value e = build(line);
+    return e.find_path("exception.values")
+        ->as_array()
+        .back()
+        .find_path("mechanism.handled")
+        ->as_bool();
+  };
+  const std::string err =
+      R"J("err":{"type":"Error","message":"boom","stack":"Error: boom\n    at t (/app/a.js:1:1)"})J";
+  CHECK(handled(R"({"level":50,"time":1795502011235,)" + err + R"(,"msg":"Unhandled error"})"));
+  CHECK(handled(R"({"level":50,"time":1795502011235,)" + err +
+                R"(,"msg":"caught error while handling unhandled input"})"));
+  CHECK_FALSE(
+      handled(R"({"level":50,"time":1795502011235,)" + err + R"(,"msg":"uncaughtException"})"));
+  CHECK_FALSE(handled(R"({"level":50,"time":1795502011235,)" + err +
+                      R"(,"msg":"Unhandled promise rejection: boom"})"));
+  CHECK_FALSE(handled(R"({"level":50,"time":1795502011235,)" + err +
+                      R"(,"origin":"unhandledRejection","msg":"boom"})"));
+  CHECK_FALSE(handled(R"({"level":60,"time":1795502011235,)" + err + R"(,"msg":"shutting down"})"));
+}
