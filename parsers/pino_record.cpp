@@ -104,9 +104,14 @@ simdjson::error_code RecordReader::capture(ondemand::value value, int slot) {
     case ondemand::json_type::null:
       f.kind = FieldValue::Kind::kNull;
       break;
-    case ondemand::json_type::object:
+    case ondemand::json_type::object: {
       f.kind = FieldValue::Kind::kObject;
+      // The token is "{" and the blanks after it, so the byte after it is the next structural
+      // character: "}" for an empty object. (Read from the padded line; nothing is consumed.)
+      const std::string_view token = value.raw_json_token();
+      f.empty_object = token.data()[token.size()] == '}';
       break;
+    }
     case ondemand::json_type::array:
       f.kind = FieldValue::Kind::kArray;
       break;
@@ -266,7 +271,17 @@ void RecordReader::resolve(RecordView& view) const {
     }
   }
 
-  if (const FieldValue* e = first(schema_.error)) {
+  // An empty object is what pino writes for an Error under a key its serializers do not know
+  // ({ error: err } with errorKey err): there is no error object to report.
+  const FieldValue* e = nullptr;
+  for (int slot : schema_.error.slots) {
+    const FieldValue& f = captured_[static_cast<size_t>(slot)];
+    if (f.present() && f.kind != FieldValue::Kind::kNull && !f.empty_object) {
+      e = &f;
+      break;
+    }
+  }
+  if (e != nullptr) {
     switch (e->kind) {
       case FieldValue::Kind::kObject:
         view.err = RecordView::ErrShape::kObject;

@@ -63,6 +63,7 @@ struct FieldValue {
   std::string_view text;
   double number = 0;
   bool boolean = false;
+  bool empty_object = false;  // `{}`
 
   bool present() const { return kind != Kind::kAbsent; }
   // String values, and numbers as their JSON token (request ids are often counters).

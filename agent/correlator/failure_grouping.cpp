@@ -25,8 +25,7 @@ FailureSignature failure_signature(std::string_view line, bool is_completion,
   auto parsed = json::parse(line);
   std::string basis;
   if (parsed.ok()) {
-    const json::Value* err =
-        sentry::first_of(*parsed, sentry::with_nested(format.error_keys, format.nested_key));
+    const json::Value* err = sentry::find_error(*parsed, format);
     if (err != nullptr && err->is_object()) {
       if (sentry::is_status_placeholder(*err)) {
         sig.placeholder = true;

@@ -126,7 +126,7 @@ Result<json::Value> EventBuilder::build(const Incident& incident) const {
 
   // --- exception --------------------------------------------------------------------------
   const std::optional<std::string> message = record_message(record, format);
-  const json::Value* err = first_of(record, with_nested(format.error_keys, nested));
+  const json::Value* err = find_error(record, format);
   const std::string origin = lower(as_text(record.find("origin")).value_or(""));
   const bool uncaught = is_uncaught(level, origin, lower(message.value_or("")));
   json::Object mechanism;
@@ -307,6 +307,11 @@ Result<json::Value> EventBuilder::build(const Incident& incident) const {
     erase_path(record, key);
   }
   if (job_id || queue) erase_path(record, "data");  // job payloads are often PII; never sent
+  // The nestedKey object once its fields are used: nothing left, nothing to say.
+  if (const json::Value* n = nested.empty() ? nullptr : record.find_path(nested);
+      n != nullptr && n->is_object() && n->as_object().empty()) {
+    erase_path(record, nested);
+  }
   if (incident.forced) extra.set("faultline_completion", "not seen within the hold window");
   // The record's keys are unique already: take them whole (linear however many there are), then
   // add faultline's own notes.

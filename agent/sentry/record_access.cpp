@@ -12,6 +12,15 @@ const json::Value* first_of(const json::Value& record, const std::vector<std::st
   return nullptr;
 }
 
+const json::Value* find_error(const json::Value& record, const PinoFormat& format) {
+  for (const std::string& p : with_nested(format.error_keys, format.nested_key)) {
+    const json::Value* v = record.find_path(p);
+    if (v == nullptr || v->is_null() || (v->is_object() && v->as_object().empty())) continue;
+    return v;
+  }
+  return nullptr;
+}
+
 std::vector<std::string> with_nested(const std::vector<std::string>& keys,
                                      const std::string& nested_key) {
   std::vector<std::string> out = keys;

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "parsers/json.h"
+#include "parsers/pino_record.h"
 
 namespace faultline::sentry {
 
@@ -17,6 +18,12 @@ const json::Value* first_of(const json::Value& record, const std::vector<std::st
 // `keys`, then each of them under pino's nestedKey (the call's own fields move there).
 std::vector<std::string> with_nested(const std::vector<std::string>& keys,
                                      const std::string& nested_key);
+
+// The logged error: the first of the error keys (then under nestedKey) that holds something.
+// An empty object is nothing: it is what pino writes for an Error logged under a key its
+// serializers do not know (`{ error: err }` with errorKey `err`), since an Error's own
+// properties are not enumerable.
+const json::Value* find_error(const json::Value& record, const PinoFormat& format);
 
 // A string, or a number written as JSON writes it (request ids and user ids are often numbers).
 std::optional<std::string> as_text(const json::Value* v);

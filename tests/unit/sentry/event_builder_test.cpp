@@ -142,3 +142,21 @@ TEST_CASE("event builder: only a crash is unhandled, not a message that mentions
                       R"(,"origin":"unhandledRejection","msg":"boom"})"));
   CHECK_FALSE(handled(R"({"level":60,"time":1795502011235,)" + err + R"(,"msg":"shutting down"})"));
 }
+
+TEST_CASE("event builder: an empty error object is no error, an emptied nestedKey is not extra",
+          "[event_builder]") {
+  // logger.error({ error: err }, 'sync failed') with errorKey err: pino writes "error":{}.
+  const Value e = build(R"J({"level":50,"time":1795502011235,"error":{},"msg":"sync failed"})J");
+  const Value& ex = e.find_path("exception.values")->as_array().back();
+  CHECK(str(ex.find("type")) == "Error");
+  CHECK(str(ex.find("value")) == "sync failed");
+  CHECK(ex.find_path("mechanism.synthetic")->as_bool());
+
+  EventSettings nested;
+  nested.format.nested_key = "payload";
+  const Value n = build(
+      R"J({"level":50,"time":1795502011235,"payload":{"err":{"type":"Error","message":"x","stack":"Error: x\n    at f (/app/a.js:1:1)"},"reqId":"r1"},"msg":"failed"})J",
+      "", nested);
+  CHECK(n.find_path("extra.payload") == nullptr);
+  CHECK(str(n.find_path("tags")->find("request_id")) == "r1");
+}
