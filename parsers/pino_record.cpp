@@ -43,6 +43,8 @@ Result<RecordSchema> RecordSchema::build(const PinoFormat& format) {
       {&s.time, &format.time_keys, false},
       {&s.message, &format.message_keys, false},
       {&s.logger, &format.logger_keys, false},
+      {&s.pid, &format.pid_keys, false},
+      {&s.hostname, &format.hostname_keys, false},
       {&s.error, &format.error_keys, true},
       {&s.request_id, &format.request_id_keys, true},
       {&s.trace_id, &format.trace_id_keys, true},
@@ -319,6 +321,8 @@ void RecordReader::resolve(RecordView& view) const {
   view.attempts_made = int_of(schema_.attempts_made, -1);
   view.attempts = int_of(schema_.attempts, -1);
   view.logger = text_of(schema_.logger);
+  view.pid = text_of(schema_.pid);
+  view.hostname = text_of(schema_.hostname);
   view.completion = first(schema_.response_time) != nullptr ||
                     (view.status_code > 0 && first(schema_.request_log) != nullptr);
 }

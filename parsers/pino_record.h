@@ -47,6 +47,10 @@ struct PinoFormat {
   std::vector<std::string> attempts_made_keys = {"attemptsMade", "job.attemptsMade"};
   std::vector<std::string> attempts_keys = {"attempts", "maxAttempts", "job.opts.attempts"};
   std::vector<std::string> logger_keys = {"name"};
+  // Which process wrote the line (pino's base bindings). pino-http's request ids are a counter
+  // per process that restarts at 1, so a request id is only unique together with these.
+  std::vector<std::string> pid_keys = {"pid"};
+  std::vector<std::string> hostname_keys = {"hostname"};
   // pino-http writes responseTime only on its completion lines ("request completed", "request
   // errored", "request aborted"), so its presence marks a completion even when the status is null.
   std::vector<std::string> response_time_keys = {"responseTime"};
@@ -84,7 +88,7 @@ class RecordSchema {
     std::vector<int> slots;  // in priority order
   };
   Candidates level, time, message, error, request_id, trace_id, span_id, trace_flags, status,
-      job_id, queue, attempts_made, attempts, logger, response_time, request_log;
+      job_id, queue, attempts_made, attempts, logger, response_time, request_log, pid, hostname;
 
  private:
   Result<Candidates> add_all(const std::vector<std::string>& keys, bool also_nested);
@@ -110,6 +114,8 @@ struct RecordView {
   int attempts_made = -1;
   int attempts = -1;
   std::string_view logger;
+  std::string_view pid;  // as written (a number's token)
+  std::string_view hostname;
   // The request's completion (pino-http's summary, with responseTime; or a request log entry).
   // status_code counts for detection only on such a line.
   bool completion = false;

@@ -214,6 +214,18 @@ void Correlator::emit_now(SourceState& source, const Line& line, std::string_vie
   emit_(std::move(incident));
 }
 
+void Correlator::request_key(const RecordView& view) {
+  // pino-http numbers requests per process from 1: with the process's pid and host, the ids of
+  // cluster workers sharing one stdout, of replicas sharing one file (pid 1 in every container)
+  // and of a restarted process stay apart.
+  key_.assign("R");
+  key_.append(view.request_id);
+  key_.push_back('\0');
+  key_.append(view.hostname);
+  key_.push_back('\0');
+  key_.append(view.pid);
+}
+
 void Correlator::observe_job(SourceState& source, const Line& line, const RecordView& view,
                              rules::DetectReason reason, int64_t wall_us) {
   key_.assign("J");
@@ -234,8 +246,7 @@ void Correlator::observe_job(SourceState& source, const Line& line, const Record
   // The job's data often carries the enqueuing request's id: borrow that request's trace.
   const RequestState* request = nullptr;
   if (!view.request_id.empty()) {
-    key_.assign("R");
-    key_.append(view.request_id);
+    request_key(view);
     const uint32_t r = table_.find(key_, RequestTable::hash_key(&source, key_));
     if (r != RequestTable::kNone) request = &table_.at(r);
   }
@@ -273,8 +284,7 @@ void Correlator::observe(SourceState& source, const Line& line, const RecordView
     return;
   }
   if (!view.request_id.empty()) {
-    key_.assign("R");
-    key_.append(view.request_id);
+    request_key(view);
   } else if (!view.trace_id.empty()) {
     key_.assign("T");
     key_.append(view.trace_id);

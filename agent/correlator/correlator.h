@@ -71,6 +71,8 @@ class Correlator {
                 const RequestState* context, const RequestState* trace_from);
   void drop(uint32_t slot, bool evicted);
   uint32_t open(SourceState& source, std::string_view key, uint64_t hash);
+  // Builds key_ for the line's request: its id within the process that wrote it.
+  void request_key(const RecordView& view);
   sentry::Incident incident_for(const RequestState& s, const PendingError& error) const;
   void lend_context(sentry::Incident& incident, const RequestState& s) const;
   std::vector<sentry::KeptLine> breadcrumbs_of(const RequestState& s) const;

@@ -27,7 +27,7 @@ struct PendingError {
 
 struct RequestState {
   // Identity.
-  std::string key;  // kind byte + id; compared on lookup to rule out hash collisions
+  std::string key;  // kind byte + id (+ host and pid); compared on lookup against collisions
   uint64_t hash = 0;
   SourceState* source = nullptr;
 

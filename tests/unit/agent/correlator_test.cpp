@@ -407,3 +407,37 @@ TEST_CASE("correlator: held error lines are bounded per request and in all", "[c
   for (int id = 0; id < 40; ++id) g.feed(error(100 + id, id, "big " + big));
   CHECK(g.incidents.size() >= 16);  // the budget (64 KiB) holds at most 16 lines of 4 KiB
 }
+
+namespace {
+// The line as written by process `pid` on `host` (pino's base bindings).
+std::string from(int pid, const std::string& host, const std::string& line) {
+  return R"J({"pid":)J" + std::to_string(pid) + R"J(,"hostname":")J" + host + "\"," +
+         line.substr(1);
+}
+}  // namespace
+
+TEST_CASE("correlator: the same request id in two processes is two requests", "[correlator]") {
+  // Two cluster workers share one stdout; pino-http numbers each one's requests from 1.
+  Harness h;
+  h.feed(from(101, "api", info(1, 0, "charging")));
+  h.feed(from(102, "api", info(1, 1, "listing")));
+  h.feed(from(101, "api", error(1, 2, "ledger write failed")));
+  h.feed(from(102, "api", completion(1, 3, 200)));
+  CHECK(h.incidents.empty());  // the other worker's 200 is not this request's completion
+  h.feed(from(101, "api", completion(1, 5, 500)));
+  REQUIRE(h.incidents.size() == 1);
+  const Incident& i = h.incidents[0];
+  CHECK(message_of(i.error) == "ledger write failed");
+  REQUIRE(i.completion.has_value());
+  CHECK(message_of(*i.completion) == "request errored");
+  REQUIRE(i.breadcrumbs.size() == 1);
+  CHECK(message_of(i.breadcrumbs[0]) == "charging");
+
+  // Replicas of one image share pid 1 and differ by hostname; a restarted process by pid.
+  Harness replicas;
+  replicas.feed(from(1, "api-7f9c", error(3, 0, "cache unreachable")));
+  replicas.feed(from(1, "api-2b41", completion(3, 1, 200)));
+  replicas.flush();
+  REQUIRE(replicas.incidents.size() == 1);
+  CHECK_FALSE(replicas.incidents[0].completion.has_value());
+}
