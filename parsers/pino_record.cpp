@@ -63,14 +63,54 @@ Result<RecordSchema> RecordSchema::build(const PinoFormat& format) {
     if (!c.ok()) return c.status();
     *f.into = std::move(c).value();
   }
+  s.raw_.assign(s.plan_.slot_count(), 0);
+  // Read on every line but only compared: converting them would cost more than the rest of the
+  // line's classification. A slot that is also another field keeps its real value.
+  for (const Candidates* c : {&s.pid, &s.hostname}) {
+    for (int slot : c->slots) s.raw_[static_cast<size_t>(slot)] = 1;
+  }
+  for (const Field& f : fields) {
+    if (f.into == &s.pid || f.into == &s.hostname) continue;
+    for (int slot : f.into->slots) s.raw_[static_cast<size_t>(slot)] = 0;
+  }
   return s;
+}
+
+Result<int> RecordSchema::add_field(std::string_view path) {
+  auto slot = plan_.add(path);
+  if (!slot.ok()) return slot;
+  raw_.resize(plan_.slot_count(), 0);
+  raw_[static_cast<size_t>(*slot)] = 0;  // a rule reads the value itself
+  return slot;
 }
 
 // ---- RecordReader ----------------------------------------------------------------------------
 
 RecordReader::RecordReader(const RecordSchema& schema) : schema_(schema) {}
 
+namespace {
+
+// A value's JSON text as written, without the blanks simdjson includes after it.
+std::string_view raw_token(ondemand::value& value) {
+  std::string_view token = value.raw_json_token();
+  while (!token.empty() && (token.back() == ' ' || token.back() == '\t' || token.back() == '\r' ||
+                            token.back() == '\n')) {
+    token.remove_suffix(1);
+  }
+  return token;
+}
+
+}  // namespace
+
 simdjson::error_code RecordReader::capture(ondemand::value value, int slot) {
+  if (schema_.raw(slot)) {
+    const std::string_view token = raw_token(value);
+    FieldValue& f = captured_[static_cast<size_t>(slot)];
+    f = FieldValue{};
+    f.kind = token == "null" ? FieldValue::Kind::kNull : FieldValue::Kind::kString;
+    f.text = token;
+    return simdjson::SUCCESS;
+  }
   ondemand::json_type type;
   if (auto e = value.type().get(type)) return e;
   FieldValue& f = captured_[static_cast<size_t>(slot)];
@@ -84,11 +124,7 @@ simdjson::error_code RecordReader::capture(ondemand::value value, int slot) {
       break;
     }
     case ondemand::json_type::number: {
-      std::string_view token = value.raw_json_token();
-      while (!token.empty() && (token.back() == ' ' || token.back() == '\t' ||
-                                token.back() == '\r' || token.back() == '\n')) {
-        token.remove_suffix(1);
-      }
+      const std::string_view token = raw_token(value);
       double d;
       if (auto e = value.get_double().get(d)) return e;
       f.kind = FieldValue::Kind::kNumber;

@@ -79,7 +79,11 @@ class RecordSchema {
   static Result<RecordSchema> build(const PinoFormat& format);
 
   // Registers an extra path (a rule's field) before the schema is shared; returns its slot.
-  Result<int> add_field(std::string_view path) { return plan_.add(path); }
+  Result<int> add_field(std::string_view path);
+
+  // Slots read as their raw JSON token (quotes included, nothing unescaped or converted): values
+  // used only as identities, such as the pid and hostname that scope a request id.
+  bool raw(int slot) const { return raw_[static_cast<size_t>(slot)] != 0; }
 
   const FieldPlan& plan() const { return plan_; }
   const PinoFormat& format() const { return format_; }
@@ -94,6 +98,7 @@ class RecordSchema {
   Result<Candidates> add_all(const std::vector<std::string>& keys, bool also_nested);
   PinoFormat format_;
   FieldPlan plan_;
+  std::vector<uint8_t> raw_;  // per slot
 };
 
 struct RecordView {

@@ -218,12 +218,15 @@ void Correlator::request_key(const RecordView& view) {
   // pino-http numbers requests per process from 1: with the process's pid and host, the ids of
   // cluster workers sharing one stdout, of replicas sharing one file (pid 1 in every container)
   // and of a restarted process stay apart.
-  key_.assign("R");
-  key_.append(view.request_id);
-  key_.push_back('\0');
-  key_.append(view.hostname);
-  key_.push_back('\0');
-  key_.append(view.pid);
+  const std::string_view id = view.request_id, host = view.hostname, pid = view.pid;
+  key_.resize(1 + id.size() + 1 + host.size() + 1 + pid.size());
+  char* p = key_.data();
+  *p++ = 'R';
+  p = std::copy(id.begin(), id.end(), p);
+  *p++ = '\0';
+  p = std::copy(host.begin(), host.end(), p);
+  *p++ = '\0';
+  std::copy(pid.begin(), pid.end(), p);
 }
 
 void Correlator::observe_job(SourceState& source, const Line& line, const RecordView& view,

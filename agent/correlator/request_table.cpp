@@ -1,5 +1,7 @@
 #include "agent/correlator/request_table.h"
 
+#include <functional>
+
 namespace faultline {
 
 namespace {
@@ -18,17 +20,13 @@ RequestTable::RequestTable(size_t max_requests, size_t ring_capacity)
 }
 
 uint64_t RequestTable::hash_key(const void* source, std::string_view key) {
-  // FNV-1a over the source's address and the key; collisions are resolved by comparing keys.
-  uint64_t h = 1469598103934665603ull;
-  const auto mix = [&h](const unsigned char* p, size_t n) {
-    for (size_t i = 0; i < n; ++i) {
-      h ^= p[i];
-      h *= 1099511628211ull;
-    }
-  };
-  const auto addr = reinterpret_cast<uintptr_t>(source);
-  mix(reinterpret_cast<const unsigned char*>(&addr), sizeof addr);
-  mix(reinterpret_cast<const unsigned char*>(key.data()), key.size());
+  // The library's string hash (eight bytes at a time) mixed with the source's address;
+  // collisions are resolved by comparing keys.
+  uint64_t h = std::hash<std::string_view>{}(key);
+  h ^= static_cast<uint64_t>(reinterpret_cast<uintptr_t>(source)) * 0x9E3779B97F4A7C15ull;
+  h ^= h >> 29;
+  h *= 0xBF58476D1CE4E5B9ull;
+  h ^= h >> 32;
   return h;
 }
 
