@@ -42,6 +42,8 @@ struct PinoFormat {
   // The response status of the request a line is about: pino-http's res, and GCP's httpRequest
   // (a request log entry). Not `response.statusCode`: apps log upstream answers under that name.
   std::vector<std::string> status_keys = {"res.statusCode", "httpRequest.status"};
+  // pino-http's request object (customAttributeKeys.req renames it). Read on the event path only.
+  std::vector<std::string> request_keys = {"req", "request"};
   std::vector<std::string> job_id_keys = {"jobId", "job.id"};
   std::vector<std::string> queue_keys = {"queue", "queueName", "job.queueName"};
   std::vector<std::string> attempts_made_keys = {"attemptsMade", "job.attemptsMade"};

@@ -38,8 +38,7 @@ json::Value breadcrumb(const json::Value& record, const PinoFormat& format) {
   if (completion) {
     crumb.set("type", "http");
     crumb.set("category", "http");
-    const json::Value* req = record.find("req");
-    if (req == nullptr) req = record.find("request");
+    const json::Value* req = first_of(record, format.request_keys);
     if (req != nullptr) {
       if (auto m = as_text(req->find("method"))) data.set("method", *m);
       if (auto u = as_text(req->find("url"))) data.set("url", *u);

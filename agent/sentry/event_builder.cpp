@@ -177,12 +177,8 @@ Result<json::Value> EventBuilder::build(const Incident& incident) const {
     tags.set("level", label.empty() ? std::to_string(*level) : std::string(label));
   }
   if (logger) tags.set("logger", tag_value(*logger));
-  const json::Value* req = record.find("req");
-  if (req == nullptr) req = record.find("request");
-  if (req == nullptr && completion) {
-    req = completion->find("req");
-    if (req == nullptr) req = completion->find("request");
-  }
+  const json::Value* req = first_of(record, format.request_keys);
+  if (req == nullptr && completion) req = first_of(*completion, format.request_keys);
   const json::Value* body = record.find("body");
   if (body == nullptr && req != nullptr) body = req->find("body");
   if (req != nullptr && req->is_object()) {
@@ -302,6 +298,9 @@ Result<json::Value> EventBuilder::build(const Incident& incident) const {
     erase_path(record, path);
   }
   for (const std::string& path : settings_.user_id_keys) erase_path(record, path);
+  for (const auto* keys : {&format.request_keys, &format.response_time_keys}) {
+    for (const std::string& path : *keys) erase_path(record, path);
+  }
   for (const char* key : {"req", "request", "res", "response", "responseTime", "hostname", "body",
                           "origin", "jobName", "attemptsMade", "attempts", "failedReason"}) {
     erase_path(record, key);

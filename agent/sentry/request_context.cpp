@@ -102,8 +102,7 @@ HttpFacts http_facts(const json::Value& record, const json::Value* completion,
                      const PinoFormat& format) {
   HttpFacts f;
   const auto read_from = [&f, &format](const json::Value& r) {
-    const json::Value* req = r.find("req");
-    if (req == nullptr) req = r.find("request");
+    const json::Value* req = first_of(r, format.request_keys);
     if (req != nullptr) {
       if (f.method.empty()) f.method = as_text(req->find("method")).value_or("");
       if (f.path.empty()) {
