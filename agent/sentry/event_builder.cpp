@@ -76,6 +76,19 @@ bool is_uncaught(std::optional<int> level, const std::string& origin, const std:
   return false;
 }
 
+// The request's earliest kept line that carries the request object, for when neither the error
+// line nor the completion does (Fastify logs req only on "incoming request").
+std::optional<json::Value> opening_line(const Incident& incident, const PinoFormat& format) {
+  for (const KeptLine& line : incident.breadcrumbs) {
+    if (line.cut) continue;
+    auto v = json::parse(line.text);
+    if (v.ok() && v->is_object() && first_of(*v, format.request_keys) != nullptr) {
+      return std::move(v).value();
+    }
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 EventBuilder::EventBuilder(EventSettings settings) : settings_(std::move(settings)) {}
@@ -93,6 +106,14 @@ Result<json::Value> EventBuilder::build(const Incident& incident) const {
   }
   const PinoFormat& format = settings_.format;
   const std::string& nested = format.nested_key;
+  // A job's earlier lines may include the request that enqueued it: that is not the request
+  // the job failed in, so a job's event gets no request from them.
+  const bool job = first_of(record, with_nested(format.job_id_keys, nested)) != nullptr;
+  const std::optional<json::Value> opening =
+      !job && first_of(record, format.request_keys) == nullptr &&
+              (!completion || first_of(*completion, format.request_keys) == nullptr)
+          ? opening_line(incident, format)
+          : std::nullopt;
 
   json::Object event;
   event.set("event_id", event_id(incident.source_key, incident.error.offset, incident.error.text));
@@ -107,7 +128,8 @@ Result<json::Value> EventBuilder::build(const Incident& incident) const {
   }
   event.set("platform", "node");
 
-  const HttpFacts http = http_facts(record, completion ? &*completion : nullptr, format);
+  const HttpFacts http = http_facts(record, completion ? &*completion : nullptr, format,
+                                    opening ? &*opening : nullptr);
   const std::optional<int> level = record_level(record, format);
   std::string sentry_lvl = level ? std::string(sentry_level(*level)) : "error";
   if (http.status >= 500 && (!level || *level < pino_level::kError)) sentry_lvl = "error";
@@ -179,6 +201,7 @@ Result<json::Value> EventBuilder::build(const Incident& incident) const {
   if (logger) tags.set("logger", tag_value(*logger));
   const json::Value* req = first_of(record, format.request_keys);
   if (req == nullptr && completion) req = first_of(*completion, format.request_keys);
+  if (req == nullptr && opening) req = first_of(*opening, format.request_keys);
   const json::Value* body = record.find("body");
   if (body == nullptr && req != nullptr) body = req->find("body");
   if (req != nullptr && req->is_object()) {

@@ -82,6 +82,8 @@ json::Object request_from(const json::Value& req, const json::Value* body) {
       }
       host = as_text(headers->find("host")).value_or("");
     }
+    // Fastify's request serializer has no headers, but the host on its own.
+    if (host.empty()) host = as_text(req.find("host")).value_or("");
     out.set("url", host.empty() || url.front() != '/' ? url : scheme + "://" + host + url);
   }
   if (!query.empty()) out.set("query_string", query);
@@ -99,7 +101,7 @@ json::Object request_from(const json::Value& req, const json::Value* body) {
 }
 
 HttpFacts http_facts(const json::Value& record, const json::Value* completion,
-                     const PinoFormat& format) {
+                     const PinoFormat& format, const json::Value* opening) {
   HttpFacts f;
   const auto read_from = [&f, &format](const json::Value& r) {
     const json::Value* req = first_of(r, format.request_keys);
@@ -134,6 +136,7 @@ HttpFacts http_facts(const json::Value& record, const json::Value* completion,
   };
   if (completion != nullptr) read_from(*completion);
   read_from(record);
+  if (opening != nullptr) read_from(*opening);
   return f;
 }
 

@@ -24,10 +24,12 @@ struct HttpFacts {
 json::Object request_from(const json::Value& req, const json::Value* body);
 
 // What the error line and the completion line say about the request; the completion wins for
-// the status and duration, the error line for nothing it does not have.
+// the status and duration, the error line for nothing it does not have. `opening` is the
+// request's earlier line that carries the request object when neither of them does (Fastify
+// logs req only on its "incoming request" line).
 // The status is read from the format's status keys (res.statusCode, httpRequest.status, …).
 HttpFacts http_facts(const json::Value& record, const json::Value* completion,
-                     const PinoFormat& format);
+                     const PinoFormat& format, const json::Value* opening = nullptr);
 
 // "GET /api/users/:id": the logged route when there is one, else the path with ids (numbers,
 // UUIDs, long hex) replaced by placeholders so events of one endpoint share a transaction.

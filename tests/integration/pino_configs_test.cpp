@@ -118,3 +118,20 @@ TEST_CASE("pino configs: upstream 4xx errors are kept, an empty error object is 
   REQUIRE(sync != events.end());
   CHECK(sync->find_path("exception.values")->as_array().size() == 1);
 }
+
+TEST_CASE("pino configs: Fastify's events get the request from its incoming-request line",
+          "[pino-configs]") {
+  const auto events = events_of({"replay", "--print", data("fastify.ndjson")});
+  REQUIRE(events.size() == 6);
+  for (const Value& e : events) {
+    INFO(text(outer_exception(e), "value"));
+    CHECK_FALSE(tag(e, "http.method").empty());
+    CHECK_FALSE(text(e, "transaction").empty());
+    CHECK(text(e, "request.url").rfind("http://127.0.0.1:", 0) == 0);
+  }
+  const auto synthetic = std::find_if(events.begin(), events.end(), [](const Value& e) {
+    return text(outer_exception(e), "type") == "ServiceUnavailable";
+  });
+  REQUIRE(synthetic != events.end());
+  CHECK(text(outer_exception(*synthetic), "value") == "503 Service Unavailable: GET /status503");
+}
