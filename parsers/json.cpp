@@ -6,6 +6,7 @@
 #include <limits>
 #include <unordered_map>
 
+#include "parsers/field_plan.h"
 #include "parsers/utf8.h"
 
 namespace faultline::json {
@@ -85,6 +86,17 @@ Value* Value::find(std::string_view key) {
 }
 
 const Value* Value::find_path(std::string_view dotted) const {
+  if (dotted.find('[') != std::string_view::npos) {
+    // A key with a dot of its own (ECS's `["log.level"]`): the configuration's path syntax.
+    auto keys = FieldPlan::split_path(dotted);
+    if (!keys.ok()) return nullptr;
+    const Value* cur = this;
+    for (const std::string& key : *keys) {
+      if (cur == nullptr) break;
+      cur = cur->find(key);
+    }
+    return cur;
+  }
   const Value* cur = this;
   while (cur != nullptr && !dotted.empty()) {
     const size_t dot = dotted.find('.');

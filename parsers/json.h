@@ -101,7 +101,8 @@ class Value {
   // Member lookup on an object value; nullptr for other types or a missing key.
   const Value* find(std::string_view key) const;
   Value* find(std::string_view key);
-  // Follows a dotted path of object keys ("req.headers.host"); nullptr when any step is missing.
+  // Follows a dotted path of object keys ("req.headers.host"; a key with a dot of its own in
+  // brackets, `["log.level"]`); nullptr when any step is missing.
   const Value* find_path(std::string_view dotted) const;
 
   bool operator==(const Value& other) const;

@@ -139,7 +139,11 @@ class TreeBuilder {
     const json::Value* aggregate = err.find("aggregateErrors");
     const bool has_aggregate = aggregate != nullptr && aggregate->is_array();
 
-    const FoldedStack stack = split_folded(string_member(err, "stack"), options_.max_errors);
+    // ECS loggers (@elastic/ecs-pino-format) write the stack as `stack_trace`.
+    const std::string_view stack_key =
+        err.find("stack") == nullptr && err.find("stack_trace") != nullptr ? "stack_trace"
+                                                                           : "stack";
+    const FoldedStack stack = split_folded(string_member(err, stack_key), options_.max_errors);
     std::vector<StackHeader> headers;
     for (std::string_view segment : stack.segments) headers.push_back(parse_stack_header(segment));
     stacks_.push_back(stack.segments.front());  // pre-order, as assign_frames() walks
@@ -152,7 +156,7 @@ class TreeBuilder {
 
     for (const json::Member& m : err) {
       const std::string_view key = m.key;
-      if (key == "type" || key == "message" || key == "stack" ||
+      if (key == "type" || key == "message" || key == stack_key ||
           (key == "name" && m.value.is_string()) || (key == "cause" && nested_cause) ||
           ((key == "aggregateErrors" || key == "errors") && has_aggregate)) {
         continue;

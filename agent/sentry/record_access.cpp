@@ -1,5 +1,6 @@
 #include "agent/sentry/record_access.h"
 
+#include "parsers/field_plan.h"
 #include "parsers/utf8.h"
 
 namespace faultline::sentry {
@@ -43,17 +44,12 @@ std::optional<std::string> as_text(const json::Value* v) {
 }
 
 void erase_path(json::Value& record, std::string_view dotted) {
+  auto split = FieldPlan::split_path(dotted);
+  if (!split.ok() || split->empty()) return;
+  const std::vector<std::string>& keys = *split;
   json::Value* cur = &record;
-  while (true) {
-    const size_t dot = dotted.find('.');
-    if (dot == std::string_view::npos) {
-      if (json::Object* o = cur->object()) o->erase(dotted);
-      return;
-    }
-    cur = cur->find(dotted.substr(0, dot));
-    if (cur == nullptr) return;
-    dotted.remove_prefix(dot + 1);
-  }
+  for (size_t i = 0; i + 1 < keys.size() && cur != nullptr; ++i) cur = cur->find(keys[i]);
+  if (json::Object* o = cur == nullptr ? nullptr : cur->object()) o->erase(keys.back());
 }
 
 bool is_status_placeholder(const json::Value& err) {

@@ -31,7 +31,8 @@ std::optional<std::string> as_text(const json::Value* v);
 // A string as it is, anything else as JSON; "" for nullptr.
 std::string text_or_json(const json::Value* v);
 
-// Removes the value at a dotted path; removes nothing when any step is missing.
+// Removes the value at a path (dotted, or with bracketed keys); removes nothing when any step is
+// missing.
 void erase_path(json::Value& record, std::string_view dotted);
 
 // pino-http's stand-in error when Express answered 5xx without telling it why

@@ -60,6 +60,14 @@ TEST_CASE("json: find_path follows object keys", "[json]") {
   REQUIRE(v.ok());
   REQUIRE(v->find_path("req.headers.host")->as_string() == "h");
   REQUIRE(v->find_path("req.nope.host") == nullptr);
+  // ECS writes keys with dots of their own; the configuration brackets them.
+  auto ecs =
+      faultline::json::parse(R"({"log.level":"error","log":{"level":"x"},"a":{"b.c":{"d":1}}})");
+  REQUIRE(ecs.ok());
+  CHECK(ecs->find_path(R"(["log.level"])")->as_string() == "error");
+  CHECK(ecs->find_path("log.level")->as_string() == "x");
+  CHECK(ecs->find_path(R"(a["b.c"].d)")->as_int() == 1);
+  CHECK(ecs->find_path(R"(["unterminated)") == nullptr);
 }
 
 TEST_CASE("json: has_lone_surrogate agrees with replace_lone_surrogates", "[json]") {

@@ -351,3 +351,12 @@ TEST_CASE("pino_error: every err in the fixtures gives a sane tree", "[pino_erro
   }
   CHECK(errs == 125);
 }
+
+TEST_CASE("pino_error: ECS's error.stack_trace is read as the stack", "[pino_error]") {
+  const ErrorTree tree = parse_text(
+      R"J({"type":"TypeError","message":"x is undefined","stack_trace":"TypeError: x is undefined\n    at emit (/srv/app/scenarios.js:13:16)\n    at main (/srv/app/index.js:5:1)"})J");
+  CHECK(tree.root.type == "TypeError");
+  REQUIRE(tree.root.frames.size() == 2);
+  CHECK(tree.root.frames.back().function == "emit");
+  CHECK(tree.root.properties.find("stack_trace") == nullptr);  // not repeated as a property
+}
