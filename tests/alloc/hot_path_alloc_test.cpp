@@ -52,21 +52,38 @@ void request_lines(int id, std::string& a, std::string& b, std::string& c) {
       R"(,"res":{"statusCode":200,"headers":{"x-powered-by":"Express"}},"responseTime":6,"msg":"request completed"})";
 }
 
+// The pipeline as pipe and replay run it, fed line by line through a framer.
+struct PipelineUnderTest {
+  explicit PipelineUnderTest(const std::string& yaml)
+      : config(faultline::config::load_text(
+                   yaml, "test.yaml",
+                   [](std::string_view) -> std::optional<std::string> { return std::nullopt; })
+                   .value()),
+        pipeline(config, sink, metrics, clock) {}
+
+  void feed(const std::string& text) {
+    std::span<char> space = framer.prepare();
+    std::copy(text.begin(), text.end(), space.begin());
+    framer.commit(text.size());
+    faultline::Line line;
+    while (framer.next(line)) pipeline.on_line(source, line);
+  }
+
+  faultline::config::Config config;
+  faultline::Metrics metrics;
+  faultline::FakeClock clock;
+  CountingSink sink;
+  faultline::Pipeline pipeline;
+  faultline::LineFramer framer{1 << 20};
+  faultline::SourceState source{"test"};
+};
+
 }  // namespace
 
 TEST_CASE("hot path: ordinary lines allocate nothing once warmed up", "[alloc]") {
   // A small request table, so that the pool of request slots is full after the warm-up: the
   // steady state of a long-running process.
-  auto config = faultline::config::load_text(
-      "correlation:\n  max_requests: 300\n", "test.yaml",
-      [](std::string_view) -> std::optional<std::string> { return std::nullopt; });
-  REQUIRE(config.ok());
-  faultline::Metrics metrics;
-  faultline::FakeClock clock;
-  CountingSink sink;
-  faultline::Pipeline pipeline(*config, sink, metrics, clock);
-  faultline::LineFramer framer(1 << 20);
-  faultline::SourceState source("test");
+  PipelineUnderTest p("correlation:\n  max_requests: 300\n");
 
   // Lines are prepared up front: building them is the test's allocation, not the pipeline's.
   constexpr int kRequests = 4000;
@@ -80,35 +97,21 @@ TEST_CASE("hot path: ordinary lines allocate nothing once warmed up", "[alloc]")
     }
   }
   const auto feed = [&](size_t from, size_t to) {
-    faultline::Line line;
-    for (size_t i = from; i < to; ++i) {
-      std::span<char> space = framer.prepare();
-      std::copy(lines[i].begin(), lines[i].end(), space.begin());
-      framer.commit(lines[i].size());
-      while (framer.next(line)) pipeline.on_line(source, line);
-    }
+    for (size_t i = from; i < to; ++i) p.feed(lines[i]);
   };
   const size_t warm = lines.size() / 2;
   feed(0, warm);
   const uint64_t before = g_allocations.load();
   feed(warm, lines.size());
   const uint64_t after = g_allocations.load();
-  CHECK(metrics.json_lines.get() == lines.size());
-  CHECK(metrics.errors_detected.get() == 0);
-  CHECK(metrics.requests_evicted.get() == 0);  // closed requests made room, nothing was lost
+  CHECK(p.metrics.json_lines.get() == lines.size());
+  CHECK(p.metrics.errors_detected.get() == 0);
+  CHECK(p.metrics.requests_evicted.get() == 0);  // closed requests made room, nothing was lost
   CHECK(after - before == 0);
 }
 
 TEST_CASE("hot path: lines that are not JSON allocate nothing once warmed up", "[alloc]") {
-  auto config = faultline::config::load_defaults(
-      [](std::string_view) -> std::optional<std::string> { return std::nullopt; });
-  REQUIRE(config.ok());
-  faultline::Metrics metrics;
-  faultline::FakeClock clock;
-  CountingSink sink;
-  faultline::Pipeline pipeline(*config, sink, metrics, clock);
-  faultline::LineFramer framer(1 << 20);
-  faultline::SourceState source("test");
+  PipelineUnderTest p("");
 
   // Console output mixed into the log, and lines that start like JSON but are not: one cut off
   // mid-string with a (valid) escape in it, which must not be copied to look for a repair.
@@ -121,20 +124,14 @@ TEST_CASE("hot path: lines that are not JSON allocate nothing once warmed up", "
       "\n",
   };
   const auto feed = [&](int rounds) {
-    faultline::Line line;
     for (int r = 0; r < rounds; ++r) {
-      for (const std::string& text : kinds) {
-        std::span<char> space = framer.prepare();
-        std::copy(text.begin(), text.end(), space.begin());
-        framer.commit(text.size());
-        while (framer.next(line)) pipeline.on_line(source, line);
-      }
+      for (const std::string& text : kinds) p.feed(text);
     }
   };
   feed(100);
   const uint64_t before = g_allocations.load();
   feed(1000);
   const uint64_t after = g_allocations.load();
-  CHECK(metrics.non_json_lines.get() == 1100 * kinds.size());
+  CHECK(p.metrics.non_json_lines.get() == 1100 * kinds.size());
   CHECK(after - before == 0);
 }
