@@ -102,6 +102,13 @@ class TreeBuilder {
     nodes_ = 1;
     if (is_error_like(err)) {
       tree.root = error_node(err.as_object(), 0);
+      // pino serializes any object with a string `message` as an error, typed by its
+      // constructor: "Object" is a plain object that was thrown or logged, not an Error. The SDK
+      // sends those as type "Error" with the message as value, marked synthetic.
+      if (tree.root.type == "Object" && string_member(err.as_object(), "name").empty()) {
+        tree.root.type = "Error";
+        tree.root.error_like = false;
+      }
     } else {
       tree.root.type = "Error";
       tree.root.message = non_error_message(err);

@@ -14,7 +14,9 @@
 // `type`. A value that is not error-like (a string, a number, an object without a string
 // `message`) gives one node of type "Error" whose message is what @sentry/node would write for
 // it ("something bad", "42", "Object captured as exception with keys: a, b"), with
-// error_like = false so the caller can mark the event synthetic.
+// error_like = false so the caller can mark the event synthetic. A plain object with a string
+// `message` (pino types it "Object") is read as an error but typed "Error" and not error-like
+// either, as the SDK sends it.
 //
 // Properties keep every other key as logged (code, errno, statusCode, Buffer objects, dates,
 // nested error-like objects), minus the ones the tree already carries: type, message, stack, a

@@ -197,9 +197,11 @@ TEST_CASE("pino_error: values that are not errors", "[pino_error]") {
 }
 
 TEST_CASE("pino_error: an error-like object with an empty stack", "[pino_error]") {
+  // @sentry/core's eventFromUnknownInput on this object: type "Error", value its message,
+  // mechanism synthetic.
   const ErrorTree tree = parse_pino_error(fixture_err("e-edge-cases.ndjson", "error-like object"));
-  CHECK(tree.root.error_like);
-  CHECK(tree.root.type == "Object");
+  CHECK_FALSE(tree.root.error_like);
+  CHECK(tree.root.type == "Error");
   CHECK(tree.root.message == "quota exceeded");
   CHECK(tree.root.frames.empty());
   CHECK(json::to_string(tree.root.properties) == R"j({"code":"E_QUOTA","limit":100})j");
@@ -359,4 +361,16 @@ TEST_CASE("pino_error: ECS's error.stack_trace is read as the stack", "[pino_err
   REQUIRE(tree.root.frames.size() == 2);
   CHECK(tree.root.frames.back().function == "emit");
   CHECK(tree.root.properties.find("stack_trace") == nullptr);  // not repeated as a property
+}
+
+TEST_CASE("pino_error: a plain object with a message is sent as the SDK sends it", "[pino_error]") {
+  const ErrorTree tree = parse_text(
+      R"({"type":"Object","message":"plain object with message","stack":"","code":"E_PLAIN"})");
+  CHECK(tree.root.type == "Error");
+  CHECK(tree.root.message == "plain object with message");
+  CHECK_FALSE(tree.root.error_like);
+  CHECK(tree.root.properties.find("code") != nullptr);
+  // A class of the app's own keeps its name.
+  CHECK(parse_text(R"({"type":"ValidationError","message":"bad","stack":""})").root.type ==
+        "ValidationError");
 }
