@@ -184,6 +184,12 @@ const std::vector<Option>& options() {
       {"pino.response_time_keys", "list", "[responseTime]",
        "pino-http's responseTime (customAttributeKeys.responseTime); it marks a completion line.",
        pino_list<&PinoFormat::response_time_keys>},
+      {"pino.pid_keys", "list", "[pid]",
+       "Where the process id is; with the hostname it scopes request ids (pino-http counts per "
+       "process).",
+       pino_list<&PinoFormat::pid_keys>},
+      {"pino.hostname_keys", "list", "[hostname]", "Where the host name is (pino's base bindings).",
+       pino_list<&PinoFormat::hostname_keys>},
       {"pino.user_id_keys", "list", "[userId, user.id, req.user.id, user_id]",
        "Where an internal user id is; it becomes user.id (ids only, never emails).",
        [](Config& c, const YAML::Node& n, const YamlReader& r, std::string_view p) {

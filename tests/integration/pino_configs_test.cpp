@@ -61,6 +61,13 @@ TEST_CASE("pino configs: cluster workers with the same request ids keep their ow
     CHECK(text(e, "transaction") == "GET /slow-fail");
   }
   CHECK(tag(events[0], "request_id") == "1");
+
+  // Without the process keys the two workers' request 1 are one request: the 200 closes the
+  // failing one, whose own 500 then becomes an event of its own.
+  TempDir dir;
+  const std::string unscoped =
+      dir.write("faultline.yaml", "pino:\n  pid_keys: []\n  hostname_keys: []\n");
+  CHECK(events_of({"replay", "-c", unscoped, "--print", data("cluster.ndjson")}).size() == 3);
 }
 
 TEST_CASE("pino configs: a restarted process's request 1 is not the crashed one's",
