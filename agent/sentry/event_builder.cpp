@@ -52,6 +52,29 @@ int error_status(const json::Value* err) {
   return 0;
 }
 
+// Whether an error (with a status) comes from an HTTP client calling another service rather
+// than from the app's own handlers: by its class (axios, got, ky, node-fetch, undici, Stripe,
+// Google's gaxios) or by what those clients attach (the request or response, axios's config,
+// Stripe's raw body).
+bool from_http_client(const json::Value& err) {
+  static constexpr std::string_view kClientTypes[] = {
+      "AxiosError",  "HTTPError",     "RequestError",
+      "FetchError",  "ResponseError", "StatusCodeError",
+      "GaxiosError", "Stripe",        "ResponseStatusCodeError"};
+  for (const char* key : {"name", "type"}) {
+    const std::string type = as_text(err.find(key)).value_or("");
+    for (std::string_view client : kClientTypes) {
+      if (type.find(client) != std::string::npos) return true;
+    }
+  }
+  if (const json::Value* axios = err.find("isAxiosError"); axios && axios->is_bool()) return true;
+  for (const char* key : {"response", "request", "config", "raw"}) {
+    const json::Value* v = err.find(key);
+    if (v != nullptr && v->is_object()) return true;
+  }
+  return false;
+}
+
 // Whether the record reports a crash rather than an error the app handled: a fatal line, or what
 // apps log from process.on('uncaughtException' | 'unhandledRejection') — the origin Node passes
 // to the handler, or a message that opens with those event names. A message that merely
@@ -211,14 +234,13 @@ Result<json::Value> EventBuilder::build(const Incident& incident) const {
       as_text(first_of(record, with_nested(format.request_id_keys, nested)));
   if (request_id) tags.set("request_id", tag_value(*request_id));
   if (!http.method.empty()) tags.set("http.method", tag_value(http.method));
-  // The error's own status is the response's only when the app threw it to answer with it
-  // (http-errors, which Express and Fastify apps use, marks those with `expose`). A failed
-  // upstream call (axios, a payment API) carries the upstream's status: a 401 from a bad live API
-  // key is an outage of ours, not a client's mistake, and must not read as a 4xx response.
+  // An error's own status is, by Express's convention (finalhandler answers with
+  // err.status || err.statusCode), the status the app answered with. Not so for the error of a
+  // failed upstream call (axios, got, a payment API's client): a 401 from a bad live API key is
+  // an outage of ours, not a client's mistake, and must not read as a 4xx response to drop.
   int status = http.status;
   if (const int own = error_status(err); own != 0) {
-    const json::Value* expose = err->find("expose");
-    if (expose != nullptr && expose->is_bool() && status == 0) {
+    if (status == 0 && !from_http_client(*err)) {
       status = own;
     } else if (own != status) {
       tags.set("error.status_code", std::to_string(own));

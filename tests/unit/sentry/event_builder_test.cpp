@@ -96,9 +96,8 @@ TEST_CASE("event builder: a line that is not JSON is an error, not a crash", "[e
   CHECK_FALSE(EventBuilder(settings).build(incident).ok());
 }
 
-TEST_CASE(
-    "event builder: an upstream's status is the error's, an http-errors status the response's",
-    "[event_builder]") {
+TEST_CASE("event builder: an upstream's status is the error's, the app's own the response's",
+          "[event_builder]") {
   // axios: the partner answered 404; our own request (if any) did not.
   const Value upstream = build(
       R"J({"level":50,"time":1795502011235,"err":{"type":"AxiosError","message":"Request failed with status code 404","stack":"AxiosError: Request failed with status code 404\n    at settle (/app/node_modules/axios/lib/core/settle.js:19:12)","status":404,"code":"ERR_BAD_REQUEST"},"msg":"partner catalog sync failed"})J");
@@ -110,6 +109,17 @@ TEST_CASE(
       R"J({"level":50,"time":1795502011235,"err":{"type":"NotFoundError","message":"Not Found","stack":"NotFoundError: Not Found\n    at h (/app/routes.js:3:9)","expose":true,"statusCode":404,"status":404},"msg":"Not Found"})J");
   CHECK(str(thrown.find_path("tags")->find("http.status_code")) == "404");
   CHECK(thrown.find_path("tags")->find("error.status_code") == nullptr);
+  // An app's own error class with a status: Express answers with it (finalhandler).
+  const Value own = build(
+      R"J({"level":50,"time":1795502011235,"err":{"type":"NotFoundError","message":"order 7 not found","stack":"NotFoundError: order 7 not found\n    at h (/app/routes.js:3:9)","statusCode":404},"msg":"lookup failed"})J");
+  CHECK(str(own.find_path("tags")->find("http.status_code")) == "404");
+  // got's HTTPError, known by its class; a client's error known by the response it carries.
+  const Value got = build(
+      R"J({"level":50,"time":1795502011235,"err":{"type":"HTTPError","message":"Response code 401 (Unauthorized)","statusCode":401},"msg":"sync failed"})J");
+  CHECK(got.find_path("tags")->find("http.status_code") == nullptr);
+  const Value with_response = build(
+      R"J({"level":50,"time":1795502011235,"err":{"type":"Error","message":"upstream said no","status":403,"response":{"status":403}},"msg":"sync failed"})J");
+  CHECK(str(with_response.find_path("tags")->find("error.status_code")) == "403");
 
   // The response's status, when known, wins; the error's own is kept only when it differs.
   const Value both = build(
