@@ -214,11 +214,26 @@ void Correlator::emit_now(SourceState& source, const Line& line, std::string_vie
   emit_(std::move(incident));
 }
 
+namespace {
+
+// pino-http's and Fastify's default request ids: a counter per process ("42", "req-42").
+bool counter_id(std::string_view id) {
+  if (id.rfind("req-", 0) == 0) id.remove_prefix(4);
+  if (id.empty() || id.size() > 20) return false;
+  return std::all_of(id.begin(), id.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+}  // namespace
+
 void Correlator::request_key(const RecordView& view) {
-  // pino-http numbers requests per process from 1: with the process's pid and host, the ids of
+  // A counter restarts at 1 in every process: with the process's pid and host, the ids of
   // cluster workers sharing one stdout, of replicas sharing one file (pid 1 in every container)
-  // and of a restarted process stay apart.
-  const std::string_view id = view.request_id, host = view.hostname, pid = view.pid;
+  // and of a restarted process stay apart. Other ids (UUIDs from genReqId, a proxy's
+  // x-request-id) are unique already and join lines whatever process wrote them.
+  const bool scoped = counter_id(view.request_id);
+  const std::string_view id = view.request_id;
+  const std::string_view host = scoped ? view.hostname : std::string_view();
+  const std::string_view pid = scoped ? view.pid : std::string_view();
   key_.resize(1 + id.size() + 1 + host.size() + 1 + pid.size());
   char* p = key_.data();
   *p++ = 'R';

@@ -441,3 +441,20 @@ TEST_CASE("correlator: the same request id in two processes is two requests", "[
   REQUIRE(replicas.incidents.size() == 1);
   CHECK_FALSE(replicas.incidents[0].completion.has_value());
 }
+
+TEST_CASE("correlator: a unique request id joins lines whatever process wrote them",
+          "[correlator]") {
+  // genReqId's UUIDs (or a proxy's x-request-id) need no process scope: the app's own logger
+  // with base: null and pino-http's logger write the same request.
+  const auto with_id = [](std::string line, const std::string& id) {
+    const std::string from = R"("req":{"id":1)";
+    return line.replace(line.find(from), from.size(), R"("req":{"id":")" + id + "\"");
+  };
+  const std::string uuid = "6f1c2a9e-3b7d-4c55-9a0e-1d2f3b4c5d6e";
+  Harness h;
+  h.feed(with_id(error(1, 0, "ledger write failed"), uuid));  // no pid, no hostname
+  h.feed(from(101, "api", with_id(completion(1, 2, 500), uuid)));
+  REQUIRE(h.incidents.size() == 1);
+  CHECK(message_of(h.incidents[0].error) == "ledger write failed");
+  REQUIRE(h.incidents[0].completion.has_value());
+}
