@@ -107,6 +107,10 @@ void Correlator::keep(RequestState& s, const Line& line) {
     ++s.ring_count;
   }
   s.ring[index] = arena_.append(line.text, line.offset, options_.max_record_bytes);
+  if (!s.has_opening) {
+    s.opening = s.ring[index];
+    s.has_opening = true;
+  }
 }
 
 void Correlator::remember_trace(RequestState& s, const RecordView& view) {
@@ -132,6 +136,11 @@ void Correlator::lend_context(sentry::Incident& incident, const RequestState& s)
     }
   }
   incident.breadcrumbs = breadcrumbs_of(s);
+  if (s.has_opening) {
+    if (auto text = arena_.read(s.opening)) {
+      incident.opening = sentry::KeptLine{std::move(*text), s.opening.offset, 0, s.opening.cut};
+    }
+  }
   if (incident.trace_id.empty()) {
     incident.trace_id = s.trace_id;
     incident.span_id = s.span_id;

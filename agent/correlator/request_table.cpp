@@ -55,6 +55,7 @@ uint32_t RequestTable::create(std::string_view key, uint64_t hash, SourceState* 
   s.hash = hash;
   s.source = source;
   s.ring_start = s.ring_count = 0;
+  s.has_opening = false;
   s.has_completion = false;
   s.completion_time = 0;
   s.pending.clear();

@@ -34,6 +34,10 @@ struct RequestState {
   // Story so far: earlier lines (a ring of arena references) and the completion.
   std::vector<LineRef> ring;  // capacity fixed at max_records_per_request
   size_t ring_start = 0, ring_count = 0;
+  // The request's first kept line, still readable after the ring has moved past it: it is where
+  // some frameworks log the request object (Fastify's "incoming request").
+  LineRef opening;
+  bool has_opening = false;
   LineRef completion;
   bool has_completion = false;
   int64_t completion_time = 0;  // record time (µs)

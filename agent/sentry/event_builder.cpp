@@ -99,15 +99,23 @@ bool is_uncaught(std::optional<int> level, const std::string& origin, const std:
   return false;
 }
 
-// The request's earliest kept line that carries the request object, for when neither the error
-// line nor the completion does (Fastify logs req only on "incoming request").
+// The request's first line (or, failing that, its earliest breadcrumb) when it carries the
+// request object, for when neither the error line nor the completion does (Fastify logs req only
+// on "incoming request").
 std::optional<json::Value> opening_line(const Incident& incident, const PinoFormat& format) {
-  for (const KeptLine& line : incident.breadcrumbs) {
-    if (line.cut) continue;
+  const auto with_request = [&format](const KeptLine& line) -> std::optional<json::Value> {
+    if (line.cut) return std::nullopt;
     auto v = json::parse(line.text);
     if (v.ok() && v->is_object() && first_of(*v, format.request_keys) != nullptr) {
       return std::move(v).value();
     }
+    return std::nullopt;
+  };
+  if (incident.opening) {
+    if (auto v = with_request(*incident.opening)) return v;
+  }
+  for (const KeptLine& line : incident.breadcrumbs) {
+    if (auto v = with_request(line)) return v;
   }
   return std::nullopt;
 }

@@ -30,6 +30,7 @@ struct Incident {
   std::optional<KeptLine> completion;  // the request's completion line (pino-http summary)
   std::vector<KeptLine> duplicates;    // other lines that logged the same failure
   std::vector<KeptLine> breadcrumbs;   // earlier lines of the request, oldest first
+  std::optional<KeptLine> opening;     // the request's first kept line (maybe no breadcrumb now)
   // Trace context found on another line of the request when the error line has none.
   std::string trace_id, span_id, trace_flags;
   // True when the hold window ran out (or the correlator was flushed) before the completion came.

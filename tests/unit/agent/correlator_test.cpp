@@ -458,3 +458,21 @@ TEST_CASE("correlator: a unique request id joins lines whatever process wrote th
   CHECK(message_of(h.incidents[0].error) == "ledger write failed");
   REQUIRE(h.incidents[0].completion.has_value());
 }
+
+TEST_CASE("correlator: a request's first line stays readable after the ring moves past it",
+          "[correlator]") {
+  // Fastify logs req only on "incoming request"; a chatty request must not lose it.
+  faultline::config::Correlation options;
+  options.max_records_per_request = 5;
+  Harness h(options);
+  h.feed(info(4, 0, "incoming request"));
+  for (int i = 1; i <= 12; ++i) h.feed(info(4, i, "step " + std::to_string(i)));
+  h.feed(error(4, 20, "inventory lookup failed"));
+  h.feed(completion(4, 21, 500));
+  REQUIRE(h.incidents.size() == 1);
+  const Incident& i = h.incidents[0];
+  CHECK(i.breadcrumbs.size() == 5);
+  CHECK(message_of(i.breadcrumbs.front()) == "step 8");
+  REQUIRE(i.opening.has_value());
+  CHECK(message_of(*i.opening) == "incoming request");
+}
