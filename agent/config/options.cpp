@@ -46,7 +46,7 @@ template <auto Field>
 Status pino_keys(Config& c, const YAML::Node& n, const YamlReader& r, std::string_view p);
 template <auto Field>
 Status pino_list(Config& c, const YAML::Node& n, const YamlReader& r, std::string_view p) {
-  return r.read_list(n, p, c.pino.format.*Field);
+  return r.read_key_paths(n, p, c.pino.format.*Field);
 }
 
 // Keys the rules compiler reads itself (with the rest of the `rules:` section).
@@ -63,6 +63,7 @@ Status pino_keys(Config& c, const YAML::Node& n, const YamlReader& r, std::strin
   std::vector<std::string> v;
   if (auto s = r.read_list(n, p, v); !s.ok()) return s;
   if (v.size() == 1 && v[0] == "auto") return Status::Ok();
+  if (auto s = r.read_key_paths(n, p, v); !s.ok()) return s;
   if (v.empty()) return r.error(n, p, "expected \"auto\", a key or a list of keys, got nothing");
   c.pino.format.*Field = std::move(v);
   return Status::Ok();
@@ -193,7 +194,7 @@ const std::vector<Option>& options() {
       {"pino.user_id_keys", "list", "[userId, user.id, req.user.id, user_id]",
        "Where an internal user id is; it becomes user.id (ids only, never emails).",
        [](Config& c, const YAML::Node& n, const YamlReader& r, std::string_view p) {
-         return r.read_list(n, p, c.pino.user_id_keys);
+         return r.read_key_paths(n, p, c.pino.user_id_keys);
        }},
       {"pino.app_root", "path", "inferred from the stack",
        "The app's directory, for frame modules (the SDK uses dirname(process.argv[1])).",

@@ -4,6 +4,7 @@
 #include <cstdlib>
 #include <set>
 
+#include "parsers/field_plan.h"
 #include "parsers/pino_levels.h"
 #include "parsers/suggest.h"
 #include "parsers/units.h"
@@ -241,6 +242,19 @@ Status YamlReader::read_list(const YAML::Node& n, std::string_view path,
                    "expected a string, got " + describe(n[i]));
     }
     out.push_back(n[i].Scalar());
+  }
+  return Status::Ok();
+}
+
+Status YamlReader::read_key_paths(const YAML::Node& n, std::string_view path,
+                                  std::vector<std::string>& out) const {
+  if (auto s = read_list(n, path, out); !s.ok()) return s;
+  for (size_t i = 0; i < out.size(); ++i) {
+    if (auto keys = FieldPlan::split_path(out[i]); !keys.ok()) {
+      const YAML::Node& at = n.IsSequence() ? n[i] : n;
+      return error(at, n.IsSequence() ? std::string(path) + "[" + std::to_string(i) + "]" : path,
+                   "expected a key path like req.id or a[\"x.y\"], got " + keys.message());
+    }
   }
   return Status::Ok();
 }

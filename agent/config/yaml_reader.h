@@ -51,6 +51,9 @@ class YamlReader {
                        std::chrono::milliseconds min = std::chrono::milliseconds(0),
                        std::chrono::milliseconds max = std::chrono::hours(24 * 365)) const;
   Status read_list(const YAML::Node& n, std::string_view path, std::vector<std::string>& out) const;
+  // A list of record key paths (`req.id`, `a["x.y"]`), each checked for its syntax.
+  Status read_key_paths(const YAML::Node& n, std::string_view path,
+                        std::vector<std::string>& out) const;
   Status read_enum(const YAML::Node& n, std::string_view path, std::string& out,
                    const std::vector<std::string_view>& allowed) const;
   // A level given as a pino label ("warn") or a number.

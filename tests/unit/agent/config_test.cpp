@@ -150,6 +150,21 @@ TEST_CASE("config: pino keys and custom levels", "[config]") {
   CHECK(c->pino.format.nested_key == "payload");
 }
 
+TEST_CASE("config: key paths are checked at load, also those read only on the event path",
+          "[config]") {
+  CHECK(error_of("pino:\n  request_keys: [req, \"req[\"]\n") ==
+        "faultline.yaml:2:23: pino.request_keys[1]: expected a key path like req.id or "
+        "a[\"x.y\"], got path \"req[\": expected ']' at character 5");
+  CHECK(error_of("pino:\n  user_id_keys: a..b\n") ==
+        "faultline.yaml:2:17: pino.user_id_keys: expected a key path like req.id or a[\"x.y\"], "
+        "got path \"a..b\": empty key at character 3");
+  auto c =
+      load_text("pino:\n  level_key: '[\"log.level\"]'\n  pid_keys: []\n", "f.yaml", env_of({}));
+  REQUIRE(c.ok());
+  CHECK(c->pino.format.level_keys == std::vector<std::string>{"[\"log.level\"]"});
+  CHECK(c->pino.format.pid_keys.empty());
+}
+
 TEST_CASE("config: release names are checked against Sentry's rules", "[config]") {
   CHECK(faultline::config::release_problem("shop@1.2.3+45").empty());
   CHECK_FALSE(faultline::config::release_problem("latest").empty());
