@@ -9,6 +9,7 @@
 #include "agent/sentry/record_access.h"
 #include "agent/sentry/record_fields.h"
 #include "agent/sentry/request_context.h"
+#include "parsers/field_plan.h"
 #include "parsers/pino_error.h"
 #include "parsers/pino_levels.h"
 #include "parsers/timestamp.h"
@@ -353,6 +354,18 @@ Result<json::Value> EventBuilder::build(const Incident& incident) const {
   for (const std::string& path : settings_.user_id_keys) erase_path(record, path);
   for (const auto* keys : {&format.request_keys, &format.response_time_keys}) {
     for (const std::string& path : *keys) erase_path(record, path);
+  }
+  // The response object a status key points into (pino-http's res, renamed or not): its status
+  // is in the event already, its headers (set-cookie) are not wanted in extra. A request log
+  // entry (GCP's httpRequest) describes the request and stays.
+  for (const std::string& path : format.status_keys) {
+    if (std::find(format.request_log_keys.begin(), format.request_log_keys.end(), path) !=
+        format.request_log_keys.end()) {
+      continue;
+    }
+    if (auto keys = FieldPlan::split_path(path); keys.ok() && keys->size() > 1) {
+      if (json::Object* o = record.object()) o->erase(keys->front());
+    }
   }
   for (const char* key : {"req", "request", "res", "response", "responseTime", "hostname", "body",
                           "origin", "jobName", "attemptsMade", "attempts", "failedReason"}) {

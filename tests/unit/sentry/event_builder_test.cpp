@@ -170,3 +170,13 @@ TEST_CASE("event builder: an empty error object is no error, an emptied nestedKe
   CHECK(n.find_path("extra.payload") == nullptr);
   CHECK(str(n.find_path("tags")->find("request_id")) == "r1");
 }
+
+TEST_CASE("event builder: a renamed response object is not repeated in extra", "[event_builder]") {
+  EventSettings settings;
+  settings.format.status_keys = {"resp.statusCode", "httpRequest.status"};
+  const Value e = build(
+      R"J({"level":50,"time":1795502011244,"resp":{"statusCode":500,"headers":{"set-cookie":"sid=abc"}},"responseTime":9,"err":{"type":"Error","message":"boom","stack":"Error: boom\n    at f (/app/a.js:1:1)"},"msg":"request errored"})J",
+      "", settings);
+  CHECK(str(e.find("tags")->find("http.status_code")) == "500");
+  CHECK(e.find_path("extra.resp") == nullptr);
+}
