@@ -34,7 +34,9 @@ FailureSignature failure_signature(std::string_view line, bool is_completion,
       const std::string message = sentry::text_or_json(err->find("message"));
       basis = "err\n" + sentry::text_or_json(err->find("type")) + "\n" +
               sentry::text_or_json(err->find("name")) + "\n" + message + "\n" +
-              first_frame(sentry::text_or_json(err->find("stack")));
+              first_frame(sentry::text_or_json(err->find("stack") != nullptr
+                                                   ? err->find("stack")
+                                                   : err->find("stack_trace")));  // ECS
     } else if (err != nullptr) {
       basis = "err\n" + sentry::text_or_json(err);
     } else if (is_completion) {
