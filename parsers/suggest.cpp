@@ -30,7 +30,9 @@ std::string closest_match(std::string_view word, const std::vector<std::string_v
       best = std::string(c);
     }
   }
-  if (best_distance <= 2 && best_distance * 2 < std::max<size_t>(word.size(), 2)) return best;
+  // A typo: at most two edits, or a third of a long word, and fewer than half of the word.
+  const size_t limit = std::max<size_t>(2, word.size() / 3);
+  if (best_distance <= limit && best_distance * 2 < std::max<size_t>(word.size(), 2)) return best;
   return "";
 }
 

@@ -14,7 +14,7 @@ namespace faultline {
 size_t edit_distance(std::string_view a, std::string_view b);
 
 // The candidate closest to `word` when it is close enough to be a typo of it (at most two edits,
-// and fewer than half the word's length), else "".
+// or a third of a long word, and fewer than half the word's length), else "".
 std::string closest_match(std::string_view word, const std::vector<std::string_view>& candidates);
 
 }  // namespace faultline

@@ -82,8 +82,9 @@ json::Object request_from(const json::Value& req, const json::Value* body) {
       }
       host = as_text(headers->find("host")).value_or("");
     }
-    // Fastify's request serializer has no headers, but the host on its own.
+    // Fastify's request serializer has no headers, but the host on its own (hostname in v4).
     if (host.empty()) host = as_text(req.find("host")).value_or("");
+    if (host.empty()) host = as_text(req.find("hostname")).value_or("");
     out.set("url", host.empty() || url.front() != '/' ? url : scheme + "://" + host + url);
   }
   if (!query.empty()) out.set("query_string", query);

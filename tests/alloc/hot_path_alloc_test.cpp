@@ -44,11 +44,13 @@ void request_lines(int id, std::string& a, std::string& b, std::string& c) {
       R"({"id":)" + std::to_string(id) + R"(,"method":"GET","url":"/api/users/)" +
       std::to_string(id) +
       R"(","query":{},"params":{},"headers":{"host":"127.0.0.1:3201","user-agent":"curl/8.5.0","accept":"application/json"},"remoteAddress":"127.0.0.1","remotePort":37130})";
-  a = R"({"level":30,"time":1795502011214,"pid":8978,"hostname":"vm","req":)" + req +
+  a = R"({"level":30,"time":1795502011214,"pid":1,"hostname":"checkout-api-7f9c6d5b8-x2x4q","req":)" +
+      req +
       R"(,"component":"user-repo","userId":"204","msg":"cache miss, loading user from database"})";
-  b = R"({"level":20,"time":1795502011215,"pid":8978,"hostname":"vm","req":)" + req +
-      R"(,"msg":"user loaded"})";
-  c = R"({"level":30,"time":1795502011216,"pid":8978,"hostname":"vm","req":)" + req +
+  b = R"({"level":20,"time":1795502011215,"pid":1,"hostname":"checkout-api-7f9c6d5b8-x2x4q","req":)" +
+      req + R"(,"msg":"user loaded"})";
+  c = R"({"level":30,"time":1795502011216,"pid":1,"hostname":"checkout-api-7f9c6d5b8-x2x4q","req":)" +
+      req +
       R"(,"res":{"statusCode":200,"headers":{"x-powered-by":"Express"}},"responseTime":6,"msg":"request completed"})";
 }
 

@@ -107,12 +107,12 @@ inline bool same_view(const RecordView& a, const RecordView& b) {
          a.trace_id == b.trace_id && a.span_id == b.span_id && a.trace_flags == b.trace_flags &&
          a.status_code == b.status_code && a.job_id == b.job_id && a.queue == b.queue &&
          a.attempts_made == b.attempts_made && a.attempts == b.attempts && a.logger == b.logger &&
-         a.completion == b.completion;
+         a.pid == b.pid && a.hostname == b.hostname && a.completion == b.completion;
 }
 
 inline bool view_is_utf8(const RecordView& v) {
   for (std::string_view s : {v.level_label, v.message, v.request_id, v.trace_id, v.span_id,
-                             v.trace_flags, v.job_id, v.queue, v.logger}) {
+                             v.trace_flags, v.job_id, v.queue, v.logger, v.pid, v.hostname}) {
     if (!utf8::is_valid(s)) return false;
   }
   return true;

@@ -79,6 +79,14 @@ TEST_CASE("json: has_lone_surrogate agrees with replace_lone_surrogates", "[json
     INFO(text);
     CHECK(has_lone_surrogate(text) == (replace_lone_surrogates(text) != text));
   }
+  CHECK(has_lone_surrogate(R"("a\ud800b")"));
+  CHECK(has_lone_surrogate(R"("\udc00")"));
+  CHECK(has_lone_surrogate(R"("\ud800\ud83d\ude00")"));
+  CHECK(has_lone_surrogate(R"("\ud800)"));
+  CHECK_FALSE(has_lone_surrogate(R"("\ud83d\ude00")"));
+  CHECK_FALSE(has_lone_surrogate(R"("\\ud800 \n \" \u00e9")"));
+  CHECK_FALSE(has_lone_surrogate(R"("\u12")"));
+  CHECK_FALSE(has_lone_surrogate(R"(\)"));
 }
 
 TEST_CASE("json: replace_lone_surrogates rewrites only unpaired surrogate escapes", "[json]") {

@@ -180,3 +180,15 @@ TEST_CASE("event builder: a renamed response object is not repeated in extra", "
   CHECK(str(e.find("tags")->find("http.status_code")) == "500");
   CHECK(e.find_path("extra.resp") == nullptr);
 }
+
+TEST_CASE("event builder: the request object is read from the configured keys", "[event_builder]") {
+  EventSettings settings;
+  settings.format.request_keys = {"httpReq"};
+  const Value e = build(
+      R"J({"level":50,"time":1795502011244,"httpReq":{"method":"PUT","url":"/api/carts/9","headers":{"host":"shop:1"}},"err":{"type":"Error","message":"boom","stack":"Error: boom\n    at f (/app/a.js:1:1)"},"msg":"cart update failed"})J",
+      "", settings);
+  CHECK(str(e.find_path("request.method")) == "PUT");
+  CHECK(str(e.find_path("request.url")) == "http://shop:1/api/carts/9");
+  CHECK(str(e.find("transaction")) == "PUT /api/carts/:id");
+  CHECK(e.find_path("extra.httpReq") == nullptr);
+}
