@@ -58,14 +58,16 @@ int error_status(const json::Value* err) {
 // Google's gaxios) or by what those clients attach (the request or response, axios's config,
 // Stripe's raw body).
 bool from_http_client(const json::Value& err) {
+  // http-errors (createError, Express's and Fastify's own) marks what the app answers with.
+  if (const json::Value* expose = err.find("expose"); expose && expose->is_bool()) return false;
   static constexpr std::string_view kClientTypes[] = {
-      "AxiosError",  "HTTPError",     "RequestError",
-      "FetchError",  "ResponseError", "StatusCodeError",
-      "GaxiosError", "Stripe",        "ResponseStatusCodeError"};
+      "AxiosError",    "HTTPError",       "RequestError", "FetchError",
+      "ResponseError", "StatusCodeError", "GaxiosError",  "ResponseStatusCodeError"};
   for (const char* key : {"name", "type"}) {
     const std::string type = as_text(err.find(key)).value_or("");
+    if (type.rfind("Stripe", 0) == 0) return true;
     for (std::string_view client : kClientTypes) {
-      if (type.find(client) != std::string::npos) return true;
+      if (type == client) return true;
     }
   }
   if (const json::Value* axios = err.find("isAxiosError"); axios && axios->is_bool()) return true;

@@ -109,6 +109,10 @@ TEST_CASE("event builder: an upstream's status is the error's, the app's own the
       R"J({"level":50,"time":1795502011235,"err":{"type":"NotFoundError","message":"Not Found","stack":"NotFoundError: Not Found\n    at h (/app/routes.js:3:9)","expose":true,"statusCode":404,"status":404},"msg":"Not Found"})J");
   CHECK(str(thrown.find_path("tags")->find("http.status_code")) == "404");
   CHECK(thrown.find_path("tags")->find("error.status_code") == nullptr);
+  // Not got's RequestError, though the name ends the same way.
+  const Value bad_request = build(
+      R"J({"level":50,"time":1795502011235,"err":{"type":"BadRequestError","message":"bad param","stack":"BadRequestError: bad param\n    at h (/app/routes.js:3:9)","expose":true,"status":400,"statusCode":400},"msg":"bad param"})J");
+  CHECK(str(bad_request.find_path("tags")->find("http.status_code")) == "400");
   // An app's own error class with a status: Express answers with it (finalhandler).
   const Value own = build(
       R"J({"level":50,"time":1795502011235,"err":{"type":"NotFoundError","message":"order 7 not found","stack":"NotFoundError: order 7 not found\n    at h (/app/routes.js:3:9)","statusCode":404},"msg":"lookup failed"})J");
