@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <functional>
 
 #include "agent/correlator/failure_grouping.h"
 #include "agent/inputs/source.h"
@@ -239,18 +240,21 @@ void Correlator::request_key(const RecordView& view) {
   // cluster workers sharing one stdout, of replicas sharing one file (pid 1 in every container)
   // and of a restarted process stay apart. Other ids (UUIDs from genReqId, a proxy's
   // x-request-id) are unique already and join lines whatever process wrote them.
-  const bool scoped = counter_id(view.request_id);
   const std::string_view id = view.request_id;
-  const std::string_view host = scoped ? view.hostname : std::string_view();
-  const std::string_view pid = scoped ? view.pid : std::string_view();
-  key_.resize(1 + id.size() + 1 + host.size() + 1 + pid.size());
+  const bool scoped = counter_id(id) && (!view.hostname.empty() || !view.pid.empty());
+  key_.resize(1 + id.size() + (scoped ? 1 + sizeof(uint64_t) : 0));
   char* p = key_.data();
   *p++ = 'R';
   p = std::copy(id.begin(), id.end(), p);
-  *p++ = '\0';
-  p = std::copy(host.begin(), host.end(), p);
-  *p++ = '\0';
-  std::copy(pid.begin(), pid.end(), p);
+  if (scoped) {
+    // The process as a 64-bit digest, not its text: keys stay short enough to live inside
+    // their strings (no heap block to chase on every lookup), and a clash needs two processes
+    // whose digests collide.
+    const uint64_t process = std::hash<std::string_view>{}(view.hostname) * 0x9E3779B97F4A7C15ull ^
+                             std::hash<std::string_view>{}(view.pid);
+    *p++ = '\0';
+    std::memcpy(p, &process, sizeof process);
+  }
 }
 
 void Correlator::observe_job(SourceState& source, const Line& line, const RecordView& view,

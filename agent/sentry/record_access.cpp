@@ -44,6 +44,19 @@ std::optional<std::string> as_text(const json::Value* v) {
 }
 
 void erase_path(json::Value& record, std::string_view dotted) {
+  if (dotted.find('[') == std::string_view::npos) {  // the common case, without a copy
+    json::Value* cur = &record;
+    while (true) {
+      const size_t dot = dotted.find('.');
+      if (dot == std::string_view::npos) {
+        if (json::Object* o = cur->object()) o->erase(dotted);
+        return;
+      }
+      cur = cur->find(dotted.substr(0, dot));
+      if (cur == nullptr) return;
+      dotted.remove_prefix(dot + 1);
+    }
+  }
   auto split = FieldPlan::split_path(dotted);
   if (!split.ok() || split->empty()) return;
   const std::vector<std::string>& keys = *split;
