@@ -17,6 +17,13 @@ void copy_id(char* dst, size_t size, std::string_view src) {
   dst[src.size()] = '\0';
 }
 
+// pino-http's and Fastify's default request ids: a counter per process ("42", "req-42").
+bool counter_id(std::string_view id) {
+  if (id.rfind("req-", 0) == 0) id.remove_prefix(4);
+  if (id.empty() || id.size() > 20) return false;
+  return std::all_of(id.begin(), id.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
 }  // namespace
 
 Correlator::Correlator(const config::Correlation& options, const PinoFormat& format, Emit emit,
@@ -223,17 +230,6 @@ void Correlator::emit_now(SourceState& source, const Line& line, std::string_vie
   }
   emit_(std::move(incident));
 }
-
-namespace {
-
-// pino-http's and Fastify's default request ids: a counter per process ("42", "req-42").
-bool counter_id(std::string_view id) {
-  if (id.rfind("req-", 0) == 0) id.remove_prefix(4);
-  if (id.empty() || id.size() > 20) return false;
-  return std::all_of(id.begin(), id.end(), [](char c) { return c >= '0' && c <= '9'; });
-}
-
-}  // namespace
 
 void Correlator::request_key(const RecordView& view) {
   // A counter restarts at 1 in every process: with the process's pid and host, the ids of

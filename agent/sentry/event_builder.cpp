@@ -365,11 +365,7 @@ Result<json::Value> EventBuilder::build(const Incident& incident) const {
         format.request_log_keys.end()) {
       continue;
     }
-    if (path.find('[') == std::string::npos) {
-      if (const size_t dot = path.find('.'); dot != std::string::npos) {
-        if (json::Object* o = record.object()) o->erase(std::string_view(path).substr(0, dot));
-      }
-    } else if (auto keys = FieldPlan::split_path(path); keys.ok() && keys->size() > 1) {
+    if (auto keys = FieldPlan::split_path(path); keys.ok() && keys->size() > 1) {
       if (json::Object* o = record.object()) o->erase(keys->front());
     }
   }

@@ -11,8 +11,10 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <sstream>
 #include <stdexcept>
+#include <string_view>
 #include <thread>
 
 namespace faultline::test {
@@ -59,6 +61,43 @@ struct ExecArgs {
     envp.push_back(nullptr);
   }
 };
+
+// Reads a child's stdout (stream 0) and stderr (stream 1) until both close or the deadline
+// passes, handing each chunk to `on_bytes`; closes both. False when the deadline passed first.
+bool pump_pipes(int out_fd, int err_fd, std::chrono::steady_clock::time_point deadline,
+                const std::function<void(int stream, std::string_view bytes)>& on_bytes) {
+  pollfd fds[2] = {{out_fd, POLLIN, 0}, {err_fd, POLLIN, 0}};
+  int open_fds = 2;
+  bool finished = true;
+  char buf[65536];
+  while (open_fds > 0) {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - std::chrono::steady_clock::now());
+    if (left.count() <= 0) {
+      finished = false;
+      break;
+    }
+    if (poll(fds, 2, static_cast<int>(std::min<int64_t>(left.count(), 200))) < 0 &&
+        errno != EINTR) {
+      break;
+    }
+    for (int i = 0; i < 2; ++i) {
+      if (fds[i].fd < 0 || !(fds[i].revents & (POLLIN | POLLHUP | POLLERR))) continue;
+      const ssize_t n = ::read(fds[i].fd, buf, sizeof buf);
+      if (n > 0) {
+        on_bytes(i, std::string_view(buf, static_cast<size_t>(n)));
+      } else if (n == 0 || errno != EINTR) {
+        ::close(fds[i].fd);
+        fds[i].fd = -1;
+        --open_fds;
+      }
+    }
+  }
+  for (pollfd& p : fds) {
+    if (p.fd >= 0) ::close(p.fd);
+  }
+  return finished;
+}
 
 }  // namespace
 
@@ -110,35 +149,13 @@ RunResult run(const std::string& program, const RunOptions& options) {
 
   RunResult result;
   const auto deadline = std::chrono::steady_clock::now() + options.timeout;
-  pollfd fds[2] = {{out_pipe[0], POLLIN, 0}, {err_pipe[0], POLLIN, 0}};
-  int open_fds = 2;
-  char buf[65536];
-  while (open_fds > 0) {
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-        deadline - std::chrono::steady_clock::now());
-    if (left.count() <= 0) {
-      result.timed_out = true;
-      kill(pid, SIGKILL);
-      break;
-    }
-    if (poll(fds, 2, static_cast<int>(std::min<int64_t>(left.count(), 200))) < 0 &&
-        errno != EINTR) {
-      break;
-    }
-    for (int i = 0; i < 2; ++i) {
-      if (fds[i].fd < 0 || !(fds[i].revents & (POLLIN | POLLHUP | POLLERR))) continue;
-      const ssize_t n = ::read(fds[i].fd, buf, sizeof buf);
-      if (n > 0) {
-        (i == 0 ? result.out : result.err).append(buf, static_cast<size_t>(n));
-      } else if (n == 0 || errno != EINTR) {
-        ::close(fds[i].fd);
-        fds[i].fd = -1;
-        --open_fds;
-      }
-    }
-  }
-  for (pollfd& p : fds) {
-    if (p.fd >= 0) ::close(p.fd);
+  const bool finished =
+      pump_pipes(out_pipe[0], err_pipe[0], deadline, [&result](int stream, std::string_view bytes) {
+        (stream == 0 ? result.out : result.err).append(bytes);
+      });
+  if (!finished) {
+    result.timed_out = true;
+    kill(pid, SIGKILL);
   }
   int status = 0;
   waitpid(pid, &status, 0);
@@ -193,30 +210,14 @@ Spawned::~Spawned() {
 }
 
 void Spawned::read_output(int out_fd, int err_fd) {
-  pollfd fds[2] = {{out_fd, POLLIN, 0}, {err_fd, POLLIN, 0}};
-  int open_fds = 2;
-  char buf[65536];
-  while (open_fds > 0) {
-    if (poll(fds, 2, 200) < 0 && errno != EINTR) break;
-    for (int i = 0; i < 2; ++i) {
-      if (fds[i].fd < 0 || !(fds[i].revents & (POLLIN | POLLHUP | POLLERR))) continue;
-      const ssize_t n = ::read(fds[i].fd, buf, sizeof buf);
-      if (n > 0) {
-        {
-          std::lock_guard<std::mutex> g(mu_);
-          (i == 0 ? out_ : err_).append(buf, static_cast<size_t>(n));
-        }
-        changed_.notify_all();
-      } else if (n == 0 || errno != EINTR) {
-        ::close(fds[i].fd);
-        fds[i].fd = -1;
-        --open_fds;
-      }
-    }
-  }
-  for (pollfd& p : fds) {
-    if (p.fd >= 0) ::close(p.fd);
-  }
+  pump_pipes(out_fd, err_fd, std::chrono::steady_clock::time_point::max(),
+             [this](int stream, std::string_view bytes) {
+               {
+                 std::lock_guard<std::mutex> g(mu_);
+                 (stream == 0 ? out_ : err_).append(bytes);
+               }
+               changed_.notify_all();
+             });
   {
     std::lock_guard<std::mutex> g(mu_);
     eof_ = true;
