@@ -16,7 +16,7 @@
 #include <variant>
 #include <vector>
 
-#include "parsers/status.h"
+#include "base/status.h"
 
 namespace faultline::json {
 

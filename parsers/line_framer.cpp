@@ -77,6 +77,7 @@ bool LineFramer::next(Line& line) {
       line.text = std::string_view(base + begin_, len);
     }
     begin_offset_ += stop + 1 - begin_;
+    line.end = begin_offset_;
     begin_ = scan_ = stop + 1;
     return true;
   }
@@ -86,6 +87,7 @@ bool LineFramer::next(Line& line) {
     line = Line{};
     line.offset = begin_offset_;
     line.number = ++line_number_;
+    line.end = begin_offset_;
     line.too_long = true;
     ++long_lines_;
     skipping_ = true;
@@ -102,6 +104,7 @@ bool LineFramer::next(Line& line) {
     if (base[begin_ + len - 1] == '\r') --len;
     line.text = std::string_view(base + begin_, len);
     begin_offset_ += end_ - begin_;
+    line.end = begin_offset_;
     begin_ = scan_ = end_;
     return true;
   }

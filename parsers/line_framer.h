@@ -31,8 +31,11 @@
 namespace faultline {
 
 struct Line {
-  std::string_view text;   // without '\n' and a trailing '\r'; empty when too_long
-  uint64_t offset = 0;     // byte offset of the line's first byte in the source
+  std::string_view text;  // without '\n' and a trailing '\r'; empty when too_long
+  uint64_t offset = 0;    // byte offset of the line's first byte in the source
+  // Source offset just past the line (its '\n'): where reading resumes after it. For a too-long
+  // line returned before its end was read, its start (so a restart skips it again).
+  uint64_t end = 0;
   uint64_t number = 0;     // 1-based line number in the source
   bool too_long = false;   // the line passed the cap and was skipped
   bool terminated = true;  // false for a last line that had no '\n'

@@ -19,9 +19,9 @@
 #include <string_view>
 #include <vector>
 
+#include "base/status.h"
 #include "parsers/field_plan.h"
 #include "parsers/pino_levels.h"
-#include "parsers/status.h"
 
 namespace faultline {
 

@@ -24,8 +24,8 @@
 #include <string_view>
 #include <vector>
 
+#include "base/status.h"
 #include "parsers/json.h"
-#include "parsers/status.h"
 
 namespace faultline::rules {
 

@@ -27,8 +27,8 @@
 #include <unordered_set>
 #include <vector>
 
+#include "base/status.h"
 #include "parsers/json.h"
-#include "parsers/status.h"
 #include "rules/explain.h"
 #include "rules/path.h"
 #include "rules/redaction.h"

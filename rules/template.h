@@ -15,8 +15,8 @@
 #include <string_view>
 #include <vector>
 
+#include "base/status.h"
 #include "parsers/json.h"
-#include "parsers/status.h"
 #include "rules/path.h"
 
 namespace faultline::rules {

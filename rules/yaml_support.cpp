@@ -1,6 +1,6 @@
 #include "rules/yaml_support.h"
 
-#include "parsers/suggest.h"
+#include "base/suggest.h"
 
 #include <algorithm>
 #include <charconv>

@@ -5,7 +5,7 @@
 
 #include "agent/cli/commands.h"
 #include "agent/config/loader.h"
-#include "agent/log.h"
+#include "agent/telemetry/log.h"
 
 namespace faultline::cli {
 

@@ -7,7 +7,7 @@
 
 #include "agent/cli/commands.h"
 #include "agent/inputs/stream_reader.h"
-#include "agent/log.h"
+#include "agent/telemetry/log.h"
 
 namespace faultline::cli {
 

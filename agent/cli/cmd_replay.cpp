@@ -8,11 +8,11 @@
 #include <optional>
 
 #include "agent/cli/commands.h"
-#include "agent/cli/run_summary.h"
-#include "agent/delivery_setup.h"
 #include "agent/inputs/stream_reader.h"
-#include "agent/log.h"
-#include "agent/spooling_sink.h"
+#include "agent/outputs/delivery_setup.h"
+#include "agent/outputs/spooling_sink.h"
+#include "agent/telemetry/log.h"
+#include "agent/telemetry/run_summary.h"
 
 namespace faultline::cli {
 

@@ -1,5 +1,5 @@
 #include "agent/cli/commands.h"
-#include "agent/log.h"
+#include "agent/telemetry/log.h"
 
 namespace faultline::cli {
 

@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "agent/config/config.h"
-#include "parsers/status.h"
+#include "base/status.h"
 
 namespace faultline::cli {
 

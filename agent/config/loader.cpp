@@ -13,7 +13,7 @@
 #include "agent/config/detect_rules.h"
 #include "agent/config/options.h"
 #include "agent/delivery/dsn.h"
-#include "parsers/units.h"
+#include "base/units.h"
 
 namespace faultline::config {
 

@@ -4,10 +4,10 @@
 #include <cstdlib>
 #include <set>
 
+#include "base/suggest.h"
+#include "base/units.h"
 #include "parsers/field_plan.h"
 #include "parsers/pino_levels.h"
-#include "parsers/suggest.h"
-#include "parsers/units.h"
 
 namespace faultline::config {
 

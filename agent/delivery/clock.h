@@ -13,7 +13,7 @@
 #include <map>
 #include <mutex>
 
-#include "agent/delivery/thread_annotations.h"
+#include "base/thread_annotations.h"
 
 namespace faultline::delivery {
 

@@ -20,7 +20,7 @@
 #include <string>
 
 #include "agent/delivery/transport.h"
-#include "parsers/status.h"
+#include "base/status.h"
 
 namespace faultline::delivery {
 

@@ -33,7 +33,7 @@
 #include "agent/delivery/events.h"
 #include "agent/delivery/retry_policy.h"
 #include "agent/delivery/transport.h"
-#include "parsers/status.h"
+#include "base/status.h"
 
 namespace faultline::delivery {
 

@@ -15,7 +15,7 @@
 #include <string>
 #include <string_view>
 
-#include "parsers/status.h"
+#include "base/status.h"
 
 namespace faultline::delivery {
 

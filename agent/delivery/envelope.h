@@ -13,7 +13,7 @@
 
 #include "agent/delivery/dsn.h"
 #include "agent/delivery/transport.h"
-#include "parsers/status.h"
+#include "base/status.h"
 
 namespace faultline::delivery {
 

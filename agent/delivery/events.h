@@ -17,7 +17,7 @@
 #include <string_view>
 
 #include "agent/delivery/clock.h"
-#include "agent/delivery/thread_annotations.h"
+#include "base/thread_annotations.h"
 
 namespace faultline::delivery {
 

@@ -37,8 +37,8 @@
 #include "agent/delivery/rate_limiter.h"
 #include "agent/delivery/retry_policy.h"
 #include "agent/delivery/spool.h"
-#include "agent/delivery/thread_annotations.h"
 #include "agent/delivery/transport.h"
+#include "base/thread_annotations.h"
 
 namespace faultline::delivery {
 

@@ -31,8 +31,8 @@
 
 #include "agent/delivery/clock.h"
 #include "agent/delivery/events.h"
-#include "agent/delivery/thread_annotations.h"
-#include "parsers/status.h"
+#include "base/status.h"
+#include "base/thread_annotations.h"
 
 namespace faultline::delivery {
 

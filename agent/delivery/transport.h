@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "parsers/status.h"
+#include "base/status.h"
 
 namespace faultline::delivery {
 

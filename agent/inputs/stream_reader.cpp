@@ -8,7 +8,7 @@
 #include <cstring>
 #include <optional>
 
-#include "agent/log.h"
+#include "agent/telemetry/log.h"
 
 namespace faultline {
 

@@ -11,8 +11,8 @@
 #include <cstdint>
 #include <string>
 
-#include "agent/pipeline.h"
-#include "parsers/status.h"
+#include "agent/pipeline/pipeline.h"
+#include "base/status.h"
 
 namespace faultline {
 

@@ -2,9 +2,9 @@
 
 #include <algorithm>
 
-#include "agent/sentry/record_access.h"
-#include "agent/sentry/record_fields.h"
 #include "parsers/pino_levels.h"
+#include "parsers/record_access.h"
+#include "parsers/record_fields.h"
 
 namespace faultline::sentry {
 

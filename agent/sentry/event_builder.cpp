@@ -6,12 +6,12 @@
 #include "agent/sentry/breadcrumbs.h"
 #include "agent/sentry/event_id.h"
 #include "agent/sentry/exception.h"
-#include "agent/sentry/record_access.h"
-#include "agent/sentry/record_fields.h"
 #include "agent/sentry/request_context.h"
 #include "parsers/field_plan.h"
 #include "parsers/pino_error.h"
 #include "parsers/pino_levels.h"
+#include "parsers/record_access.h"
+#include "parsers/record_fields.h"
 #include "parsers/timestamp.h"
 
 namespace faultline::sentry {

@@ -12,9 +12,9 @@
 #include <vector>
 
 #include "agent/sentry/incident.h"
+#include "base/status.h"
 #include "parsers/json.h"
 #include "parsers/pino_record.h"
-#include "parsers/status.h"
 
 namespace faultline::sentry {
 

@@ -2,7 +2,7 @@
 
 #include <cctype>
 
-#include "agent/sentry/record_access.h"
+#include "parsers/record_access.h"
 
 namespace faultline::sentry {
 

@@ -9,7 +9,7 @@
 #include <new>
 
 #include "agent/config/loader.h"
-#include "agent/pipeline.h"
+#include "agent/pipeline/pipeline.h"
 
 namespace {
 std::atomic<uint64_t> g_allocations{0};

@@ -2,8 +2,8 @@
 
 #include <random>
 
-#include "agent/correlator/correlator.h"
-#include "agent/pipeline.h"
+#include "agent/pipeline/correlator.h"
+#include "agent/pipeline/pipeline.h"
 #include "parsers/json.h"
 
 using faultline::Correlator;

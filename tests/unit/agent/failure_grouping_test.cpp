@@ -1,7 +1,7 @@
 // What makes two error lines of one request the same failure.
 #include <catch2/catch.hpp>
 
-#include "agent/correlator/failure_grouping.h"
+#include "agent/pipeline/failure_grouping.h"
 
 using faultline::failure_signature;
 using faultline::PinoFormat;

@@ -3,7 +3,7 @@
 #include <filesystem>
 #include <fstream>
 
-#include "agent/release_watcher.h"
+#include "agent/pipeline/release_watcher.h"
 
 using faultline::ReleaseWatcher;
 

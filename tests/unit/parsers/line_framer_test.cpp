@@ -381,3 +381,34 @@ TEST_CASE("line_framer: the padding after a line at the very end of the buffer i
   CHECK(reader.read(last.text, view) == faultline::ReadOutcome::kRecord);
   CHECK(view.level == 5);
 }
+
+TEST_CASE("line_framer: a line's end is where the next line starts, CRLF and cut lines included",
+          "[line_framer]") {
+  const std::string input = "a\r\nbb\n\n" + std::string(40, 'x') + "\nccc\nlast";
+  for (size_t chunk : {1, 3, 7, 64}) {
+    LineFramer framer(/*max_line_bytes=*/16, chunk);
+    std::vector<Line> lines;
+    std::vector<std::string> texts;
+    framer.feed(input, [&](const Line& l) {
+      lines.push_back(l);
+      texts.emplace_back(l.text);
+    });
+    framer.finish();
+    Line l;
+    while (framer.next(l)) lines.push_back(l);
+    REQUIRE(lines.size() == 6);
+    CAPTURE(chunk);
+    for (size_t i = 0; i + 1 < lines.size(); ++i) {
+      // A too-long line may be handed over before its end is read: its end is then its start,
+      // never past the line that follows it.
+      if (lines[i].too_long) {
+        CHECK(lines[i].end >= lines[i].offset);
+        CHECK(lines[i].end <= lines[i + 1].offset);
+      } else {
+        CHECK(lines[i].end == lines[i + 1].offset);
+      }
+    }
+    CHECK(lines.back().end == input.size());
+    CHECK(lines[0].end == 3);  // "a\r\n"
+  }
+}

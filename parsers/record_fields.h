@@ -8,11 +8,11 @@
 #include "parsers/json.h"
 #include "parsers/pino_record.h"
 
-namespace faultline::sentry {
+namespace faultline {
 
 // A number in any level key beats a label; labels go through the format's level table.
 std::optional<int> record_level(const json::Value& record, const PinoFormat& format);
 std::optional<int64_t> record_time_us(const json::Value& record, const PinoFormat& format);
 std::optional<std::string> record_message(const json::Value& record, const PinoFormat& format);
 
-}  // namespace faultline::sentry
+}  // namespace faultline

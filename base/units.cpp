@@ -1,4 +1,4 @@
-#include "parsers/units.h"
+#include "base/units.h"
 
 #include <cmath>
 

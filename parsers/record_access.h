@@ -10,7 +10,7 @@
 #include "parsers/json.h"
 #include "parsers/pino_record.h"
 
-namespace faultline::sentry {
+namespace faultline {
 
 // The value at the first of `paths` (dotted) that is present and not null, or nullptr.
 const json::Value* first_of(const json::Value& record, const std::vector<std::string>& paths);
@@ -43,4 +43,4 @@ bool is_status_placeholder(const json::Value& err);
 // Sentry tag values: at most 200 characters, no newlines.
 std::string tag_value(std::string_view s);
 
-}  // namespace faultline::sentry
+}  // namespace faultline

@@ -1,4 +1,4 @@
-#include "agent/event_sink.h"
+#include "agent/outputs/event_sink.h"
 
 namespace faultline {
 

@@ -3,10 +3,10 @@
 
 #include <string>
 
-#include "agent/metrics.h"
+#include "agent/telemetry/metrics.h"
 
-namespace faultline::cli {
+namespace faultline {
 
 std::string run_summary(const Metrics& metrics);
 
-}  // namespace faultline::cli
+}  // namespace faultline

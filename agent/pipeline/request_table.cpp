@@ -1,4 +1,4 @@
-#include "agent/correlator/request_table.h"
+#include "agent/pipeline/request_table.h"
 
 #include <functional>
 

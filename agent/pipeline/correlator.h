@@ -25,10 +25,10 @@
 #include <string_view>
 
 #include "agent/config/config.h"
-#include "agent/correlator/line_arena.h"
-#include "agent/correlator/request_table.h"
-#include "agent/metrics.h"
+#include "agent/pipeline/line_arena.h"
+#include "agent/pipeline/request_table.h"
 #include "agent/sentry/incident.h"
+#include "agent/telemetry/metrics.h"
 #include "parsers/line_framer.h"
 #include "parsers/pino_record.h"
 #include "rules/detect/detector.h"

@@ -1,4 +1,4 @@
-#include "agent/release_watcher.h"
+#include "agent/pipeline/release_watcher.h"
 
 #include <sys/stat.h>
 
@@ -6,7 +6,7 @@
 #include <cstring>
 
 #include "agent/config/loader.h"
-#include "agent/log.h"
+#include "agent/telemetry/log.h"
 
 namespace faultline {
 

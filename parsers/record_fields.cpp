@@ -1,9 +1,9 @@
-#include "agent/sentry/record_fields.h"
+#include "parsers/record_fields.h"
 
-#include "agent/sentry/record_access.h"
+#include "parsers/record_access.h"
 #include "parsers/timestamp.h"
 
-namespace faultline::sentry {
+namespace faultline {
 
 std::optional<int> record_level(const json::Value& record, const PinoFormat& format) {
   for (const std::string& key : format.level_keys) {
@@ -36,4 +36,4 @@ std::optional<std::string> record_message(const json::Value& record, const PinoF
   return std::nullopt;
 }
 
-}  // namespace faultline::sentry
+}  // namespace faultline

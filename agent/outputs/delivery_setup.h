@@ -7,7 +7,7 @@
 
 #include "agent/config/config.h"
 #include "agent/delivery/delivery.h"
-#include "parsers/status.h"
+#include "base/status.h"
 
 namespace faultline {
 

@@ -9,7 +9,7 @@
 #include <string_view>
 #include <vector>
 
-#include "agent/correlator/request_table.h"
+#include "agent/pipeline/request_table.h"
 #include "parsers/pino_record.h"
 
 namespace faultline {

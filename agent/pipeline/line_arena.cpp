@@ -1,4 +1,4 @@
-#include "agent/correlator/line_arena.h"
+#include "agent/pipeline/line_arena.h"
 
 #include <algorithm>
 #include <cstring>

@@ -1,9 +1,9 @@
-#include "agent/sentry/record_access.h"
+#include "parsers/record_access.h"
 
 #include "parsers/field_plan.h"
 #include "parsers/utf8.h"
 
-namespace faultline::sentry {
+namespace faultline {
 
 const json::Value* first_of(const json::Value& record, const std::vector<std::string>& paths) {
   for (const std::string& p : paths) {
@@ -81,4 +81,4 @@ std::string tag_value(std::string_view s) {
   return out;
 }
 
-}  // namespace faultline::sentry
+}  // namespace faultline

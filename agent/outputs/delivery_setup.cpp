@@ -1,6 +1,6 @@
-#include "agent/delivery_setup.h"
+#include "agent/outputs/delivery_setup.h"
 
-#include "agent/log.h"
+#include "agent/telemetry/log.h"
 #include "build_info.h"
 
 namespace faultline {

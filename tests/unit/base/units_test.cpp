@@ -7,7 +7,7 @@
 #include <random>
 #include <string>
 
-#include "parsers/units.h"
+#include "base/units.h"
 
 using faultline::format_duration;
 using faultline::format_size;

@@ -10,7 +10,7 @@
 #include <string_view>
 #include <vector>
 
-#include "agent/correlator/line_arena.h"
+#include "agent/pipeline/line_arena.h"
 
 namespace faultline {
 

@@ -1,4 +1,4 @@
-#include "agent/metrics.h"
+#include "agent/telemetry/metrics.h"
 
 namespace faultline {
 

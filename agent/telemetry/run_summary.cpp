@@ -1,6 +1,6 @@
-#include "agent/cli/run_summary.h"
+#include "agent/telemetry/run_summary.h"
 
-namespace faultline::cli {
+namespace faultline {
 
 std::string run_summary(const Metrics& m) {
   std::string s = std::to_string(m.lines.get()) + " lines read, " +
@@ -28,4 +28,4 @@ std::string run_summary(const Metrics& m) {
   return s;
 }
 
-}  // namespace faultline::cli
+}  // namespace faultline

@@ -14,8 +14,8 @@
 #include <thread>
 
 #include "agent/delivery/delivery.h"
-#include "agent/event_sink.h"
-#include "agent/log.h"
+#include "agent/outputs/event_sink.h"
+#include "agent/telemetry/log.h"
 
 namespace faultline {
 

@@ -1,11 +1,11 @@
-#include "agent/correlator/correlator.h"
+#include "agent/pipeline/correlator.h"
 
 #include <algorithm>
 #include <cstring>
 #include <functional>
 
-#include "agent/correlator/failure_grouping.h"
-#include "agent/inputs/source.h"
+#include "agent/pipeline/failure_grouping.h"
+#include "agent/pipeline/source_state.h"
 
 namespace faultline {
 

@@ -1,6 +1,6 @@
-#include "agent/pipeline.h"
+#include "agent/pipeline/pipeline.h"
 
-#include "agent/correlator/correlator.h"
+#include "agent/pipeline/correlator.h"
 #include "agent/sentry/event_id.h"
 #include "agent/sentry/event_size.h"
 #include "build_info.h"

@@ -1,10 +1,10 @@
-#include "agent/correlator/failure_grouping.h"
+#include "agent/pipeline/failure_grouping.h"
 
 #include <functional>
 #include <string>
 
-#include "agent/sentry/record_access.h"
 #include "parsers/json.h"
+#include "parsers/record_access.h"
 
 namespace faultline {
 
@@ -25,27 +25,27 @@ FailureSignature failure_signature(std::string_view line, bool is_completion,
   auto parsed = json::parse(line);
   std::string basis;
   if (parsed.ok()) {
-    const json::Value* err = sentry::find_error(*parsed, format);
+    const json::Value* err = find_error(*parsed, format);
     if (err != nullptr && err->is_object()) {
-      if (sentry::is_status_placeholder(*err)) {
+      if (is_status_placeholder(*err)) {
         sig.placeholder = true;
         return sig;
       }
-      const std::string message = sentry::text_or_json(err->find("message"));
-      basis = "err\n" + sentry::text_or_json(err->find("type")) + "\n" +
-              sentry::text_or_json(err->find("name")) + "\n" + message + "\n" +
-              first_frame(sentry::text_or_json(err->find("stack") != nullptr
-                                                   ? err->find("stack")
-                                                   : err->find("stack_trace")));  // ECS
+      const std::string message = text_or_json(err->find("message"));
+      basis = "err\n" + text_or_json(err->find("type")) + "\n" + text_or_json(err->find("name")) +
+              "\n" + message + "\n" +
+              first_frame(text_or_json(err->find("stack") != nullptr
+                                           ? err->find("stack")
+                                           : err->find("stack_trace")));  // ECS
     } else if (err != nullptr) {
-      basis = "err\n" + sentry::text_or_json(err);
+      basis = "err\n" + text_or_json(err);
     } else if (is_completion) {
       sig.placeholder = true;  // a 5xx summary line with nothing but the status
       return sig;
     } else {
       for (const std::string& key : format.message_keys) {
         if (const json::Value* m = parsed->find_path(key)) {
-          basis = "msg\n" + sentry::text_or_json(m);
+          basis = "msg\n" + text_or_json(m);
           break;
         }
       }

@@ -1,4 +1,4 @@
-#include "agent/log.h"
+#include "agent/telemetry/log.h"
 
 #include <atomic>
 #include <cstdio>

@@ -1,4 +1,4 @@
-#include "agent/spooling_sink.h"
+#include "agent/outputs/spooling_sink.h"
 
 namespace faultline {
 
