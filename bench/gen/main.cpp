@@ -1,5 +1,5 @@
 // faultline-bench-gen: writes realistic pino 10 + pino-http 11 NDJSON (an Express 5 app under
-// load, as in shared/fixtures/pino/a-default.ndjson) of a given size and error rate, for the
+// load, as in tests/data/pino/a-default.ndjson) of a given size and error rate, for the
 // benchmarks in bench/run.sh. The output is a pure function of the flags: same flags, same
 // bytes (see rng.h for why).
 //

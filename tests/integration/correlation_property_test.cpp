@@ -41,7 +41,7 @@ std::string scope_of(const std::string& line) {
 
 TEST_CASE("correlation: shuffling lines between requests does not change the events",
           "[correlation][property]") {
-  const std::string fixture = shared_dir() + "/fixtures/pino/a-default.ndjson";
+  const std::string fixture = data_dir() + "/pino/a-default.ndjson";
   const std::vector<std::string> lines = read_lines(fixture);
   std::map<std::string, std::vector<std::string>> scopes;
   std::vector<std::string> order;

@@ -33,7 +33,7 @@ using faultline::testing::TestPki;
 
 namespace {
 
-const std::string kDefault = shared_dir() + "/fixtures/pino/a-default.ndjson";
+const std::string kDefault = data_dir() + "/pino/a-default.ndjson";
 // The DSN's public key: a credential that must never reach faultline's logs.
 const std::string kKey = "faultlineTestKeyNeverLogged0042";
 constexpr auto kRunTimeout = std::chrono::milliseconds(180'000);

@@ -12,8 +12,8 @@ using faultline::json::Value;
 
 namespace {
 
-const std::string kDefault = shared_dir() + "/fixtures/pino/a-default.ndjson";
-const std::string kEdge = shared_dir() + "/fixtures/pino/e-edge-cases.ndjson";
+const std::string kDefault = data_dir() + "/pino/a-default.ndjson";
+const std::string kEdge = data_dir() + "/pino/e-edge-cases.ndjson";
 
 // The golden files are made with the default configuration and this environment
 // (scripts/update-golden.sh regenerates them after an intended change).

@@ -1,7 +1,7 @@
 // faultline's events checked by Sentry's own tools (tests/peers/validate_events.mjs): every
 // request body the receiver got from the real binary is parsed with @sentry/core's
 // parseEnvelope, and every event is validated against Sentry's event JSON schema
-// (../shared/schemas/sentry-event.schema.json) with ajv, plus the checks the schema does not make
+// (tests/data/schemas/sentry-event.schema.json) with ajv, plus the checks the schema does not make
 // (trace and span id shapes, the logged error last, line numbers, numeric timestamps, tags).
 // Needs tests/peers/node_modules (`cd tests/peers && npm ci`); without it the tests warn and pass,
 // as the other peer tests do.
@@ -23,11 +23,11 @@ using faultline::testing::Receiver;
 namespace {
 
 const std::string kPeers = source_dir() + "/tests/peers";
-const std::string kSchema = shared_dir() + "/schemas/sentry-event.schema.json";
+const std::string kSchema = data_dir() + "/schemas/sentry-event.schema.json";
 const std::vector<std::string> kFixtures = {"a-default", "e-edge-cases"};
 
 std::string fixture(const std::string& name) {
-  return shared_dir() + "/fixtures/pino/" + name + ".ndjson";
+  return data_dir() + "/pino/" + name + ".ndjson";
 }
 
 bool peers_installed() {

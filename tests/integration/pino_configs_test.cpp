@@ -1,4 +1,4 @@
-// Pino set-ups beyond the shared fixtures, captured from real pino 10 / pino-http 11 / Express 4
+// Pino set-ups beyond the default capture, captured from real pino 10 / pino-http 11 / Express 4
 // (tests/data/pino/README.md): cluster workers sharing one stdout, a restarted process,
 // pino-http's customAttributeKeys, and error shapes from real libraries.
 #include <catch2/catch.hpp>

@@ -20,11 +20,11 @@ bool cmp(const std::string& a, const std::string& b) {
 
 TEST_CASE("pipe: stdout is byte-identical to stdin, whatever stdin holds", "[pipe]") {
   TempDir dir;
-  std::string input = read_file(shared_dir() + "/fixtures/pino/a-default.ndjson");
+  std::string input = read_file(data_dir() + "/pino/a-default.ndjson");
   input += "plain console output\r\n";
   input += std::string("\0\x01\xff\xfe binary\n", 13);
   input += "{\"level\":50,\"msg\":\"" + std::string(2 << 20, 'x') + "\"}\n";  // over the 1 MiB cap
-  input += read_file(shared_dir() + "/fixtures/pino/e-edge-cases.ndjson");
+  input += read_file(data_dir() + "/pino/e-edge-cases.ndjson");
   input += "{\"level\":50,\"msg\":\"last line without a newline\"}";
   const std::string in_path = dir.write("in.bin", input);
   const std::string out_path = dir.file("out.bin");

@@ -12,7 +12,7 @@ using faultline::json::Value;
 
 namespace {
 
-const std::string kDefault = shared_dir() + "/fixtures/pino/a-default.ndjson";
+const std::string kDefault = data_dir() + "/pino/a-default.ndjson";
 
 std::vector<Value> events_of(const std::string& out) {
   std::vector<Value> events;

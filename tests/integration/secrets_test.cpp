@@ -83,7 +83,7 @@ std::string replay_defaults(const std::string& fixture) {
 TEST_CASE("secrets: no secret from the fixtures leaves the host with the default presets",
           "[secrets][property]") {
   for (const char* name : {"a-default.ndjson", "e-edge-cases.ndjson"}) {
-    const std::string fixture = shared_dir() + "/fixtures/pino/" + name;
+    const std::string fixture = data_dir() + "/pino/" + name;
     const std::string input = read_file(fixture);
     const std::set<std::string> secrets = find_secrets(input);
     INFO(name);
@@ -111,7 +111,7 @@ TEST_CASE("secrets: no secret from the fixtures leaves the host with the default
 }
 
 TEST_CASE("secrets: the context that makes an event useful is kept", "[secrets]") {
-  const std::string output = replay_defaults(shared_dir() + "/fixtures/pino/a-default.ndjson");
+  const std::string output = replay_defaults(data_dir() + "/pino/a-default.ndjson");
   size_t with_frames = 0, with_status = 0, with_transaction = 0;
   std::set<std::string> types;
   for (const std::string& line : split_lines(output)) {
@@ -152,7 +152,7 @@ TEST_CASE("secrets: the check above can fail: without the secrets preset they le
   TempDir dir;
   const std::string config =
       dir.write("c.yaml", "rules:\n  presets: {secrets: false, express-noise: true}\n");
-  const std::string fixture = shared_dir() + "/fixtures/pino/a-default.ndjson";
+  const std::string fixture = data_dir() + "/pino/a-default.ndjson";
   RunResult r = run_faultline({.args = {"replay", "-c", config, "--print", fixture}});
   REQUIRE(r.exit_code == 0);
   size_t leaked = 0;

@@ -1,6 +1,6 @@
 // Validates faultline's output with Sentry's own tools: envelopes are parsed with @sentry/core's
 // parseEnvelope, events are validated against Sentry's event JSON schema
-// (getsentry/sentry-data-schemas relay/event.schema.json, at ../shared/schemas/ beside the repo)
+// (getsentry/sentry-data-schemas relay/event.schema.json, copied to tests/data/schemas/)
 // with ajv 8, plus the checks the schema does not make (docs: SENTRY-PROTOCOL.md §2, §3, §7).
 //
 //   node validate_events.mjs DIR               every file in DIR is one request body as Sentry
@@ -23,7 +23,7 @@ import { parseEnvelope } from '@sentry/core';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repoRoot = path.resolve(here, '..', '..');
-let schemaPath = path.resolve(repoRoot, '..', 'shared', 'schemas', 'sentry-event.schema.json');
+let schemaPath = path.resolve(repoRoot, 'tests', 'data', 'schemas', 'sentry-event.schema.json');
 
 const dirs = [];
 const eventFiles = [];

@@ -22,8 +22,8 @@ namespace faultline::test {
 std::string faultline_binary() {
   return FAULTLINE_BINARY;
 }
-std::string shared_dir() {
-  return FAULTLINE_SHARED_DIR;
+std::string data_dir() {
+  return FAULTLINE_DATA_DIR;
 }
 std::string source_dir() {
   return FAULTLINE_SOURCE_DIR;

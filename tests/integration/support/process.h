@@ -36,7 +36,7 @@ struct RunOptions {
 
 // The faultline binary under test.
 std::string faultline_binary();
-std::string shared_dir();  // ../shared
+std::string data_dir();  // tests/data
 std::string source_dir();
 
 RunResult run(const std::string& program, const RunOptions& options);

@@ -17,7 +17,7 @@ namespace {
 
 // The `err` of the first fixture line that contains `needle`.
 json::Value fixture_err(const char* file, std::string_view needle) {
-  std::ifstream in(std::string(FAULTLINE_SHARED_DIR) + "/fixtures/pino/" + file);
+  std::ifstream in(std::string(FAULTLINE_DATA_DIR) + "/pino/" + file);
   REQUIRE(in.good());
   for (std::string line; std::getline(in, line);) {
     if (line.find(needle) == std::string::npos) continue;
@@ -337,7 +337,7 @@ TEST_CASE("pino_error: hostile input is bounded", "[pino_error][hostile]") {
 TEST_CASE("pino_error: every err in the fixtures gives a sane tree", "[pino_error][fixtures]") {
   size_t errs = 0;
   for (const char* file : {"a-default.ndjson", "e-edge-cases.ndjson"}) {
-    std::ifstream in(std::string(FAULTLINE_SHARED_DIR) + "/fixtures/pino/" + file);
+    std::ifstream in(std::string(FAULTLINE_DATA_DIR) + "/pino/" + file);
     for (std::string line; std::getline(in, line);) {
       auto record = json::parse(line);
       if (!record.ok() || record->find("err") == nullptr) continue;

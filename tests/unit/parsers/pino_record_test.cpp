@@ -149,7 +149,7 @@ std::string read_file(const std::string& path) {
 
 // The lines of a file, as the daemon sees them (through the framer: no '\n', no '\r').
 std::vector<std::string> fixture_lines(const std::string& name) {
-  const std::string bytes = read_file(std::string(FAULTLINE_SHARED_DIR) + "/fixtures/pino/" + name);
+  const std::string bytes = read_file(std::string(FAULTLINE_DATA_DIR) + "/pino/" + name);
   std::vector<std::string> lines;
   LineFramer framer(size_t{4} << 20);
   framer.feed(bytes, [&](const Line& l) { lines.emplace_back(l.text); });

@@ -1,4 +1,4 @@
-// parse_v8_frames() on real stacks (from tests/fixtures) and on every form of SENTRY-PROTOCOL.md
+// parse_v8_frames() on real stacks (from tests/data/pino) and on every form of SENTRY-PROTOCOL.md
 // §4. Expected values are what @sentry/node 11.12.0 produces for the same lines (the parity test
 // checks the same against the SDK itself).
 #include <catch2/catch.hpp>
@@ -303,7 +303,7 @@ TEST_CASE("v8_stack: every stack in the fixtures gives one frame per at-line",
           "[v8_stack][fixtures]") {
   size_t stacks = 0;
   for (const char* file : {"a-default.ndjson", "e-edge-cases.ndjson"}) {
-    std::ifstream in(std::string(FAULTLINE_SHARED_DIR) + "/fixtures/pino/" + file);
+    std::ifstream in(std::string(FAULTLINE_DATA_DIR) + "/pino/" + file);
     REQUIRE(in.good());
     for (std::string line; std::getline(in, line);) {
       auto record = faultline::json::parse(line);

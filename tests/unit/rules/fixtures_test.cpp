@@ -1,4 +1,4 @@
-// Property test over real pino output (../shared/fixtures/pino): with the default presets, no
+// Property test over real pino output (tests/data/pino): with the default presets, no
 // secret from the fixtures survives in any event that would be sent, while what makes an event
 // useful (route, status, error type, stack, ids) does. The secrets are found by an independent
 // finder written here with its own patterns, not by the engine's detectors.
@@ -264,7 +264,7 @@ RuleSet compile(const std::string& presets) {
   return *rs;
 }
 
-const std::string kFixtures = FAULTLINE_SHARED_DIR "/fixtures/pino/";
+const std::string kFixtures = FAULTLINE_DATA_DIR "/pino/";
 
 }  // namespace
 

@@ -39,7 +39,7 @@ std::string without_abs_path(json::Array values) {
 }
 
 json::Value fixture_err(const char* file, std::string_view needle) {
-  std::ifstream in(std::string(FAULTLINE_SHARED_DIR) + "/fixtures/pino/" + file);
+  std::ifstream in(std::string(FAULTLINE_DATA_DIR) + "/pino/" + file);
   REQUIRE(in.good());
   for (std::string line; std::getline(in, line);) {
     if (line.find(needle) == std::string::npos) continue;
