@@ -1,19 +1,63 @@
 #!/usr/bin/env bash
-# The layering rule of ARCHITECTURE.md: parsers/ and rules/ never include anything from agent/,
-# and parsers/ does not include rules/. Fails, naming the lines, when a file breaks it.
+# The layering rule of docs/architecture.md: every include points down. Layers, bottom up:
+#   base/ → parsers/ → rules/ → agent/
+# and inside agent/, rooms in this order (a room may include rooms listed before it, never after):
+#   telemetry delivery config sentry outputs inputs pipeline runtime cli
+# (agent/delivery/ and agent/sentry/ are libraries of their own: they include only base/,
+# parsers/ and themselves.) Fails, naming the lines, when a file breaks the rule.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 status=0
-if grep -rnE '#include\s+"agent/' parsers rules; then
-  echo "layering: parsers/ and rules/ must not include agent/" >&2
+
+fail() {
+  echo "layering: $1" >&2
   status=1
-fi
-if grep -rnE '#include\s+"rules/' parsers; then
-  echo "layering: parsers/ must not include rules/" >&2
-  status=1
-fi
-if grep -rnE '#include\s+"agent/' agent/delivery | grep -v '#include\s*"agent/delivery/'; then
-  echo "layering: agent/delivery/ is a library of its own and includes only itself and parsers/" >&2
-  status=1
-fi
+}
+
+includes() {  # includes DIR: "file:line:path" for every quoted project include under DIR
+  grep -rnoE '#include\s+"[^"]+"' "$1" --include='*.h' --include='*.cpp' |
+    sed -E 's/#include\s+"([^"]+)"/\1/'
+}
+
+check_layer() {  # check_layer DIR ALLOWED_PREFIX_REGEX
+  local dir=$1 allowed=$2 hit
+  while IFS= read -r hit; do
+    local path=${hit##*:}
+    # Generated headers (build_info.h) and system-style includes without a folder are allowed.
+    [[ $path != */* ]] && continue
+    if ! [[ $path =~ $allowed ]]; then
+      echo "$hit" >&2
+      fail "$dir/ must not include $path"
+    fi
+  done < <(includes "$dir")
+}
+
+check_layer base '^base/'
+check_layer parsers '^(base|parsers)/'
+check_layer rules '^(base|parsers|rules)/'
+
+rooms=(telemetry delivery config sentry outputs inputs pipeline runtime cli)
+for ((i = 0; i < ${#rooms[@]}; i++)); do
+  room=${rooms[$i]}
+  [[ -d agent/$room ]] || { fail "agent/$room/ is missing (update the room list)"; continue; }
+  case $room in
+    delivery | sentry) allowed="^(base|parsers|agent/$room)/" ;;
+    *)
+      below=$(IFS='|'; echo "${rooms[*]:0:$((i + 1))}")
+      allowed="^(base|parsers|rules|agent/($below))/"
+      ;;
+  esac
+  check_layer "agent/$room" "$allowed"
+done
+
+# Every file of agent/ lives in a room (main.cpp aside), so nothing escapes the check above.
+while IFS= read -r f; do
+  [[ $f == agent/main.cpp ]] && continue
+  fail "$f is not in a room of agent/"
+done < <(find agent -maxdepth 1 -type f)
+for d in agent/*/; do
+  d=${d%/}
+  [[ " ${rooms[*]} " == *" ${d#agent/} "* ]] || fail "$d/ is not a known room (add it to the list)"
+done
+
 exit $status

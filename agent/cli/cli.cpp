@@ -1,51 +1,11 @@
-#include <signal.h>
 #include <CLI/CLI.hpp>
 
 #include <iostream>
 
 #include "agent/cli/commands.h"
-#include "agent/config/loader.h"
-#include "agent/telemetry/log.h"
+#include "agent/runtime/signals.h"
 
 namespace faultline::cli {
-
-std::atomic<bool>& stop_requested() {
-  static std::atomic<bool> flag{false};
-  return flag;
-}
-
-namespace {
-
-void on_stop_signal(int) {
-  stop_requested().store(true);
-}
-
-}  // namespace
-
-void install_signal_handlers() {
-  struct sigaction sa {};
-  sa.sa_handler = on_stop_signal;
-  sigemptyset(&sa.sa_mask);
-  sa.sa_flags = 0;  // no SA_RESTART: a blocking poll/read returns EINTR and sees the flag
-  sigaction(SIGTERM, &sa, nullptr);
-  sigaction(SIGINT, &sa, nullptr);
-  // A closed stdout must show up as EPIPE on write, not kill the bridge (and the app's pipe).
-  signal(SIGPIPE, SIG_IGN);
-}
-
-Result<config::Config> load_config(const CommonOptions& options) {
-  const config::Getenv env = config::process_getenv();
-  auto config = options.config_path.empty() ? config::load_defaults(env)
-                                            : config::load_file(options.config_path, env);
-  if (!config.ok()) {
-    std::cerr << "faultline: " << config.message() << "\n";
-    return config;
-  }
-  log::Level level = log::Level::kInfo;
-  log::parse_level(config->log.level, level);
-  log::configure(level, config->log.format == "json");
-  return config;
-}
 
 int run(int argc, char** argv) {
   CLI::App app{"faultline: turns a Node.js service's Pino logs into Sentry events.", "faultline"};
@@ -97,7 +57,7 @@ int run(int argc, char** argv) {
     return kExitUsage;
   }
 
-  install_signal_handlers();
+  runtime::install_signal_handlers();
   if (app.got_subcommand("version")) return cmd_version();
   if (check_cmd->parsed()) return cmd_check(check);
   if (replay_cmd->parsed()) return cmd_replay(replay);

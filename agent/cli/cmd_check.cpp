@@ -1,13 +1,6 @@
-#include <fcntl.h>
-#include <unistd.h>
-
-#include <cerrno>
 #include <cstdio>
-#include <cstring>
 
 #include "agent/cli/commands.h"
-#include "agent/inputs/stream_reader.h"
-#include "agent/telemetry/log.h"
 
 namespace faultline::cli {
 
@@ -29,17 +22,11 @@ std::string headline(const json::Value& event) {
 }
 
 int explain(const config::Config& config, const std::string& file) {
-  const int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) {
-    log::error(file + ": cannot open: " + std::strerror(errno));
-    return kExitRuntime;
-  }
-  Metrics metrics;
-  SystemClock clock;
-  NullSink sink;
-  Pipeline pipeline(config, sink, metrics, clock);
-  pipeline.set_explain_hook([&file](const sentry::Incident& incident, const json::Value& event,
-                                    const rules::Verdict& verdict, const rules::Explain& what) {
+  runtime::Plan plan;
+  plan.mode = runtime::Mode::kExplain;
+  plan.files = {file};
+  plan.explain = [&file](const sentry::Incident& incident, const json::Value& event,
+                         const rules::Verdict& verdict, const rules::Explain& what) {
     std::printf("%s:%llu: %s\n", file.c_str(), static_cast<unsigned long long>(incident.error.line),
                 headline(event).c_str());
     if (const json::Value* id = event.find_path("tags.request_id")) {
@@ -51,29 +38,21 @@ int explain(const config::Config& config, const std::string& file) {
     std::string text = what.to_text(/*only_matched=*/true);
     std::fputs(text.c_str(), stdout);
     if (!text.empty() && text.back() != '\n') std::fputc('\n', stdout);
-  });
-  StreamOptions stream;
-  stream.fd = fd;
-  stream.max_line_bytes = config.pino.max_line_bytes;
-  SourceState source(file);
-  Status status = read_stream(stream, source, pipeline, metrics, stop_requested());
-  pipeline.finish();
-  ::close(fd);
-  if (!status.ok()) {
-    log::error(status.message());
-    return kExitRuntime;
-  }
+  };
+  runtime::Totals totals;
+  const int code = runtime::run(config, plan, &totals);
+  if (code != kExitOk) return code;
   std::printf("%llu error records, %llu events kept, %llu dropped by rules\n",
-              static_cast<unsigned long long>(metrics.errors_detected.get()),
-              static_cast<unsigned long long>(metrics.events.get()),
-              static_cast<unsigned long long>(metrics.events_dropped_rules.get()));
+              static_cast<unsigned long long>(totals.errors_detected),
+              static_cast<unsigned long long>(totals.events),
+              static_cast<unsigned long long>(totals.events_dropped_rules));
   return kExitOk;
 }
 
 }  // namespace
 
 int cmd_check(const CheckOptions& options) {
-  auto config = load_config(options);
+  auto config = runtime::load_config(options.config_path);
   if (!config.ok()) return kExitUsage;
   if (!options.explain_file.empty()) return explain(*config, options.explain_file);
 

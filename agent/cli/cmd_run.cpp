@@ -1,15 +1,13 @@
 #include "agent/cli/commands.h"
-#include "agent/telemetry/log.h"
 
 namespace faultline::cli {
 
 int cmd_run(const CommonOptions& options) {
-  auto config = load_config(options);
+  auto config = runtime::load_config(options.config_path);
   if (!config.ok()) return kExitUsage;
-  log::error(
-      "run: the daemon that tails the configured inputs is not in this version yet. "
-      "Use `node app.js | faultline pipe` or `faultline replay FILE` meanwhile.");
-  return kExitRuntime;
+  runtime::Plan plan;
+  plan.mode = runtime::Mode::kRun;
+  return runtime::run(*config, plan);
 }
 
 }  // namespace faultline::cli

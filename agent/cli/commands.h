@@ -2,16 +2,18 @@
 // Exit codes: 0 success, 1 runtime failure, 2 usage or configuration error (docs/cli.md).
 #pragma once
 
-#include <atomic>
 #include <string>
 #include <vector>
 
 #include "agent/config/config.h"
+#include "agent/runtime/runtime.h"
 #include "base/status.h"
 
 namespace faultline::cli {
 
-enum ExitCode : int { kExitOk = 0, kExitRuntime = 1, kExitUsage = 2 };
+using runtime::kExitOk;
+using runtime::kExitRuntime;
+using runtime::kExitUsage;
 
 struct CommonOptions {
   std::string config_path;  // empty: built-in defaults
@@ -38,13 +40,5 @@ int cmd_check(const CheckOptions& options);
 int cmd_replay(const ReplayOptions& options);
 int cmd_pipe(const PipeOptions& options);
 int cmd_run(const CommonOptions& options);
-
-// Loads the configuration (or the defaults) and applies its log settings; on failure prints the
-// message and returns it.
-Result<config::Config> load_config(const CommonOptions& options);
-
-// Set by SIGTERM/SIGINT; inputs stop reading when it turns true.
-std::atomic<bool>& stop_requested();
-void install_signal_handlers();
 
 }  // namespace faultline::cli

@@ -18,7 +18,7 @@ SpoolingSink::~SpoolingSink() {
   writer_.join();
 }
 
-bool SpoolingSink::emit(const std::string& event_id, const json::Value& event) {
+bool SpoolingSink::emit(const std::string& event_id, const json::Value& event, uint64_t ticket) {
   std::string payload = json::to_string(event);
   std::unique_lock<std::mutex> lock(mu_);
   if (queued_bytes_ + payload.size() > max_bytes_ && !queue_.empty()) {
@@ -26,13 +26,14 @@ bool SpoolingSink::emit(const std::string& event_id, const json::Value& event) {
       lock.unlock();
       full_log_.write(log::Level::kWarn, "the disk spool is not keeping up; event " + event_id +
                                              " dropped rather than hold back the app's output");
+      settle(ticket);
       return false;  // the pipeline counts it
     }
     changed_.wait(lock,
                   [&] { return queued_bytes_ + payload.size() <= max_bytes_ || queue_.empty(); });
   }
   queued_bytes_ += payload.size();
-  queue_.emplace_back(event_id, std::move(payload));
+  queue_.push_back(Queued{event_id, std::move(payload), ticket});
   lock.unlock();
   changed_.notify_all();
   return true;
@@ -48,14 +49,15 @@ void SpoolingSink::run() {
   while (true) {
     changed_.wait(lock, [&] { return stop_ || !queue_.empty(); });
     if (queue_.empty()) return;  // stop_ and nothing left to write
-    auto [id, payload] = std::move(queue_.front());
+    Queued next = std::move(queue_.front());
     queue_.pop_front();
     writing_ = true;
     lock.unlock();
     // The delivery library counts and logs refusals (spool full, disk errors) itself.
-    (void)delivery_.submit(id, payload);
+    (void)delivery_.submit(next.id, next.payload);
+    settle(next.ticket);
     lock.lock();
-    queued_bytes_ -= payload.size();
+    queued_bytes_ -= next.payload.size();
     writing_ = false;
     changed_.notify_all();
   }

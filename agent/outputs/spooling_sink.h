@@ -4,7 +4,8 @@
 // rather than hold back the app's stdout; in `replay`, it waits instead (there is nothing to
 // hold back, and every event should reach the spool).
 //
-// emit() and flush() are called from the pipeline thread; the writer thread is internal.
+// emit() and flush() are called from the pipeline thread; the writer thread is internal and
+// settles each ticket once the spool holds the event (fsynced) or refused it (counted there).
 #pragma once
 
 #include <condition_variable>
@@ -16,6 +17,7 @@
 #include "agent/delivery/delivery.h"
 #include "agent/outputs/event_sink.h"
 #include "agent/telemetry/log.h"
+#include "base/thread_annotations.h"
 
 namespace faultline {
 
@@ -26,7 +28,7 @@ class SpoolingSink final : public EventSink {
   SpoolingSink(const SpoolingSink&) = delete;
   SpoolingSink& operator=(const SpoolingSink&) = delete;
 
-  bool emit(const std::string& event_id, const json::Value& event) override;
+  bool emit(const std::string& event_id, const json::Value& event, uint64_t ticket) override;
   // Returns when every event emitted so far is in the spool (or was refused by it).
   void flush() override;
 
@@ -40,10 +42,15 @@ class SpoolingSink final : public EventSink {
 
   std::mutex mu_;
   std::condition_variable changed_;
-  std::deque<std::pair<std::string, std::string>> queue_;  // guarded by mu_
-  size_t queued_bytes_ = 0;                                // guarded by mu_
-  bool writing_ = false;                                   // guarded by mu_
-  bool stop_ = false;                                      // guarded by mu_
+  struct Queued {
+    std::string id;
+    std::string payload;
+    uint64_t ticket;
+  };
+  std::deque<Queued> queue_ GUARDED_BY(mu_);
+  size_t queued_bytes_ GUARDED_BY(mu_) = 0;
+  bool writing_ GUARDED_BY(mu_) = false;
+  bool stop_ GUARDED_BY(mu_) = false;
   std::thread writer_;
 };
 

@@ -159,6 +159,7 @@ void Correlator::lend_context(sentry::Incident& incident, const RequestState& s)
 sentry::Incident Correlator::incident_for(const RequestState& s, const PendingError& error) const {
   sentry::Incident incident;
   incident.source = s.source->name;
+  incident.source_id = s.source->id;
   incident.source_key = s.source->key;
   incident.error = sentry::KeptLine{error.text, error.offset, error.line, false};
   incident.read_time_us = error.read_time_us;
@@ -218,6 +219,7 @@ void Correlator::emit_now(SourceState& source, const Line& line, std::string_vie
                           const RequestState* trace_from) {
   sentry::Incident incident;
   incident.source = source.name;
+  incident.source_id = source.id;
   incident.source_key = source.key;
   incident.error = sentry::KeptLine{std::string(line.text), line.offset, line.number, false};
   incident.read_time_us = wall_us;
@@ -373,6 +375,18 @@ void Correlator::observe(SourceState& source, const Line& line, const RecordView
   } else if (pending_bytes_ > options_.max_bytes) {
     flush();
   }
+}
+
+std::optional<uint64_t> Correlator::oldest_held(const SourceState& source) const {
+  std::optional<uint64_t> oldest;
+  for (uint32_t slot : holding_) {
+    const RequestState& s = table_.at(slot);
+    if (!s.in_use || s.source != &source) continue;
+    for (const PendingError& e : s.pending) {
+      if (!oldest || e.offset < *oldest) oldest = e.offset;
+    }
+  }
+  return oldest;
 }
 
 void Correlator::flush() {

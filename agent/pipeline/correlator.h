@@ -22,6 +22,7 @@
 #pragma once
 
 #include <functional>
+#include <optional>
 #include <string_view>
 
 #include "agent/config/config.h"
@@ -56,6 +57,9 @@ class Correlator {
   void flush();
 
   size_t open_requests() const { return table_.size(); }
+  // The lowest offset of an error line of `source` still held (waiting for its request's
+  // completion), or nullopt. Linear in the requests holding errors (bounded), not in the input.
+  std::optional<uint64_t> oldest_held(const SourceState& source) const;
 
  private:
   void advance(const RecordView& view, int64_t wall_us);

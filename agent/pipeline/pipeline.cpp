@@ -1,5 +1,7 @@
 #include "agent/pipeline/pipeline.h"
 
+#include <algorithm>
+
 #include "agent/pipeline/correlator.h"
 #include "agent/sentry/event_id.h"
 #include "agent/sentry/event_size.h"
@@ -21,9 +23,11 @@ sentry::EventSettings event_settings(const config::Config& config) {
   return s;
 }
 
-Pipeline::Pipeline(const config::Config& config, EventSink& sink, Metrics& metrics, Clock& clock)
+Pipeline::Pipeline(const config::Config& config, EventSink& sink, Metrics& metrics, Clock& clock,
+                   AckTracker* acks)
     : config_(config),
       sink_(sink),
+      acks_(acks),
       metrics_(metrics),
       clock_(clock),
       reader_(*config.pino.schema),
@@ -59,7 +63,22 @@ void Pipeline::report_bad_line(SourceState& source, const Line& line) {
   });
 }
 
-void Pipeline::on_line(SourceState& source, const Line& line) {
+SourceId Pipeline::open_source(std::string name) {
+  const auto id = static_cast<SourceId>(sources_.size());
+  sources_.emplace_back(id, std::move(name));
+  return id;
+}
+
+std::optional<uint64_t> Pipeline::oldest_unsafe(SourceId id) const {
+  std::optional<uint64_t> oldest = correlator_->oldest_held(sources_.at(id));
+  if (acks_ != nullptr) {
+    if (auto open = acks_->oldest(id); open && (!oldest || *open < *oldest)) oldest = open;
+  }
+  return oldest;
+}
+
+void Pipeline::on_line(SourceId id, const Line& line) {
+  SourceState& source = sources_[id];
   metrics_.lines.add();
   if (!source.key_known) {
     source.key = sentry::source_key(line.text);
@@ -89,7 +108,7 @@ void Pipeline::on_line(SourceState& source, const Line& line) {
   correlator_->observe(source, line, view_, reason, clock_.now_us());
 }
 
-void Pipeline::tick() {
+void Pipeline::on_idle() {
   correlator_->tick(clock_.now_us());
 }
 
@@ -119,7 +138,14 @@ void Pipeline::emit(sentry::Incident&& incident) {
   }
   if (sentry::fit_event(*event)) metrics_.events_truncated.add();
   const std::string id = event->find("event_id")->as_string();
-  if (sink_.emit(id, *event)) {
+  // The event's oldest line: until the event is durable, an input must be able to read it again.
+  uint64_t ticket = 0;
+  if (acks_ != nullptr) {
+    uint64_t oldest = incident.error.offset;
+    for (const sentry::KeptLine& d : incident.duplicates) oldest = std::min(oldest, d.offset);
+    ticket = acks_->issue(incident.source_id, oldest);
+  }
+  if (sink_.emit(id, *event, ticket)) {
     metrics_.events.add();
   } else {
     metrics_.events_dropped_queue.add();

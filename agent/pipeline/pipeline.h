@@ -2,17 +2,24 @@
 //   line → record view (hot fields) → detector → correlator → event builder → rules → sink.
 // Only error records and the lines kept for their story ever leave the hot path.
 //
-// Not thread-safe: one Pipeline per pipeline thread; inputs call on_line() from that thread and
-// tick() when idle so held errors are released in wall time.
+// The pipeline is the LineSink that inputs push to: it owns the per-source state, and with an
+// AckTracker it issues a ticket for every event it hands to the sink, so that oldest_unsafe()
+// tells an input how far it may checkpoint.
+//
+// Not thread-safe: one Pipeline per pipeline thread; inputs call it from that thread.
 #pragma once
 
+#include <deque>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "agent/clock.h"
 #include "agent/config/config.h"
+#include "agent/inputs/line_sink.h"
 #include "agent/outputs/event_sink.h"
+#include "agent/pipeline/ack_tracker.h"
 #include "agent/pipeline/release_watcher.h"
 #include "agent/pipeline/source_state.h"
 #include "agent/sentry/event_builder.h"
@@ -28,16 +35,20 @@ namespace faultline {
 
 class Correlator;
 
-class Pipeline {
+class Pipeline final : public LineSink {
  public:
-  Pipeline(const config::Config& config, EventSink& sink, Metrics& metrics, Clock& clock);
-  ~Pipeline();
+  // `acks` may be null: then events carry ticket 0 and oldest_unsafe() only knows held errors.
+  Pipeline(const config::Config& config, EventSink& sink, Metrics& metrics, Clock& clock,
+           AckTracker* acks = nullptr);
+  ~Pipeline() override;
   Pipeline(const Pipeline&) = delete;
   Pipeline& operator=(const Pipeline&) = delete;
 
-  void on_line(SourceState& source, const Line& line);
+  SourceId open_source(std::string name) override;
+  void on_line(SourceId source, const Line& line) override;
   // Releases held errors whose hold window has passed in wall time (input idle).
-  void tick();
+  void on_idle() override;
+  std::optional<uint64_t> oldest_unsafe(SourceId source) const override;
   // End of all input or shutdown: every held error becomes an event now.
   void finish();
 
@@ -55,6 +66,8 @@ class Pipeline {
 
   const config::Config& config_;
   EventSink& sink_;
+  AckTracker* acks_;
+  std::deque<SourceState> sources_;  // by SourceId; stable addresses for the correlator
   Metrics& metrics_;
   Clock& clock_;
   RecordReader reader_;

@@ -74,6 +74,7 @@ class RequestTable {
   void touch(uint32_t slot);
 
   RequestState& at(uint32_t slot) { return slots_[slot]; }
+  const RequestState& at(uint32_t slot) const { return slots_[slot]; }
   bool full() const { return size_ >= max_; }
   size_t size() const { return size_; }
   // The least recently active slot, or kNone when empty.

@@ -1,17 +1,19 @@
-// What the pipeline remembers about one input (a file or stdin) while it is read. The correlator
-// keeps pointers to it for the requests it holds, so a SourceState must outlive the Pipeline
-// run that reads it (keep them in a std::deque or similar, never a loop-local variable).
+// What the pipeline remembers about one source (a file, stdin) while it is read. The pipeline owns
+// them for its whole life (a std::deque: the correlator keeps pointers to them for the requests it
+// holds); inputs name a source by its SourceId, its index there.
 #pragma once
 
+#include <cstdint>
 #include <string>
 
 namespace faultline {
 
 struct SourceState {
-  explicit SourceState(std::string n) : name(std::move(n)) {}
+  SourceState(uint32_t i, std::string n) : id(i), name(std::move(n)) {}
   SourceState(const SourceState&) = delete;
   SourceState& operator=(const SourceState&) = delete;
 
+  uint32_t id;       // the SourceId inputs use
   std::string name;  // a path or "stdin"
   std::string key;   // identity for event ids (a hash of the first line)
   bool key_known = false;

@@ -22,6 +22,7 @@ struct KeptLine {
 
 struct Incident {
   std::string source;        // for messages: a path or "stdin"
+  uint32_t source_id = 0;    // the pipeline's number for the source (acknowledgements)
   std::string source_key;    // identity of the source for deterministic event ids
   KeptLine error;            // the record the event is about
   int64_t read_time_us = 0;  // when the error line was read (for records without a time)

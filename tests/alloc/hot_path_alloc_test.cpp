@@ -31,7 +31,7 @@ namespace {
 
 class CountingSink final : public faultline::EventSink {
  public:
-  bool emit(const std::string&, const faultline::json::Value&) override {
+  bool emit(const std::string&, const faultline::json::Value&, uint64_t) override {
     ++events;
     return true;
   }
@@ -61,7 +61,8 @@ struct PipelineUnderTest {
                    yaml, "test.yaml",
                    [](std::string_view) -> std::optional<std::string> { return std::nullopt; })
                    .value()),
-        pipeline(config, sink, metrics, clock) {}
+        pipeline(config, sink, metrics, clock),
+        source(pipeline.open_source("test")) {}
 
   void feed(const std::string& text) {
     std::span<char> space = framer.prepare();
@@ -77,7 +78,7 @@ struct PipelineUnderTest {
   CountingSink sink;
   faultline::Pipeline pipeline;
   faultline::LineFramer framer{1 << 20};
-  faultline::SourceState source{"test"};
+  faultline::SourceId source;
 };
 
 }  // namespace

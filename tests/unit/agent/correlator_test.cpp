@@ -61,7 +61,7 @@ class Harness {
   RecordReader reader_;
   Detector detector_;
   Correlator correlator_;
-  SourceState source_{"test"};
+  SourceState source_{0, "test"};
   uint64_t offset_ = 0;
   uint64_t number_ = 0;
   int64_t wall_us_ = 1'900'000'000'000'000;

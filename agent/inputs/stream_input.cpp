@@ -1,6 +1,8 @@
-#include "agent/inputs/stream_reader.h"
+#include "agent/inputs/stream_input.h"
 
+#include <fcntl.h>
 #include <poll.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -69,36 +71,47 @@ class ProgressBar {
 
 }  // namespace
 
-Status read_stream(const StreamOptions& options, SourceState& source, Pipeline& pipeline,
-                   Metrics& metrics, const std::atomic<bool>& stop) {
-  LineFramer framer(options.max_line_bytes);
-  ProgressBar progress(options.progress, options.size_hint);
-  int passthrough = options.passthrough_fd;
+Status StreamInput::run(LineSink& sink, const std::atomic<bool>& stop) {
+  const bool is_stdin = options_.path == "-";
+  const int fd = is_stdin ? STDIN_FILENO : ::open(options_.path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return Status::Error(options_.path + ": cannot open: " + std::strerror(errno));
+  struct stat st {};
+  const bool regular = ::fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
+  Status status = read_fd(fd, regular ? static_cast<uint64_t>(st.st_size) : 0, sink, stop);
+  if (!is_stdin) ::close(fd);
+  return status;
+}
+
+Status StreamInput::read_fd(int fd, uint64_t size_hint, LineSink& sink,
+                            const std::atomic<bool>& stop) {
+  const std::string name = options_.path == "-" ? "stdin" : options_.path;
+  const SourceId source = sink.open_source(name);
+  LineFramer framer(options_.max_line_bytes);
+  ProgressBar progress(options_.progress && size_hint > 0, size_hint);
+  int passthrough = options_.passthrough_fd;
   Line line;
-  // After a stop request, a stream with a stop_grace goes on until it ends or the grace runs out:
-  // in `pipe` the app usually gets the same signal and writes its last lines as it exits.
   std::optional<std::chrono::steady_clock::time_point> stop_deadline;
   while (true) {
     if (stop.load(std::memory_order_relaxed)) {
       const auto now = std::chrono::steady_clock::now();
-      if (!stop_deadline) stop_deadline = now + options.stop_grace;
+      if (!stop_deadline) stop_deadline = now + options_.stop_grace;
       if (now >= *stop_deadline) break;
     }
-    pollfd p{options.fd, POLLIN, 0};
-    const int ready = ::poll(&p, 1, static_cast<int>(options.idle_tick.count()));
+    pollfd p{fd, POLLIN, 0};
+    const int ready = ::poll(&p, 1, static_cast<int>(options_.idle_tick.count()));
     if (ready < 0) {
       if (errno == EINTR) continue;
-      return Status::Error(source.name + ": poll: " + std::strerror(errno));
+      return Status::Error(name + ": poll: " + std::strerror(errno));
     }
     if (ready == 0) {  // quiet: let held errors go out in wall time
-      pipeline.tick();
+      sink.on_idle();
       continue;
     }
     std::span<char> space = framer.prepare();
-    const ssize_t n = ::read(options.fd, space.data(), space.size());
+    const ssize_t n = ::read(fd, space.data(), space.size());
     if (n < 0) {
       if (errno == EINTR || errno == EAGAIN) continue;
-      return Status::Error(source.name + ": read: " + std::strerror(errno));
+      return Status::Error(name + ": read: " + std::strerror(errno));
     }
     if (n == 0) break;
     if (passthrough >= 0 && !write_all(passthrough, space.data(), static_cast<size_t>(n), stop)) {
@@ -109,13 +122,13 @@ Status read_stream(const StreamOptions& options, SourceState& source, Pipeline& 
                                   "passing it through");
       passthrough = -1;
     }
-    metrics.bytes_read.add(static_cast<uint64_t>(n));
+    if (options_.bytes_read != nullptr) options_.bytes_read->add(static_cast<uint64_t>(n));
     framer.commit(static_cast<size_t>(n));
-    while (framer.next(line)) pipeline.on_line(source, line);
+    while (framer.next(line)) sink.on_line(source, line);
     progress.update(framer.bytes_committed());
   }
   framer.finish();
-  while (framer.next(line)) pipeline.on_line(source, line);
+  while (framer.next(line)) sink.on_line(source, line);
   return Status::Ok();
 }
 

@@ -1,0 +1,33 @@
+// Where an input hands its lines: the pipeline, or a test's recorder. An input names each source
+// it reads (a file, stdin, a child's stderr) once, then pushes that source's framed lines in
+// order, and says when it is idle so that held errors still leave in wall time.
+//
+// Called only on the thread that runs the input (the pipeline thread); implementations need not
+// be thread-safe. A Line's text lives in the input's buffer and dies when on_line() returns.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "parsers/line_framer.h"
+
+namespace faultline {
+
+// A source's number for the lifetime of one run, given by the sink; small and dense from 0.
+using SourceId = uint32_t;
+
+class LineSink {
+ public:
+  virtual ~LineSink() = default;
+  // A new source begins; `name` is a path or "stdin" (for messages and event ids).
+  virtual SourceId open_source(std::string name) = 0;
+  virtual void on_line(SourceId source, const Line& line) = 0;
+  // No input for a while: lets held errors go out in wall time.
+  virtual void on_idle() = 0;
+  // The lowest offset in `source` of a line whose events are not yet durable (held, or handed to
+  // an output that has not confirmed it), or nullopt when every line handed over so far is safe.
+  virtual std::optional<uint64_t> oldest_unsafe(SourceId source) const = 0;
+};
+
+}  // namespace faultline

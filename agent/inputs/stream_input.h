@@ -1,0 +1,47 @@
+// An input that reads one byte stream to its end: a file for `replay` and `check --explain`,
+// stdin for `pipe` (and `replay -`). In pipe mode every byte read is first written to the
+// passthrough descriptor, unchanged and unbuffered, so the app's output reaches stdout as soon as
+// faultline sees it; a closed stdout stops the copy, never the reading.
+//
+// A stream cannot be re-read, so acknowledgements are ignored. Not thread-safe: run() on one
+// thread.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <string>
+
+#include "agent/inputs/input.h"
+#include "agent/telemetry/metrics.h"
+
+namespace faultline {
+
+struct StreamOptions {
+  std::string path;         // a file to open, or "-" for stdin
+  int passthrough_fd = -1;  // -1: no passthrough
+  size_t max_line_bytes = 1024 * 1024;
+  bool progress = false;  // draw a progress bar on stderr (regular files only)
+  // How long the stream may be quiet before the sink is told it is idle.
+  std::chrono::milliseconds idle_tick{250};
+  // After `stop` turns true, how long to go on reading (until the stream ends). 0: stop at once.
+  // In `pipe` the app usually gets the same signal and writes its last lines as it exits.
+  std::chrono::milliseconds stop_grace{0};
+  Counter* bytes_read = nullptr;  // counts every byte read, when set
+};
+
+class StreamInput final : public Input {
+ public:
+  explicit StreamInput(StreamOptions options) : options_(std::move(options)) {}
+
+  // Ends when the stream ends, on an open or read error (the message names the path), or once
+  // `stop` has been true for stop_grace (checked at least every idle_tick).
+  Status run(LineSink& sink, const std::atomic<bool>& stop) override;
+
+ private:
+  Status read_fd(int fd, uint64_t size_hint, LineSink& sink, const std::atomic<bool>& stop);
+
+  StreamOptions options_;
+};
+
+}  // namespace faultline

@@ -1,0 +1,55 @@
+#include "agent/outputs/outputs.h"
+
+#include <cerrno>
+#include <cstring>
+#include <vector>
+
+#include "agent/outputs/delivery_setup.h"
+
+namespace faultline {
+
+Result<std::unique_ptr<Outputs>> Outputs::open(const config::Config& config,
+                                               const OutputPlan& plan) {
+  std::unique_ptr<Outputs> o(new Outputs());
+  std::vector<EventSink*> sinks;
+  if (!plan.print_path.empty()) {
+    std::FILE* out = stdout;
+    if (plan.print_path != "-") {
+      o->file_.reset(std::fopen(plan.print_path.c_str(), "a"));
+      if (!o->file_) {
+        return Status::Error(plan.print_path +
+                             ": cannot open for writing: " + std::strerror(errno));
+      }
+      out = o->file_.get();
+    }
+    o->print_ = std::make_unique<PrintSink>(out, plan.print_flush_each);
+    sinks.push_back(o->print_.get());
+  }
+  if (plan.deliver && !config.sentry.dsn.empty()) {
+    auto opened = open_delivery(config);
+    if (!opened.ok()) return opened.status();
+    o->delivery_ = std::move(opened).value();
+    o->spooling_ =
+        std::make_unique<SpoolingSink>(*o->delivery_, plan.queue_bytes, plan.wait_when_full);
+    sinks.push_back(o->spooling_.get());
+  }
+  if (sinks.empty()) {
+    o->null_ = std::make_unique<NullSink>();
+    o->sink_ = o->null_.get();
+  } else if (sinks.size() == 1) {
+    o->sink_ = sinks.front();
+  } else {
+    o->fan_out_ = std::make_unique<FanOut>(std::move(sinks));
+    o->sink_ = o->fan_out_.get();
+  }
+  return o;
+}
+
+// The spooling sink writes what it still holds before delivery goes away.
+Outputs::~Outputs() {
+  fan_out_.reset();
+  spooling_.reset();
+  delivery_.reset();
+}
+
+}  // namespace faultline

@@ -1,0 +1,51 @@
+// The runtime's half of the acknowledgement path: a LineSink placed between an input and the
+// pipeline that, every few thousand lines and whenever the input is idle, tells the input how far
+// each of its sources is safe — the end of the last line handed over, held back to the oldest
+// line whose events are not yet durable (pipeline.oldest_unsafe()). Offsets only grow.
+//
+// Not thread-safe: lives on the pipeline thread with the input it serves. Allocates nothing per
+// line.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "agent/inputs/input.h"
+#include "agent/inputs/line_sink.h"
+
+namespace faultline::runtime {
+
+class Acknowledger final : public LineSink {
+ public:
+  Acknowledger(LineSink& pipeline, Input& input) : pipeline_(pipeline), input_(input) {}
+
+  SourceId open_source(std::string name) override;
+  void on_line(SourceId source, const Line& line) override;
+  void on_idle() override;
+  std::optional<uint64_t> oldest_unsafe(SourceId source) const override {
+    return pipeline_.oldest_unsafe(source);
+  }
+
+  // Tells the input every source's safe offset that moved since the last time.
+  void acknowledge();
+
+ private:
+  // How many lines may pass between two acknowledgements while input flows.
+  static constexpr uint32_t kLinesPerAck = 4096;
+
+  struct Progress {
+    SourceId id = 0;
+    uint64_t end = 0;    // just past the last line handed over
+    uint64_t acked = 0;  // the last offset acknowledged
+  };
+  Progress* find(SourceId id);
+
+  LineSink& pipeline_;
+  Input& input_;
+  std::vector<Progress> sources_;  // few: one per source this input opened
+  uint32_t since_ack_ = 0;
+};
+
+}  // namespace faultline::runtime

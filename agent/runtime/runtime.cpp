@@ -1,0 +1,214 @@
+#include "agent/runtime/runtime.h"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <iostream>
+#include <memory>
+#include <optional>
+
+#include "agent/clock.h"
+#include "agent/config/loader.h"
+#include "agent/inputs/stream_input.h"
+#include "agent/outputs/delivery_setup.h"
+#include "agent/outputs/outputs.h"
+#include "agent/pipeline/ack_tracker.h"
+#include "agent/pipeline/pipeline.h"
+#include "agent/runtime/acknowledger.h"
+#include "agent/runtime/signals.h"
+#include "agent/telemetry/log.h"
+#include "agent/telemetry/metrics.h"
+#include "agent/telemetry/run_summary.h"
+
+namespace faultline::runtime {
+
+namespace {
+
+const char* command_name(Mode mode) {
+  switch (mode) {
+    case Mode::kPipe:
+      return "pipe";
+    case Mode::kReplay:
+      return "replay";
+    case Mode::kRun:
+      return "run";
+    case Mode::kExplain:
+      return "check";
+  }
+  return "faultline";
+}
+
+OutputPlan output_plan(const config::Config& config, const Plan& plan) {
+  OutputPlan out;
+  switch (plan.mode) {
+    case Mode::kPipe:
+      out.print_path = plan.events_file;
+      out.print_flush_each = true;
+      out.deliver = true;
+      out.queue_bytes = 16 * 1024 * 1024;
+      out.wait_when_full = false;  // never hold back the app's output
+      break;
+    case Mode::kReplay:
+      if (plan.print) {
+        out.print_path = "-";
+      } else {
+        out.deliver = true;
+        out.queue_bytes = 64 * 1024 * 1024;
+        out.wait_when_full = true;  // nothing to hold back: every event should reach the spool
+        if (config.sentry.dsn.empty()) {
+          log::info(
+              "no DSN configured (sentry.dsn / SENTRY_DSN): events are counted, not sent; "
+              "use --print to see them");
+        }
+      }
+      break;
+    case Mode::kRun:
+      out.deliver = true;
+      break;
+    case Mode::kExplain:
+      break;
+  }
+  return out;
+}
+
+std::vector<std::unique_ptr<StreamInput>> stream_inputs(const config::Config& config,
+                                                        const Plan& plan, Metrics& metrics) {
+  std::vector<std::unique_ptr<StreamInput>> inputs;
+  StreamOptions base;
+  base.max_line_bytes = config.pino.max_line_bytes;
+  base.bytes_read = &metrics.bytes_read;
+  if (plan.mode == Mode::kPipe) {
+    StreamOptions o = base;
+    o.path = "-";
+    o.passthrough_fd = STDOUT_FILENO;
+    // On SIGTERM/SIGINT the app is usually stopping too: read its last words (until stdin
+    // closes) for up to half the grace period, keeping the other half for sending.
+    o.stop_grace = config.delivery.shutdown_grace / 2;
+    inputs.push_back(std::make_unique<StreamInput>(std::move(o)));
+    return inputs;
+  }
+  for (const std::string& file : plan.files) {
+    StreamOptions o = base;
+    o.path = file;
+    o.progress = plan.mode == Mode::kReplay && ::isatty(STDERR_FILENO) != 0;
+    inputs.push_back(std::make_unique<StreamInput>(std::move(o)));
+  }
+  return inputs;
+}
+
+// Waits until delivery has nothing left, the timeout passes, or a stop signal arrives (then for
+// at most the shutdown grace). True when everything was accepted.
+bool wait_for_delivery(delivery::Delivery& d, double timeout_seconds,
+                       std::chrono::milliseconds grace) {
+  using clock = std::chrono::steady_clock;
+  const auto start = clock::now();
+  const auto deadline =
+      timeout_seconds > 0
+          ? start + std::chrono::milliseconds(static_cast<int64_t>(timeout_seconds * 1000))
+          : clock::time_point::max();
+  std::optional<clock::time_point> stop_deadline;
+  while (true) {
+    if (stop_requested() && !stop_deadline) stop_deadline = clock::now() + grace;
+    auto step = clock::now() + std::chrono::milliseconds(250);
+    const auto limit = stop_deadline ? std::min(deadline, *stop_deadline) : deadline;
+    if (d.drain(std::min(step, limit))) return true;
+    // drain() is also false when the spool is empty but something was dropped (a 413): more
+    // waiting cannot change that. (Asked again: the last event may have been accepted between
+    // drain()'s deadline and this check.)
+    if (d.stats().spool_files.load() == 0) return d.drain(clock::now());
+    if (clock::now() >= limit) return false;
+  }
+}
+
+// Gives delivery its time after the inputs ended: a pipe keeps sending for the grace period
+// (what is left of it after a stop signal), a replay waits for everything (or its timeout).
+// Whatever is not accepted stays in the spool for the next start. True when nothing failed.
+bool drain_delivery(const config::Config& config, const Plan& plan, delivery::Delivery& d) {
+  if (plan.mode == Mode::kReplay) {
+    const bool delivered =
+        wait_for_delivery(d, plan.timeout_seconds, config.delivery.shutdown_grace);
+    d.shutdown(std::chrono::milliseconds(0));
+    if (!delivered) {
+      log::error(stop_requested()
+                     ? "stopped before every event was accepted; the rest stay in the spool "
+                       "for the next start"
+                     : "not every event was accepted by Sentry (see above); what could still "
+                       "be sent stays in the spool");
+    }
+    return delivered;
+  }
+  d.shutdown(stop_requested() ? config.delivery.shutdown_grace / 2
+                              : config.delivery.shutdown_grace);
+  return true;
+}
+
+}  // namespace
+
+int run(const config::Config& config, const Plan& plan, Totals* totals) {
+  if (plan.mode == Mode::kRun) {
+    log::error(
+        "run: the daemon that tails the configured inputs is not in this version yet. "
+        "Use `node app.js | faultline pipe` or `faultline replay FILE` meanwhile.");
+    return kExitRuntime;
+  }
+  const std::atomic<bool>& stop = stop_requested();
+  Metrics metrics;
+  auto outputs = Outputs::open(config, output_plan(config, plan));
+  if (!outputs.ok()) {
+    log::error(outputs.message());
+    return kExitRuntime;
+  }
+  AckTracker acks;
+  (*outputs)->sink().set_listener(&acks);
+  SystemClock clock;
+  Pipeline pipeline(config, (*outputs)->sink(), metrics, clock, &acks);
+  if (plan.explain) pipeline.set_explain_hook(plan.explain);
+
+  bool input_failed = false;
+  auto inputs = stream_inputs(config, plan, metrics);
+  std::vector<std::unique_ptr<Acknowledger>> acknowledgers;
+  for (auto& input : inputs) {
+    if (stop.load() && plan.mode != Mode::kPipe) break;
+    auto& ack = acknowledgers.emplace_back(std::make_unique<Acknowledger>(pipeline, *input));
+    Status status = input->run(*ack, stop);
+    if (!status.ok()) {
+      log::error(status.message());
+      input_failed = true;
+    }
+  }
+  // Input ended (the app exited) or we were told to stop: whatever is still held goes out now,
+  // which is the moment today's bridges lose the app's last words.
+  pipeline.finish();
+  (*outputs)->flush();
+  for (auto& ack : acknowledgers) ack->acknowledge();
+
+  bool delivered = true;
+  std::string summary = std::string(command_name(plan.mode)) + ": " + run_summary(metrics);
+  if (delivery::Delivery* d = (*outputs)->delivery()) {
+    delivered = drain_delivery(config, plan, *d);
+    summary += "; delivery: " + delivery_summary(*d);
+  }
+  if (plan.mode != Mode::kExplain) log::info(summary);
+  if (totals != nullptr) {
+    totals->errors_detected = metrics.errors_detected.get();
+    totals->events = metrics.events.get();
+    totals->events_dropped_rules = metrics.events_dropped_rules.get();
+  }
+  return input_failed || !delivered ? kExitRuntime : kExitOk;
+}
+
+Result<config::Config> load_config(const std::string& path) {
+  const config::Getenv env = config::process_getenv();
+  auto config = path.empty() ? config::load_defaults(env) : config::load_file(path, env);
+  if (!config.ok()) {
+    std::cerr << "faultline: " << config.message() << "\n";
+    return config;
+  }
+  log::Level level = log::Level::kInfo;
+  log::parse_level(config->log.level, level);
+  log::configure(level, config->log.format == "json");
+  return config;
+}
+
+}  // namespace faultline::runtime

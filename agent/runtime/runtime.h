@@ -1,0 +1,60 @@
+// The one runtime behind `pipe`, `replay`, `run` and `check --explain`: from a Config and a plan
+// it builds inputs → pipeline → outputs, runs the inputs on the calling thread (the pipeline
+// thread), wires the acknowledgement path (outputs settle tickets, the pipeline knows what is
+// still unsafe, each input is told how far it may checkpoint), and on the end of input or a stop
+// signal drains: held errors go out, the spool gets everything, delivery gets its grace period.
+//
+// The commands differ only in their plan. Not thread-safe: one run per process at a time.
+#pragma once
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "agent/config/config.h"
+#include "agent/sentry/incident.h"
+#include "base/status.h"
+#include "parsers/json.h"
+#include "rules/engine.h"
+#include "rules/explain.h"
+
+namespace faultline::runtime {
+
+// Exit codes (docs/cli.md): 0 success, 1 runtime failure, 2 usage or configuration error.
+enum ExitCode : int { kExitOk = 0, kExitRuntime = 1, kExitUsage = 2 };
+
+enum class Mode {
+  kPipe,     // stdin → stdout unchanged, events on the side, until stdin closes or a stop
+  kReplay,   // files (or "-") once, start to end, then wait for delivery
+  kRun,      // the daemon: the configured inputs
+  kExplain,  // one file, events to nobody, what each rule did to each (check --explain)
+};
+
+// `check --explain`: called for every event with what each rule did to it (kept or dropped).
+using ExplainHook = std::function<void(const sentry::Incident&, const json::Value& event,
+                                       const rules::Verdict&, const rules::Explain&)>;
+
+struct Plan {
+  Mode mode = Mode::kPipe;
+  std::vector<std::string> files;  // kReplay, kExplain: paths, "-" is stdin
+  bool print = false;              // kReplay: print events on stdout instead of sending them
+  std::string events_file;         // kPipe: also append every event to this file
+  double timeout_seconds = 0;      // kReplay: how long to wait for delivery; 0 = as needed
+  ExplainHook explain;             // kExplain
+};
+
+// Counters of the finished run, for callers that print their own summary (check --explain).
+struct Totals {
+  uint64_t errors_detected = 0;
+  uint64_t events = 0;
+  uint64_t events_dropped_rules = 0;
+};
+
+// Runs the plan to its end. Returns the exit code; logs what went wrong.
+int run(const config::Config& config, const Plan& plan, Totals* totals = nullptr);
+
+// Loads the configuration file (or the built-in defaults for an empty path) and applies its log
+// settings; on failure prints the message on stderr and returns it.
+Result<config::Config> load_config(const std::string& path);
+
+}  // namespace faultline::runtime
