@@ -171,7 +171,9 @@ sentry::Incident Correlator::incident_for(const RequestState& s, const PendingEr
 void Correlator::finalize(RequestState& s, bool forced) {
   if (s.pending.empty()) return;
   std::vector<size_t> placeholders;
-  const std::vector<FailureGroup> groups = group_failures(s.pending, format_, placeholders);
+  std::vector<std::optional<json::Value>> records;
+  const std::vector<FailureGroup> groups =
+      group_failures(s.pending, format_, placeholders, records);
   size_t emitted = 0;
   if (groups.empty()) {
     if (!s.failure_emitted) {
@@ -181,6 +183,7 @@ void Correlator::finalize(RequestState& s, bool forced) {
         if (s.pending[i].is_completion) primary = i;
       }
       sentry::Incident incident = incident_for(s, s.pending[primary]);
+      incident.record = std::move(records[primary]);
       incident.forced = forced;
       emit_(std::move(incident));
       ++emitted;
@@ -197,6 +200,7 @@ void Correlator::finalize(RequestState& s, bool forced) {
         continue;
       }
       sentry::Incident incident = incident_for(s, s.pending[g.primary]);
+      incident.record = std::move(records[g.primary]);
       incident.forced = forced;
       for (size_t d : g.duplicates) {
         incident.duplicates.push_back(
@@ -216,8 +220,9 @@ void Correlator::finalize(RequestState& s, bool forced) {
 
 void Correlator::emit_now(SourceState& source, const Line& line, std::string_view reason,
                           int64_t wall_us, const RequestState* context,
-                          const RequestState* trace_from) {
+                          const RequestState* trace_from, std::optional<json::Value> record) {
   sentry::Incident incident;
+  incident.record = std::move(record);
   incident.source = source.name;
   incident.source_id = source.id;
   incident.source_key = source.key;
@@ -286,7 +291,8 @@ void Correlator::late_line(RequestState& s, const Line& line, rules::DetectReaso
                            int64_t wall_us) {
   metrics_.late_lines.add();
   if (reason == rules::DetectReason::kNone) return;  // too late to be a breadcrumb
-  const FailureSignature sig = failure_signature(line.text, false, format_);
+  std::optional<json::Value> record = parse_record(line.text);
+  const FailureSignature sig = failure_signature(record, line.text, false, format_);
   if (sig.placeholder ||
       std::find(s.emitted.begin(), s.emitted.end(), sig.hash) != s.emitted.end()) {
     metrics_.duplicates_merged.add();
@@ -294,7 +300,7 @@ void Correlator::late_line(RequestState& s, const Line& line, rules::DetectReaso
   }
   s.emitted.push_back(sig.hash);
   s.failure_emitted = true;
-  emit_now(*s.source, line, rules::to_string(reason), wall_us, &s, nullptr);
+  emit_now(*s.source, line, rules::to_string(reason), wall_us, &s, nullptr, std::move(record));
 }
 
 void Correlator::observe(SourceState& source, const Line& line, const RecordView& view,

@@ -71,8 +71,10 @@ class Correlator {
   void remember_trace(RequestState& s, const RecordView& view);
   void finalize(RequestState& s, bool forced);
   // Emits `line` at once; `context` (may be null) lends breadcrumbs, completion and trace.
+  // `record` is the line parsed, when it already was.
   void emit_now(SourceState& source, const Line& line, std::string_view reason, int64_t wall_us,
-                const RequestState* context, const RequestState* trace_from);
+                const RequestState* context, const RequestState* trace_from,
+                std::optional<json::Value> record = std::nullopt);
   void drop(uint32_t slot, bool evicted);
   uint32_t open(SourceState& source, std::string_view key, uint64_t hash);
   // Builds key_ for the line's request: its id within the process that wrote it.

@@ -19,12 +19,17 @@ std::string first_frame(const std::string& stack) {
 
 }  // namespace
 
-FailureSignature failure_signature(std::string_view line, bool is_completion,
-                                   const PinoFormat& format) {
-  FailureSignature sig;
+std::optional<json::Value> parse_record(std::string_view line) {
   auto parsed = json::parse(line);
+  if (!parsed.ok() || !parsed->is_object()) return std::nullopt;
+  return std::move(parsed).value();
+}
+
+FailureSignature failure_signature(const std::optional<json::Value>& parsed, std::string_view line,
+                                   bool is_completion, const PinoFormat& format) {
+  FailureSignature sig;
   std::string basis;
-  if (parsed.ok()) {
+  if (parsed) {
     const json::Value* err = find_error(*parsed, format);
     if (err != nullptr && err->is_object()) {
       if (is_status_placeholder(*err)) {
@@ -59,12 +64,16 @@ FailureSignature failure_signature(std::string_view line, bool is_completion,
 
 std::vector<FailureGroup> group_failures(const std::vector<PendingError>& pending,
                                          const PinoFormat& format,
-                                         std::vector<size_t>& placeholders) {
+                                         std::vector<size_t>& placeholders,
+                                         std::vector<std::optional<json::Value>>& records) {
   std::vector<FailureGroup> groups;
   std::vector<FailureSignature> sigs;
   sigs.reserve(pending.size());
+  records.clear();
+  records.reserve(pending.size());
   for (const PendingError& p : pending) {
-    sigs.push_back(failure_signature(p.text, p.is_completion, format));
+    records.push_back(parse_record(p.text));
+    sigs.push_back(failure_signature(records.back(), p.text, p.is_completion, format));
   }
   for (size_t i = 0; i < pending.size(); ++i) {
     if (sigs[i].placeholder) {

@@ -2,14 +2,17 @@
 // log one failure twice ("request errored" with res.err, and the handler's own error line), and
 // pino-http's "failed with status code 500" placeholder only says that something failed. Lines
 // with the same signature become one event; distinct failures stay distinct events.
-// Stateless; runs on error lines only (it parses them).
+// Stateless; runs on error lines only. Each line is parsed into a DOM once, here, and the DOM goes
+// on with the incident to the event builder, which does not parse the line again.
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string_view>
 #include <vector>
 
 #include "agent/pipeline/request_table.h"
+#include "parsers/json.h"
 #include "parsers/pino_record.h"
 
 namespace faultline {
@@ -19,10 +22,17 @@ struct FailureSignature {
   bool placeholder = false;  // says only that the response was an error (no real cause)
 };
 
+// `line` parsed, or nullopt when it is not a JSON object.
+std::optional<json::Value> parse_record(std::string_view line);
+
 // The err's type, message and first stack frame; for a line without an err, its message. A
-// completion line without a real err is a placeholder.
-FailureSignature failure_signature(std::string_view line, bool is_completion,
-                                   const PinoFormat& format);
+// completion line without a real err is a placeholder. `record` is `line` parsed (parse_record).
+FailureSignature failure_signature(const std::optional<json::Value>& record, std::string_view line,
+                                   bool is_completion, const PinoFormat& format);
+inline FailureSignature failure_signature(std::string_view line, bool is_completion,
+                                          const PinoFormat& format) {
+  return failure_signature(parse_record(line), line, is_completion, format);
+}
 
 struct FailureGroup {
   size_t primary = 0;              // index into the pending list: the line the event is built from
@@ -31,9 +41,10 @@ struct FailureGroup {
 };
 
 // Groups `pending` (in arrival order) by signature. Placeholder lines form no group; their
-// indexes go to `placeholders`.
+// indexes go to `placeholders`. `records` receives every pending line parsed, by index.
 std::vector<FailureGroup> group_failures(const std::vector<PendingError>& pending,
                                          const PinoFormat& format,
-                                         std::vector<size_t>& placeholders);
+                                         std::vector<size_t>& placeholders,
+                                         std::vector<std::optional<json::Value>>& records);
 
 }  // namespace faultline

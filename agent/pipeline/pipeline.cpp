@@ -121,7 +121,7 @@ void Pipeline::emit(sentry::Incident&& incident) {
   if (release_watcher_) {
     if (auto release = release_watcher_->poll(clock_.now_us())) builder_.set_release(*release);
   }
-  auto event = builder_.build(incident);
+  auto event = builder_.build(incident, std::move(incident.record));
   if (!event.ok()) {
     metrics_.build_failures.add();
     build_failure_log_.write(log::Level::kWarn, incident.source + " at byte " +

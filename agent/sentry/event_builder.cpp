@@ -127,11 +127,15 @@ std::optional<json::Value> opening_line(const Incident& incident, const PinoForm
 
 EventBuilder::EventBuilder(EventSettings settings) : settings_(std::move(settings)) {}
 
-Result<json::Value> EventBuilder::build(const Incident& incident) const {
-  auto parsed = json::parse(incident.error.text);
-  if (!parsed.ok()) return parsed.status();
+Result<json::Value> EventBuilder::build(const Incident& incident,
+                                        std::optional<json::Value> parsed) const {
+  if (!parsed) {
+    auto from_text = json::parse(incident.error.text);
+    if (!from_text.ok()) return from_text.status();
+    parsed = std::move(from_text).value();
+  }
   if (!parsed->is_object()) return Status::Error("the error line is not a JSON object");
-  json::Value record = std::move(parsed).value();
+  json::Value record = std::move(*parsed);
   std::optional<json::Value> completion;
   if (incident.completion) {
     if (auto c = json::parse(incident.completion->text); c.ok() && c->is_object()) {

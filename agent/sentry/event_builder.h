@@ -8,6 +8,7 @@
 // build() is const and may run on any thread, but set_release() must not race with it.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -37,7 +38,10 @@ class EventBuilder {
 
   // Fails only when the error line is not a JSON object (it was cut, or the hot path's lenient
   // read accepted what a full parse rejects); the caller counts and logs that.
-  Result<json::Value> build(const Incident& incident) const;
+  // `record` is the error line already parsed (the correlator's, moved in), or nullopt to parse
+  // incident.error.text here: each error line becomes a DOM once.
+  Result<json::Value> build(const Incident& incident,
+                            std::optional<json::Value> record = std::nullopt) const;
 
   void set_release(std::string release) { settings_.release = std::move(release); }
   const EventSettings& settings() const { return settings_; }

@@ -11,6 +11,8 @@
 #include <string>
 #include <vector>
 
+#include "parsers/json.h"
+
 namespace faultline::sentry {
 
 struct KeptLine {
@@ -36,6 +38,9 @@ struct Incident {
   std::string trace_id, span_id, trace_flags;
   // True when the hold window ran out (or the correlator was flushed) before the completion came.
   bool forced = false;
+  // The error line already parsed (by the correlator, to group failures), handed to the event
+  // builder so that no error line is parsed twice. Empty: the builder parses error.text.
+  std::optional<json::Value> record;
 };
 
 }  // namespace faultline::sentry

@@ -476,3 +476,22 @@ TEST_CASE("correlator: a request's first line stays readable after the ring move
   REQUIRE(i.opening.has_value());
   CHECK(message_of(*i.opening) == "incoming request");
 }
+
+TEST_CASE("correlator: an emitted incident carries its error line parsed, so it is parsed once",
+          "[correlator]") {
+  Harness h;
+  const std::string failing = error(1, 0, "db down");
+  h.feed(failing);
+  h.feed(completion(1, 5, 500));
+  h.feed(error(2, 6, "late"));
+  h.feed(completion(2, 7, 200));
+  h.feed(error(2, 8, "after completion"));  // a late line: emitted at once, parsed once too
+  h.flush();
+  REQUIRE(h.incidents.size() >= 2);
+  for (const Incident& incident : h.incidents) {
+    REQUIRE(incident.record.has_value());
+    const auto reparsed = faultline::json::parse(incident.error.text);
+    REQUIRE(reparsed.ok());
+    CHECK(faultline::json::to_string(*incident.record) == faultline::json::to_string(*reparsed));
+  }
+}

@@ -196,3 +196,21 @@ TEST_CASE("event builder: the request object is read from the configured keys", 
   CHECK(str(e.find("transaction")) == "PUT /api/carts/:id");
   CHECK(e.find_path("extra.httpReq") == nullptr);
 }
+
+TEST_CASE("event builder: a record parsed by the correlator is used, not the text parsed again",
+          "[event_builder]") {
+  Incident incident;
+  incident.source = "test";
+  incident.source_key = "k";
+  // The text is not JSON: the event can only come from the DOM handed over.
+  incident.error = KeptLine{"not json", 0, 1, false};
+  incident.read_time_us = 1'900'000'000'000'000;
+  auto record = faultline::json::parse(R"J({"level":50,"msg":"from the DOM"})J");
+  REQUIRE(record.ok());
+  EventSettings settings;
+  settings.sdk_version = "0.0.0";
+  auto event = EventBuilder(settings).build(incident, std::move(record).value());
+  REQUIRE(event.ok());
+  CHECK(faultline::json::to_string(*event).find("from the DOM") != std::string::npos);
+  CHECK_FALSE(EventBuilder(settings).build(incident).ok());
+}
