@@ -39,13 +39,16 @@ int explain(const config::Config& config, const std::string& file) {
     std::fputs(text.c_str(), stdout);
     if (!text.empty() && text.back() != '\n') std::fputc('\n', stdout);
   };
-  runtime::Totals totals;
-  const int code = runtime::run(config, plan, &totals);
+  uint64_t errors = 0, kept = 0, dropped = 0;
+  const int code = runtime::run(config, plan, [&](const Registry& metrics) {
+    errors = metrics.value("faultline_errors_detected_total").value_or(0);
+    kept = metrics.value("faultline_events_total").value_or(0);
+    dropped = metrics.value("faultline_events_dropped_by_rules_total").value_or(0);
+  });
   if (code != kExitOk) return code;
   std::printf("%llu error records, %llu events kept, %llu dropped by rules\n",
-              static_cast<unsigned long long>(totals.errors_detected),
-              static_cast<unsigned long long>(totals.events),
-              static_cast<unsigned long long>(totals.events_dropped_rules));
+              static_cast<unsigned long long>(errors), static_cast<unsigned long long>(kept),
+              static_cast<unsigned long long>(dropped));
   return kExitOk;
 }
 

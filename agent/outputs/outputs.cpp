@@ -4,6 +4,7 @@
 #include <cstring>
 #include <vector>
 
+#include "agent/delivery/stats_metrics.h"
 #include "agent/outputs/delivery_setup.h"
 
 namespace faultline {
@@ -43,6 +44,10 @@ Result<std::unique_ptr<Outputs>> Outputs::open(const config::Config& config,
     o->sink_ = o->fan_out_.get();
   }
   return o;
+}
+
+void Outputs::register_metrics(Registry& registry) const {
+  if (delivery_) delivery::register_stats(delivery_->stats(), registry);
 }
 
 // The spooling sink writes what it still holds before delivery goes away.

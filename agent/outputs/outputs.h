@@ -14,6 +14,7 @@
 #include "agent/delivery/delivery.h"
 #include "agent/outputs/event_sink.h"
 #include "agent/outputs/spooling_sink.h"
+#include "base/metrics.h"
 #include "base/status.h"
 
 namespace faultline {
@@ -43,6 +44,8 @@ class Outputs {
   delivery::Delivery* delivery() { return delivery_.get(); }
   // Every event emitted so far is printed and flushed, or in the spool.
   void flush() { sink_->flush(); }
+  // Adds the outputs' metrics (delivery's counters and spool gauges) to `registry`.
+  void register_metrics(Registry& registry) const;
 
  private:
   Outputs() = default;

@@ -145,7 +145,8 @@ bool drain_delivery(const config::Config& config, const Plan& plan, delivery::De
 
 }  // namespace
 
-int run(const config::Config& config, const Plan& plan, Totals* totals) {
+int run(const config::Config& config, const Plan& plan,
+        const std::function<void(const Registry&)>& report) {
   if (plan.mode == Mode::kRun) {
     log::error(
         "run: the daemon that tails the configured inputs is not in this version yet. "
@@ -159,6 +160,10 @@ int run(const config::Config& config, const Plan& plan, Totals* totals) {
     log::error(outputs.message());
     return kExitRuntime;
   }
+  // One registry for the run: what the summary, the logs and (later) /metrics read.
+  Registry registry;
+  metrics.register_in(registry);
+  (*outputs)->register_metrics(registry);
   AckTracker acks;
   (*outputs)->sink().set_listener(&acks);
   SystemClock clock;
@@ -190,11 +195,7 @@ int run(const config::Config& config, const Plan& plan, Totals* totals) {
     summary += "; delivery: " + delivery_summary(*d);
   }
   if (plan.mode != Mode::kExplain) log::info(summary);
-  if (totals != nullptr) {
-    totals->errors_detected = metrics.errors_detected.get();
-    totals->events = metrics.events.get();
-    totals->events_dropped_rules = metrics.events_dropped_rules.get();
-  }
+  if (report) report(registry);
   return input_failed || !delivered ? kExitRuntime : kExitOk;
 }
 

@@ -13,6 +13,7 @@
 
 #include "agent/config/config.h"
 #include "agent/sentry/incident.h"
+#include "base/metrics.h"
 #include "base/status.h"
 #include "parsers/json.h"
 #include "rules/engine.h"
@@ -43,15 +44,11 @@ struct Plan {
   ExplainHook explain;             // kExplain
 };
 
-// Counters of the finished run, for callers that print their own summary (check --explain).
-struct Totals {
-  uint64_t errors_detected = 0;
-  uint64_t events = 0;
-  uint64_t events_dropped_rules = 0;
-};
-
-// Runs the plan to its end. Returns the exit code; logs what went wrong.
-int run(const config::Config& config, const Plan& plan, Totals* totals = nullptr);
+// Runs the plan to its end. Returns the exit code; logs what went wrong. With `metrics`, the
+// run's registry (the pipeline's and delivery's metrics, by their Prometheus names) is handed to
+// it at the end, for callers that report on the run themselves (check --explain, tests).
+int run(const config::Config& config, const Plan& plan,
+        const std::function<void(const Registry&)>& metrics = nullptr);
 
 // Loads the configuration file (or the built-in defaults for an empty path) and applies its log
 // settings; on failure prints the message on stderr and returns it.

@@ -43,22 +43,10 @@ const std::vector<Metrics::Entry>& Metrics::entries() {
   return table;
 }
 
-std::string Metrics::prometheus() const {
-  std::string out;
+void Metrics::register_in(Registry& registry) const {
   for (const Entry& e : entries()) {
-    out += "# HELP ";
-    out += e.name;
-    out += ' ';
-    out += e.help;
-    out += "\n# TYPE ";
-    out += e.name;
-    out += " counter\n";
-    out += e.name;
-    out += ' ';
-    out += std::to_string((this->*e.counter).get());
-    out += '\n';
+    registry.add_counter(std::string(e.name), std::string(e.help), this->*e.counter);
   }
-  return out;
 }
 
 }  // namespace faultline

@@ -1,24 +1,14 @@
-// Counters an operator may need to see, in one place: each is a named Prometheus counter, also
-// summarised by `replay`. Updated by the pipeline thread, read from any thread (relaxed atomics:
-// each counter is independent).
+// The pipeline's counters: each is a named Prometheus counter, registered in the run's Registry
+// (base/metrics.h) beside delivery's, and summarised at the end of a run. Updated by the pipeline
+// thread, read from any thread (relaxed atomics: each counter is independent).
 #pragma once
 
-#include <atomic>
-#include <cstdint>
-#include <string>
 #include <string_view>
 #include <vector>
 
+#include "base/metrics.h"
+
 namespace faultline {
-
-class Counter {
- public:
-  void add(uint64_t n = 1) { value_.fetch_add(n, std::memory_order_relaxed); }
-  uint64_t get() const { return value_.load(std::memory_order_relaxed); }
-
- private:
-  std::atomic<uint64_t> value_{0};
-};
 
 struct Metrics {
   Counter lines;                 // every line framed, JSON or not
@@ -43,8 +33,8 @@ struct Metrics {
       placeholders_absorbed;  // pino-http "failed with status code" lines, no event of their own
   Counter late_lines;         // lines that arrived after their request's completion
 
-  // Prometheus text exposition of every counter above.
-  std::string prometheus() const;
+  // Adds every counter above to `registry`; this object must outlive it.
+  void register_in(Registry& registry) const;
 
   struct Entry {
     std::string_view name;
