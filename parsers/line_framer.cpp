@@ -4,11 +4,13 @@
 
 namespace faultline {
 
-LineFramer::LineFramer(size_t max_line_bytes, size_t read_chunk)
+LineFramer::LineFramer(size_t max_line_bytes, size_t read_chunk, uint64_t start_offset)
     : max_line_(max_line_bytes),
       chunk_(read_chunk == 0 ? kDefaultReadChunk : read_chunk),
       capacity_(max_line_ + chunk_ + 1),
-      buf_(new char[capacity_ + kPadding]) {
+      buf_(new char[capacity_ + kPadding]),
+      begin_offset_(start_offset),
+      committed_(start_offset) {
   pad_tail();
 }
 

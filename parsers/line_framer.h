@@ -46,7 +46,10 @@ class LineFramer {
   static constexpr size_t kPadding = 64;  // == SIMDJSON_PADDING
   static constexpr size_t kDefaultReadChunk = 64 * 1024;
 
-  explicit LineFramer(size_t max_line_bytes, size_t read_chunk = kDefaultReadChunk);
+  // `start_offset`: the source offset of the first byte that will be committed (a file whose
+  // reading resumes at a checkpoint), so that lines carry their offsets in the whole source.
+  explicit LineFramer(size_t max_line_bytes, size_t read_chunk = kDefaultReadChunk,
+                      uint64_t start_offset = 0);
   LineFramer(const LineFramer&) = delete;
   LineFramer& operator=(const LineFramer&) = delete;
 

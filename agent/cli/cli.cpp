@@ -42,9 +42,11 @@ int run(int argc, char** argv) {
   pipe_cmd->add_option("--events", pipe.events_file,
                        "Also write each event as one line of JSON to this file.");
 
-  CommonOptions daemon;
+  PipeOptions daemon;
   CLI::App* run_cmd = app.add_subcommand("run", "Run as a daemon, tailing the configured inputs.");
   run_cmd->add_option("-c,--config", daemon.config_path, "Configuration file (YAML).");
+  run_cmd->add_option("--events", daemon.events_file,
+                      "Also write each event as one line of JSON to this file.");
 
   try {
     app.parse(argc, argv);

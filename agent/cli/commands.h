@@ -39,6 +39,6 @@ int cmd_version();
 int cmd_check(const CheckOptions& options);
 int cmd_replay(const ReplayOptions& options);
 int cmd_pipe(const PipeOptions& options);
-int cmd_run(const CommonOptions& options);
+int cmd_run(const PipeOptions& options);
 
 }  // namespace faultline::cli

@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "parsers/line_framer.h"
 
@@ -20,9 +21,14 @@ using SourceId = uint32_t;
 class LineSink {
  public:
   virtual ~LineSink() = default;
-  // A new source begins; `name` is a path or "stdin" (for messages and event ids).
-  virtual SourceId open_source(std::string name) = 0;
+  // A new source begins; `name` is a path or "stdin" (for messages). `first_line` is the
+  // source's first line when reading does not start there (a file resumed at a checkpoint): the
+  // source's identity in event ids comes from it, so a line read again after a restart gets the
+  // same event id. Empty: the first line handed over is the source's first line.
+  virtual SourceId open_source(std::string name, std::string_view first_line = {}) = 0;
   virtual void on_line(SourceId source, const Line& line) = 0;
+  // The input will hand over nothing more from `source` (a rotated file read to its end).
+  virtual void close_source(SourceId source) { (void)source; }
   // No input for a while: lets held errors go out in wall time.
   virtual void on_idle() = 0;
   // The lowest offset in `source` of a line whose events are not yet durable (held, or handed to

@@ -63,9 +63,13 @@ void Pipeline::report_bad_line(SourceState& source, const Line& line) {
   });
 }
 
-SourceId Pipeline::open_source(std::string name) {
+SourceId Pipeline::open_source(std::string name, std::string_view first_line) {
   const auto id = static_cast<SourceId>(sources_.size());
-  sources_.emplace_back(id, std::move(name));
+  SourceState& source = sources_.emplace_back(id, std::move(name));
+  if (!first_line.empty()) {
+    source.key = sentry::source_key(first_line);
+    source.key_known = true;
+  }
   return id;
 }
 

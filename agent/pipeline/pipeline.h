@@ -44,7 +44,7 @@ class Pipeline final : public LineSink {
   Pipeline(const Pipeline&) = delete;
   Pipeline& operator=(const Pipeline&) = delete;
 
-  SourceId open_source(std::string name) override;
+  SourceId open_source(std::string name, std::string_view first_line = {}) override;
   void on_line(SourceId source, const Line& line) override;
   // Releases held errors whose hold window has passed in wall time (input idle).
   void on_idle() override;

@@ -4,23 +4,21 @@
 
 namespace faultline::runtime {
 
-SourceId Acknowledger::open_source(std::string name) {
-  const SourceId id = pipeline_.open_source(std::move(name));
-  sources_.push_back(Progress{id, 0, 0});
+SourceId Acknowledger::open_source(std::string name, std::string_view first_line) {
+  const SourceId id = pipeline_.open_source(std::move(name), first_line);
+  if (sources_.size() <= id) sources_.resize(id + 1);
+  sources_[id] = Progress{true, true, 0, 0};
   return id;
 }
 
-Acknowledger::Progress* Acknowledger::find(SourceId id) {
-  // The source just read is almost always the last one opened.
-  for (auto it = sources_.rbegin(); it != sources_.rend(); ++it) {
-    if (it->id == id) return &*it;
-  }
-  return nullptr;
+void Acknowledger::close_source(SourceId source) {
+  if (source < sources_.size()) sources_[source].open = false;
+  pipeline_.close_source(source);
 }
 
 void Acknowledger::on_line(SourceId source, const Line& line) {
   pipeline_.on_line(source, line);
-  if (Progress* p = find(source)) p->end = std::max(p->end, line.end);
+  if (source < sources_.size()) sources_[source].end = std::max(sources_[source].end, line.end);
   if (++since_ack_ >= kLinesPerAck) acknowledge();
 }
 
@@ -31,12 +29,14 @@ void Acknowledger::on_idle() {
 
 void Acknowledger::acknowledge() {
   since_ack_ = 0;
-  for (Progress& p : sources_) {
+  for (SourceId id = 0; id < sources_.size(); ++id) {
+    Progress& p = sources_[id];
+    if (!p.mine || !p.open) continue;
     uint64_t safe = p.end;
-    if (auto unsafe = pipeline_.oldest_unsafe(p.id)) safe = std::min(safe, *unsafe);
+    if (auto unsafe = pipeline_.oldest_unsafe(id)) safe = std::min(safe, *unsafe);
     if (safe > p.acked) {
       p.acked = safe;
-      input_.acknowledge(p.id, safe);
+      input_.acknowledge(id, safe);
     }
   }
 }

@@ -21,7 +21,7 @@ class Acknowledger final : public LineSink {
  public:
   Acknowledger(LineSink& pipeline, Input& input) : pipeline_(pipeline), input_(input) {}
 
-  SourceId open_source(std::string name) override;
+  SourceId open_source(std::string name, std::string_view first_line = {}) override;
   void on_line(SourceId source, const Line& line) override;
   void on_idle() override;
   std::optional<uint64_t> oldest_unsafe(SourceId source) const override {
@@ -30,21 +30,23 @@ class Acknowledger final : public LineSink {
 
   // Tells the input every source's safe offset that moved since the last time.
   void acknowledge();
+  // The input is done with `source` (a rotated file released): it is no longer acknowledged.
+  void close_source(SourceId source) override;
 
  private:
   // How many lines may pass between two acknowledgements while input flows.
   static constexpr uint32_t kLinesPerAck = 4096;
 
   struct Progress {
-    SourceId id = 0;
+    bool mine = false;   // opened by this input (ids are shared by every input of the pipeline)
+    bool open = true;    // false once closed: nothing more to acknowledge
     uint64_t end = 0;    // just past the last line handed over
     uint64_t acked = 0;  // the last offset acknowledged
   };
-  Progress* find(SourceId id);
 
   LineSink& pipeline_;
   Input& input_;
-  std::vector<Progress> sources_;  // few: one per source this input opened
+  std::vector<Progress> sources_;  // by SourceId
   uint32_t since_ack_ = 0;
 };
 

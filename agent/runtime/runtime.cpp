@@ -1,15 +1,19 @@
 #include "agent/runtime/runtime.h"
 
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <chrono>
+#include <cstring>
 #include <iostream>
 #include <memory>
 #include <optional>
 
 #include "agent/clock.h"
 #include "agent/config/loader.h"
+#include "agent/inputs/file_tailer.h"
 #include "agent/inputs/stream_input.h"
 #include "agent/outputs/delivery_setup.h"
 #include "agent/outputs/outputs.h"
@@ -64,7 +68,13 @@ OutputPlan output_plan(const config::Config& config, const Plan& plan) {
       }
       break;
     case Mode::kRun:
+      out.print_path = plan.events_file;
+      out.print_flush_each = true;
       out.deliver = true;
+      out.queue_bytes = 16 * 1024 * 1024;
+      // A tailed file waits for us: holding back costs nothing, and the checkpoint keeps every
+      // line until its event is in the spool.
+      out.wait_when_full = true;
       break;
     case Mode::kExplain:
       break;
@@ -72,9 +82,39 @@ OutputPlan output_plan(const config::Config& config, const Plan& plan) {
   return out;
 }
 
-std::vector<std::unique_ptr<StreamInput>> stream_inputs(const config::Config& config,
-                                                        const Plan& plan, Metrics& metrics) {
-  std::vector<std::unique_ptr<StreamInput>> inputs;
+// mkdir -p, owner-only for what it creates.
+Status make_dirs(const std::string& dir) {
+  for (size_t at = 1; at <= dir.size(); ++at) {
+    if (at < dir.size() && dir[at] != '/') continue;
+    const std::string prefix = dir.substr(0, at);
+    if (::mkdir(prefix.c_str(), 0700) != 0 && errno != EEXIST) {
+      return Status::Error(prefix + ": cannot create the state directory: " + std::strerror(errno));
+    }
+  }
+  return Status::Ok();
+}
+
+std::unique_ptr<Input> tail_input(const config::Config& config, Metrics& metrics) {
+  TailOptions o;
+  o.state_dir = config.state.dir;
+  o.max_line_bytes = config.pino.max_line_bytes;
+  o.bytes_read = &metrics.bytes_read;
+  for (const config::Input& input : config.inputs) {
+    TailSpec spec;
+    spec.globs = {input.path};
+    spec.start_at_end = input.start_at != "beginning";
+    o.specs.push_back(std::move(spec));
+  }
+  return std::make_unique<FileTailer>(std::move(o));
+}
+
+std::vector<std::unique_ptr<Input>> make_inputs(const config::Config& config, const Plan& plan,
+                                                Metrics& metrics) {
+  std::vector<std::unique_ptr<Input>> inputs;
+  if (plan.mode == Mode::kRun) {
+    inputs.push_back(tail_input(config, metrics));
+    return inputs;
+  }
   StreamOptions base;
   base.max_line_bytes = config.pino.max_line_bytes;
   base.bytes_read = &metrics.bytes_read;
@@ -148,10 +188,16 @@ bool drain_delivery(const config::Config& config, const Plan& plan, delivery::De
 int run(const config::Config& config, const Plan& plan,
         const std::function<void(const Registry&)>& report) {
   if (plan.mode == Mode::kRun) {
-    log::error(
-        "run: the daemon that tails the configured inputs is not in this version yet. "
-        "Use `node app.js | faultline pipe` or `faultline replay FILE` meanwhile.");
-    return kExitRuntime;
+    if (config.inputs.empty()) {
+      log::error(
+          "run: no inputs configured: add `inputs: [{path: /var/log/app/*.log}]` to the "
+          "configuration (or read stdin with `faultline pipe`)");
+      return kExitUsage;
+    }
+    if (Status made = make_dirs(config.state.dir); !made.ok()) {
+      log::error(made.message());
+      return kExitRuntime;
+    }
   }
   const std::atomic<bool>& stop = stop_requested();
   Metrics metrics;
@@ -171,7 +217,7 @@ int run(const config::Config& config, const Plan& plan,
   if (plan.explain) pipeline.set_explain_hook(plan.explain);
 
   bool input_failed = false;
-  auto inputs = stream_inputs(config, plan, metrics);
+  auto inputs = make_inputs(config, plan, metrics);
   std::vector<std::unique_ptr<Acknowledger>> acknowledgers;
   for (auto& input : inputs) {
     if (stop.load() && plan.mode != Mode::kPipe) break;

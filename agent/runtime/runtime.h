@@ -39,7 +39,7 @@ struct Plan {
   Mode mode = Mode::kPipe;
   std::vector<std::string> files;  // kReplay, kExplain: paths, "-" is stdin
   bool print = false;              // kReplay: print events on stdout instead of sending them
-  std::string events_file;         // kPipe: also append every event to this file
+  std::string events_file;         // kPipe, kRun: also append every event to this file
   double timeout_seconds = 0;      // kReplay: how long to wait for delivery; 0 = as needed
   ExplainHook explain;             // kExplain
 };
