@@ -35,7 +35,7 @@ int explain(const config::Config& config, const std::string& file) {
     return kExitRuntime;
   }
   Metrics metrics;
-  SystemClock clock;
+  Clock& clock = real_clock();
   NullSink sink;
   Pipeline pipeline(config, sink, metrics, clock);
   pipeline.set_explain_hook([&file](const sentry::Incident& incident, const json::Value& event,

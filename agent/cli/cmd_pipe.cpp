@@ -58,7 +58,7 @@ int cmd_pipe(const PipeOptions& options) {
     sink = &print;
   }
 
-  SystemClock clock;
+  Clock& clock = real_clock();
   Pipeline pipeline(*config, *sink, metrics, clock);
   StreamOptions stream;
   stream.fd = STDIN_FILENO;

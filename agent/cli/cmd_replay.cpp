@@ -51,7 +51,7 @@ int cmd_replay(const ReplayOptions& options) {
   if (!config.ok()) return kExitUsage;
 
   Metrics metrics;
-  SystemClock clock;
+  Clock& clock = real_clock();
   PrintSink print(stdout, /*flush_each=*/false);
   NullSink null_sink;
   std::unique_ptr<delivery::Delivery> delivery;
