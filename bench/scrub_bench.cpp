@@ -77,8 +77,7 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "%s\n", rules.message().c_str());
     return 1;
   }
-  faultline::rules::SteadyClock clock;
-  faultline::rules::RuleEngine engine(*rules, clock);
+  faultline::rules::RuleEngine engine(*rules, faultline::real_clock());
   faultline::rules::Explain ex;
 
   size_t bytes = 0;

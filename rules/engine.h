@@ -13,8 +13,8 @@
 #include <unordered_set>
 #include <vector>
 
+#include "base/clock.h"
 #include "parsers/json.h"
-#include "rules/clock.h"
 #include "rules/explain.h"
 #include "rules/rule_set.h"
 #include "rules/throttle.h"
@@ -40,7 +40,8 @@ struct RuleStats {
 
 class RuleEngine {
  public:
-  // `clock` must outlive the engine; the RuleSet is shared (copied cheaply).
+  // `clock` must outlive the engine (throttle windows run on its monotonic now()); the RuleSet
+  // is shared (copied cheaply).
   RuleEngine(const RuleSet& rules, const Clock& clock);
   RuleEngine(const RuleEngine&) = delete;
   RuleEngine& operator=(const RuleEngine&) = delete;

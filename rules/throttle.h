@@ -19,8 +19,8 @@
 #include <unordered_map>
 #include <vector>
 
+#include "base/clock.h"
 #include "parsers/json.h"
-#include "rules/clock.h"
 #include "rules/template.h"
 
 namespace faultline::rules {

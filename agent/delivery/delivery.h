@@ -16,7 +16,7 @@
 //
 // Layers inside (each its own header): dsn.h, envelope.h (pure builder), transport.h +
 // curl_transport.h (HTTP), rate_limiter.h, retry_policy.h, spool.h, sender.h, events.h
-// (counters + throttled logs), clock.h (the time seam).
+// (counters + throttled logs); the time seam is base/clock.h.
 //
 // Thread-safety: submit() and stats() may be called from any thread, concurrently. drain() and
 // shutdown() are for one controlling thread. The DSN's key is never logged nor put in an error.
@@ -28,11 +28,11 @@
 #include <string>
 #include <string_view>
 
-#include "agent/delivery/clock.h"
 #include "agent/delivery/dsn.h"
 #include "agent/delivery/events.h"
 #include "agent/delivery/retry_policy.h"
 #include "agent/delivery/transport.h"
+#include "base/clock.h"
 #include "base/status.h"
 
 namespace faultline::delivery {

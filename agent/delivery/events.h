@@ -16,7 +16,7 @@
 #include <string>
 #include <string_view>
 
-#include "agent/delivery/clock.h"
+#include "base/clock.h"
 #include "base/thread_annotations.h"
 
 namespace faultline::delivery {

@@ -21,7 +21,7 @@
 #include <optional>
 #include <string_view>
 
-#include "agent/delivery/clock.h"
+#include "base/clock.h"
 
 namespace faultline::delivery {
 

@@ -30,7 +30,6 @@
 #include <thread>
 #include <vector>
 
-#include "agent/delivery/clock.h"
 #include "agent/delivery/dsn.h"
 #include "agent/delivery/envelope.h"
 #include "agent/delivery/events.h"
@@ -38,6 +37,7 @@
 #include "agent/delivery/retry_policy.h"
 #include "agent/delivery/spool.h"
 #include "agent/delivery/transport.h"
+#include "base/clock.h"
 #include "base/thread_annotations.h"
 
 namespace faultline::delivery {

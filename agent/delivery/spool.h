@@ -29,8 +29,8 @@
 #include <string_view>
 #include <unordered_map>
 
-#include "agent/delivery/clock.h"
 #include "agent/delivery/events.h"
+#include "base/clock.h"
 #include "base/status.h"
 #include "base/thread_annotations.h"
 

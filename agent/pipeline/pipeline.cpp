@@ -33,8 +33,7 @@ Pipeline::Pipeline(const config::Config& config, EventSink& sink, Metrics& metri
       reader_(*config.pino.schema),
       detector_(config.rules.detect),
       builder_(event_settings(config)),
-      rules_clock_(clock),
-      rule_engine_(*config.rules.rule_set, rules_clock_),
+      rule_engine_(*config.rules.rule_set, clock),
       correlator_(std::make_unique<Correlator>(
           config.correlation, config.pino.format,
           [this](sentry::Incident&& i) { emit(std::move(i)); }, metrics)) {
@@ -109,11 +108,11 @@ void Pipeline::on_line(SourceId id, const Line& line) {
   metrics_.json_lines.add();
   const rules::DetectReason reason = detector_.classify(view_, reader_);
   if (reason != rules::DetectReason::kNone) metrics_.errors_detected.add();
-  correlator_->observe(source, line, view_, reason, clock_.now_us());
+  correlator_->observe(source, line, view_, reason, wall_us(clock_));
 }
 
 void Pipeline::on_idle() {
-  correlator_->tick(clock_.now_us());
+  correlator_->tick(wall_us(clock_));
 }
 
 void Pipeline::finish() {
@@ -123,7 +122,7 @@ void Pipeline::finish() {
 
 void Pipeline::emit(sentry::Incident&& incident) {
   if (release_watcher_) {
-    if (auto release = release_watcher_->poll(clock_.now_us())) builder_.set_release(*release);
+    if (auto release = release_watcher_->poll(wall_us(clock_))) builder_.set_release(*release);
   }
   auto event = builder_.build(incident, std::move(incident.record));
   if (!event.ok()) {

@@ -15,7 +15,6 @@
 #include <optional>
 #include <string>
 
-#include "agent/clock.h"
 #include "agent/config/config.h"
 #include "agent/inputs/line_sink.h"
 #include "agent/outputs/event_sink.h"
@@ -26,6 +25,7 @@
 #include "agent/sentry/incident.h"
 #include "agent/telemetry/log.h"
 #include "agent/telemetry/metrics.h"
+#include "base/clock.h"
 #include "parsers/line_framer.h"
 #include "parsers/pino_record.h"
 #include "rules/detect/detector.h"
@@ -73,18 +73,6 @@ class Pipeline final : public LineSink {
   RecordReader reader_;
   rules::Detector detector_;
   sentry::EventBuilder builder_;
-  // The rules' throttle windows run on the pipeline's clock (a FakeClock in tests).
-  class RulesClock final : public rules::Clock {
-   public:
-    explicit RulesClock(faultline::Clock& clock) : clock_(clock) {}
-    time_point now() const override {
-      return time_point(std::chrono::microseconds(clock_.now_us()));
-    }
-
-   private:
-    faultline::Clock& clock_;
-  };
-  RulesClock rules_clock_;
   rules::RuleEngine rule_engine_;
   ExplainHook explain_hook_;
   std::unique_ptr<Correlator> correlator_;

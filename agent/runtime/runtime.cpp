@@ -11,7 +11,7 @@
 #include <memory>
 #include <optional>
 
-#include "agent/clock.h"
+#include "base/clock.h"
 #include "agent/config/loader.h"
 #include "agent/inputs/file_tailer.h"
 #include "agent/inputs/stream_input.h"
@@ -212,8 +212,7 @@ int run(const config::Config& config, const Plan& plan,
   (*outputs)->register_metrics(registry);
   AckTracker acks;
   (*outputs)->sink().set_listener(&acks);
-  SystemClock clock;
-  Pipeline pipeline(config, (*outputs)->sink(), metrics, clock, &acks);
+  Pipeline pipeline(config, (*outputs)->sink(), metrics, real_clock(), &acks);
   if (plan.explain) pipeline.set_explain_hook(plan.explain);
 
   bool input_failed = false;

@@ -12,8 +12,8 @@
 // only on the file's first line and the line's offset and bytes, never on the file's name), which
 // proves the offsets faultline read at are the true ones.
 //
-// Every wait polls with a deadline of at most kWait and fails at once, with faultline's stderr,
-// when faultline has exited; a slow machine makes the tests slower, never red.
+// Every wait polls (never a fixed sleep where something can be observed instead) with a deadline
+// of kWait, and fails at once, with faultline's stderr, when faultline has exited.
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/stat.h>
@@ -32,7 +32,6 @@
 #include <memory>
 #include <random>
 #include <set>
-#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -507,9 +506,8 @@ TEST_CASE("tail: start_at: end skips a file's first lines; a restart resumes at 
   check_ids(daemon.events(), replay_events(dir, {log}), expected);
 }
 
-TEST_CASE(
-    "tail: rename rotation - the old file is read to its end, late writes too; the new one whole",
-    "[tail]") {
+TEST_CASE("tail: rename rotation - the old file to its end (late writes too), the new one whole",
+          "[tail]") {
   const std::string poll = GENERATE(as<std::string>{}, "0s", "100ms");
   CAPTURE(poll);
   TempDir dir;

@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "agent/clock.h"
+#include "base/clock.h"
 #include "agent/config/loader.h"
 #include "agent/inputs/input.h"
 #include "agent/outputs/event_sink.h"

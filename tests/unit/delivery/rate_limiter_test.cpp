@@ -3,6 +3,7 @@
 #include "agent/delivery/rate_limiter.h"
 
 using namespace faultline::delivery;
+using faultline::Clock;
 using std::chrono::milliseconds;
 using std::chrono::seconds;
 

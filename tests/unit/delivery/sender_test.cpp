@@ -8,6 +8,8 @@
 #include "support/receiver.h"
 
 using namespace faultline::delivery;
+using faultline::Clock;
+using faultline::FakeClock;
 using namespace std::chrono_literals;
 using faultline::delivery::test::event_id;
 using faultline::delivery::test::FakeNetwork;

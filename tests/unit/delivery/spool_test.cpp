@@ -7,6 +7,8 @@
 #include "delivery_test_support.h"
 
 using namespace faultline::delivery;
+using faultline::Clock;
+using faultline::FakeClock;
 using faultline::delivery::test::event_id;
 using faultline::delivery::test::files_in;
 using faultline::delivery::test::TempDir;

@@ -7,6 +7,7 @@
 #include "parsers/json.h"
 #include "rules/engine.h"
 
+using faultline::FakeClock;
 using faultline::json::Value;
 using namespace faultline::rules;
 using namespace std::chrono_literals;

@@ -5,6 +5,7 @@
 #include "parsers/json.h"
 #include "rules/engine.h"
 
+using faultline::FakeClock;
 using namespace faultline::rules;
 
 TEST_CASE("explain: text form", "[explain]") {

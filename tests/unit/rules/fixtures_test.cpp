@@ -13,6 +13,7 @@
 #include "parsers/json.h"
 #include "rules/engine.h"
 
+using faultline::FakeClock;
 using faultline::json::Array;
 using faultline::json::Object;
 using faultline::json::Value;

@@ -10,6 +10,7 @@
 #include "rules/engine.h"
 #include "rules/presets.h"
 
+using faultline::FakeClock;
 using faultline::json::Value;
 using namespace faultline::rules;
 

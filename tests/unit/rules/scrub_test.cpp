@@ -7,6 +7,7 @@
 #include "rules/engine.h"
 #include "rules/redaction.h"
 
+using faultline::FakeClock;
 using faultline::json::Value;
 using namespace faultline::rules;
 

@@ -1,21 +1,25 @@
-// Time for the delivery layer, behind a seam so that rate limits, backoff and log throttling are
-// tested without sleeping (LevelDB's Env idea, reduced to what delivery needs).
+// Time behind a seam, so that hold windows, throttle windows, rate limits, backoff and log
+// throttling are tested without sleeping (LevelDB's Env idea, reduced to time). The one clock of
+// every layer: the pipeline, the rule engine and delivery each take a `Clock&` that outlives them.
 //
-// now() is monotonic and drives every deadline; wall_now() is calendar time, used only for the
-// envelope's `sent_at` and for Retry-After given as an HTTP date. wait_until() is how a sender
-// thread sleeps: call it with `lock` held on the mutex that guards whatever `cv` is notified
-// about; it may return early (spuriously, or because `cv` was notified), so callers re-check
-// their condition in a loop. Implementations are thread-safe.
+// now() is monotonic and drives every deadline and window. wall_now() is calendar time, used only
+// where a time leaves or enters the process: the correlator's comparison with record times, the
+// envelope's `sent_at`, a Retry-After given as an HTTP date. wait_until() is how a thread sleeps:
+// call it with `lock` held on the mutex that guards whatever `cv` is notified about; it may return
+// early (spuriously, or because `cv` was notified), so callers re-check their condition in a loop.
+//
+// Implementations are thread-safe.
 #pragma once
 
 #include <chrono>
 #include <condition_variable>
+#include <cstdint>
 #include <map>
 #include <mutex>
 
 #include "base/thread_annotations.h"
 
-namespace faultline::delivery {
+namespace faultline {
 
 class Clock {
  public:
@@ -29,13 +33,18 @@ class Clock {
                           time_point deadline) = 0;
 };
 
+// Wall time as microseconds since the Unix epoch (what the correlator and the release watcher
+// count in).
+int64_t wall_us(const Clock& clock);
+
 // The process's real clocks (steady_clock, system_clock). Lives for the whole program.
 Clock& real_clock();
 
-// A clock that moves only when a test calls advance(). Its wait_until() never sleeps past a
-// short real-time poll (1 ms), so a waiting thread re-checks the fake time promptly; it also
-// records each deadline it was asked to wait for, so a test can observe that a thread is idle
-// until a given fake instant — and therefore is not sending — without sleeping itself.
+// A clock that moves only when a test tells it to. Thread-safe: a test thread may advance it while
+// sender threads wait on it. Its wait_until() never sleeps past a short real-time poll (1 ms), so
+// a waiting thread re-checks the fake time promptly; it also records each deadline it was asked to
+// wait for, so a test can observe that a thread is idle until a given fake instant — and therefore
+// is not working — without sleeping itself.
 class FakeClock final : public Clock {
  public:
   // Starts at an arbitrary steady instant and at wall time 2025-01-01T00:00:00Z.
@@ -48,8 +57,11 @@ class FakeClock final : public Clock {
   void wait_until(std::unique_lock<std::mutex>& lock, std::condition_variable& cv,
                   time_point deadline) override;
 
-  // Moves both clocks forward and forgets the recorded deadlines.
+  // Moves both clocks forward by `by` and forgets the recorded deadlines.
   void advance(std::chrono::nanoseconds by);
+  // Sets the wall clock alone, forwards or backwards (a host whose calendar time is off or is
+  // stepped); monotonic time and the recorded deadlines are untouched.
+  void set_wall_now(std::chrono::system_clock::time_point wall);
 
   // Blocks (in real time, at most `timeout`) until some thread has called wait_until() with
   // exactly `deadline` since the last advance(). False on timeout.
@@ -68,4 +80,4 @@ class FakeClock final : public Clock {
   std::map<time_point, int> deadlines_ GUARDED_BY(mu_);  // deadline → wait_until() calls
 };
 
-}  // namespace faultline::delivery
+}  // namespace faultline

@@ -1,6 +1,6 @@
-#include "agent/delivery/clock.h"
+#include "base/clock.h"
 
-namespace faultline::delivery {
+namespace faultline {
 namespace {
 
 class RealClock final : public Clock {
@@ -20,6 +20,11 @@ class RealClock final : public Clock {
 };
 
 }  // namespace
+
+int64_t wall_us(const Clock& clock) {
+  return std::chrono::duration_cast<std::chrono::microseconds>(clock.wall_now().time_since_epoch())
+      .count();
+}
 
 Clock& real_clock() {
   static RealClock clock;
@@ -58,6 +63,11 @@ void FakeClock::advance(std::chrono::nanoseconds by) {
   deadlines_.clear();
 }
 
+void FakeClock::set_wall_now(std::chrono::system_clock::time_point wall) {
+  std::lock_guard<std::mutex> g(mu_);
+  wall_ = wall;
+}
+
 bool FakeClock::await_sleeper(time_point deadline, std::chrono::milliseconds timeout) {
   return await_sleeper_between(deadline, deadline, timeout) == deadline;
 }
@@ -75,4 +85,4 @@ Clock::time_point FakeClock::await_sleeper_between(time_point from, time_point t
   return found;
 }
 
-}  // namespace faultline::delivery
+}  // namespace faultline
