@@ -209,3 +209,10 @@ TEST_CASE("cli: release and proxy errors have positions and never echo a secret"
   CHECK(d.r.err.find(release_dir + ":2:17: sentry.release_file: cannot read " + dir.path() +
                      ": is a directory") != std::string::npos);
 }
+
+TEST_CASE("cli: replay without a file says what to give", "[cli]") {
+  RunResult r = run_faultline({.args = {"replay"}});
+  CHECK(r.exit_code == 2);
+  CHECK(r.err.find("replay: give one or more files, or - for stdin") != std::string::npos);
+  CHECK(r.err.find("inputs is required") == std::string::npos);
+}
