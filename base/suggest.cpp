@@ -36,4 +36,10 @@ std::string closest_match(std::string_view word, const std::vector<std::string_v
   return "";
 }
 
+std::string did_you_mean(std::string_view word, const std::vector<std::string_view>& candidates) {
+  const std::string best = closest_match(word, candidates);
+  if (best.empty()) return "";
+  return " (did you mean \"" + best + "\"?)";
+}
+
 }  // namespace faultline

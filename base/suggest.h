@@ -17,4 +17,8 @@ size_t edit_distance(std::string_view a, std::string_view b);
 // or a third of a long word, and fewer than half the word's length), else "".
 std::string closest_match(std::string_view word, const std::vector<std::string_view>& candidates);
 
+// The suffix of an "unknown ..." message: ` (did you mean "hold"?)` when closest_match() finds a
+// candidate, else "". Every "did you mean" faultline prints comes from here.
+std::string did_you_mean(std::string_view word, const std::vector<std::string_view>& candidates);
+
 }  // namespace faultline

@@ -52,6 +52,16 @@ std::optional<std::chrono::milliseconds> parse_duration(std::string_view text) {
   return std::chrono::milliseconds(static_cast<int64_t>(std::llround(ms)));
 }
 
+std::string duration_hint(std::string_view text) {
+  double n;
+  std::string_view unit;
+  if (!split_number(text, n, unit) || !unit.empty()) return "";
+  while (!text.empty() && text.front() == ' ') text.remove_prefix(1);
+  while (!text.empty() && text.back() == ' ') text.remove_suffix(1);
+  const std::string number(text);
+  return "write " + number + "s or " + number + "ms";
+}
+
 std::string format_duration(std::chrono::milliseconds d) {
   const int64_t ms = d.count();
   if (ms != 0 && ms % 3'600'000 == 0) return std::to_string(ms / 3'600'000) + "h";

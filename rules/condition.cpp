@@ -2,9 +2,11 @@
 
 #include <re2/re2.h>
 
+#include <algorithm>
 #include <charconv>
 #include <vector>
 
+#include "base/suggest.h"
 #include "rules/event_view.h"
 #include "rules/path.h"
 
@@ -44,6 +46,8 @@ namespace {
 
 using Node = Condition::Node;
 using Kind = Node::Kind;
+using yaml::index_path;
+using yaml::join_path;
 
 const std::vector<std::string_view> kKeys = {"level",
                                              "message",
@@ -67,72 +71,75 @@ std::string quoted(std::string_view s) {
   return "\"" + std::string(s) + "\"";
 }
 
-std::unique_ptr<RE2> compile_re(const Source& src, const YAML::Node& at, std::string_view path,
+std::unique_ptr<RE2> compile_re(yaml::Reader& r, const yaml::Node& at, std::string_view path,
                                 std::string_view pattern) {
   RE2::Options opts;
   opts.set_log_errors(false);
   auto re = std::make_unique<RE2>(pattern, opts);
   if (!re->ok()) {
-    src.error(at, path, "bad RE2 pattern " + quoted(pattern) + ": " + re->error());
+    r.error(at, path, "bad RE2 pattern " + quoted(pattern) + ": " + re->error());
     return nullptr;
   }
   return re;
 }
 
 // The scalar items of `n` with their nodes (a scalar is a one-item list).
-std::vector<std::pair<std::string, YAML::Node>> items(const Source& src, const YAML::Node& n,
-                                                      std::string_view path,
-                                                      std::string_view expected) {
-  std::vector<std::pair<std::string, YAML::Node>> out;
-  if (n.IsScalar()) {
-    out.emplace_back(n.Scalar(), n);
-  } else if (n.IsSequence() && n.size() > 0) {
+std::vector<std::pair<std::string, const yaml::Node*>> items(yaml::Reader& r, const yaml::Node& n,
+                                                             std::string_view path,
+                                                             std::string_view expected) {
+  std::vector<std::pair<std::string, const yaml::Node*>> out;
+  if (n.is_scalar()) {
+    out.emplace_back(n.text(), &n);
+  } else if (n.is_sequence() && n.size() > 0) {
     size_t i = 0;
-    for (const auto& item : n) {
-      if (item.IsScalar()) {
-        out.emplace_back(item.Scalar(), item);
+    for (const yaml::Node& item : n.items()) {
+      if (item.is_scalar()) {
+        out.emplace_back(item.text(), &item);
       } else {
-        src.error(item, index_path(path, i), "expected " + std::string(expected));
+        r.error(item, index_path(path, i),
+                "expected " + std::string(expected) + ", got " + yaml::Reader::describe(item));
       }
       ++i;
     }
   } else {
-    src.error(n, path, "expected " + std::string(expected) + " or a non-empty list of them");
+    r.error(n, path,
+            "expected " + std::string(expected) + " or a non-empty list of them, got " +
+                yaml::Reader::describe(n));
   }
   return out;
 }
 
-std::string item_path(const YAML::Node& list, std::string_view path, size_t i) {
-  return list.IsSequence() ? index_path(path, i) : std::string(path);
+std::string item_path(const yaml::Node& list, std::string_view path, size_t i) {
+  return list.is_sequence() ? index_path(path, i) : std::string(path);
 }
 
-bool compile_globs(const Source& src, const YAML::Node& n, std::string_view path, Node& out) {
-  auto list = items(src, n, path, "a glob");
+bool compile_globs(yaml::Reader& r, const yaml::Node& n, std::string_view path, Node& out) {
+  auto list = items(r, n, path, "a glob");
   if (list.empty()) return false;
   std::string alt;
   for (const auto& [glob, node] : list) {
     if (!alt.empty()) alt += '|';
     alt += "(?:" + glob_to_re2(glob) + ")";
   }
-  auto re = compile_re(src, n, path, alt);
+  auto re = compile_re(r, n, path, alt);
   if (!re) return false;
   out.patterns.push_back(std::move(re));
   return true;
 }
 
-bool compile_paths(const Source& src, const YAML::Node& at, std::string_view path,
+bool compile_paths(yaml::Reader& r, const yaml::Node& at, std::string_view path,
                    std::string_view text, Node& out) {
   Result<Path> p = parse_path(text);
   if (!p.ok()) {
-    src.error(at, path, "bad path " + quoted(text) + ": " + p.message());
+    r.error(at, path, "bad path " + quoted(text) + ": " + p.message());
     return false;
   }
-  for (ResolvedPath& r : resolve_paths(*p)) out.paths.push_back(std::move(r.path));
+  for (ResolvedPath& rp : resolve_paths(*p)) out.paths.push_back(std::move(rp.path));
   return true;
 }
 
-bool compile_level(const Source& src, const YAML::Node& n, std::string_view path, Node& out) {
-  auto list = items(src, n, path, "a level (debug, info, warning, error, fatal)");
+bool compile_level(yaml::Reader& r, const yaml::Node& n, std::string_view path, Node& out) {
+  auto list = items(r, n, path, "a level (debug, info, warning, error, fatal)");
   bool ok = !list.empty();
   size_t i = 0;
   for (const auto& [text, node] : list) {
@@ -148,10 +155,10 @@ bool compile_level(const Source& src, const YAML::Node& n, std::string_view path
     while (!t.empty() && t.front() == ' ') t.remove_prefix(1);
     int rank = view::level_rank(t);
     if (rank < 0) {
-      src.error(node, item_path(n, path, i),
-                "unknown level " + quoted(t) +
-                    did_you_mean(t, {"debug", "info", "warning", "error", "fatal"}) +
-                    "; levels are debug, info, warning, error, fatal, optionally with >= or <=");
+      r.error(*node, item_path(n, path, i),
+              "unknown level " + quoted(t) +
+                  did_you_mean(t, {"debug", "info", "warning", "error", "fatal"}) +
+                  "; levels are debug, info, warning, error, fatal, optionally with >= or <=");
       ok = false;
     } else {
       for (int r = 0; r <= 4; ++r) {
@@ -170,8 +177,8 @@ bool parse_int(std::string_view s, int& out) {
   return ec == std::errc() && ptr == s.data() + s.size();
 }
 
-bool compile_status(const Source& src, const YAML::Node& n, std::string_view path, Node& out) {
-  auto list = items(src, n, path, "a status");
+bool compile_status(yaml::Reader& r, const yaml::Node& n, std::string_view path, Node& out) {
+  auto list = items(r, n, path, "a status");
   bool ok = !list.empty();
   size_t i = 0;
   for (const auto& [text, node] : list) {
@@ -190,8 +197,8 @@ bool compile_status(const Source& src, const YAML::Node& n, std::string_view pat
       hi = lo;
     }
     if (!good || lo < 100 || hi > 599) {
-      src.error(node, item_path(n, path, i),
-                "expected a status like 404, \"4xx\" or \"500-599\", got " + quoted(text));
+      r.error(*node, item_path(n, path, i),
+              "expected a status like 404, \"4xx\" or \"500-599\", got " + quoted(text));
       ok = false;
     } else {
       out.ranges.emplace_back(lo, hi);
@@ -201,22 +208,23 @@ bool compile_status(const Source& src, const YAML::Node& n, std::string_view pat
   return ok;
 }
 
-bool compile_map(const Source& src, const YAML::Node& map, std::string_view path, Node& out);
+bool compile_map(yaml::Reader& r, const yaml::Node& map, std::string_view path, Node& out);
 
-bool compile_key(const Source& src, const std::string& key, const YAML::Node& v,
+bool compile_key(yaml::Reader& r, const std::string& key, const yaml::Node& v,
                  std::string_view path, Node& out) {
   const std::string kpath = join_path(path, key);
   if (key == "any" || key == "all") {
     out.kind = key == "any" ? Kind::kAny : Kind::kAll;
-    if (!v.IsSequence() || v.size() == 0) {
-      src.error(v, kpath, "expected a non-empty list of conditions");
+    if (!v.is_sequence() || v.size() == 0) {
+      r.error(v, kpath,
+              "expected a non-empty list of conditions, got " + yaml::Reader::describe(v));
       return false;
     }
     bool ok = true;
     size_t i = 0;
-    for (const auto& c : v) {
+    for (const yaml::Node& c : v.items()) {
       Node child;
-      ok = compile_map(src, c, index_path(kpath, i++), child) && ok;
+      ok = compile_map(r, c, index_path(kpath, i++), child) && ok;
       out.children.push_back(std::move(child));
     }
     return ok;
@@ -224,21 +232,21 @@ bool compile_key(const Source& src, const std::string& key, const YAML::Node& v,
   if (key == "not") {
     out.kind = Kind::kNot;
     Node child;
-    bool ok = compile_map(src, v, kpath, child);
+    bool ok = compile_map(r, v, kpath, child);
     out.children.push_back(std::move(child));
     return ok;
   }
   if (key == "level") {
     out.kind = Kind::kLevel;
-    return compile_level(src, v, kpath, out);
+    return compile_level(r, v, kpath, out);
   }
   if (key == "message") {
     out.kind = Kind::kMessage;
-    auto list = items(src, v, kpath, "an RE2 pattern");
+    auto list = items(r, v, kpath, "an RE2 pattern");
     bool ok = !list.empty();
     size_t i = 0;
     for (const auto& [p, node] : list) {
-      auto re = compile_re(src, node, item_path(v, kpath, i++), p);
+      auto re = compile_re(r, *node, item_path(v, kpath, i++), p);
       if (re) {
         out.patterns.push_back(std::move(re));
       } else {
@@ -249,44 +257,45 @@ bool compile_key(const Source& src, const std::string& key, const YAML::Node& v,
   }
   if (key == "has") {
     out.kind = Kind::kHas;
-    auto list = items(src, v, kpath, "a path");
+    auto list = items(r, v, kpath, "a path");
     bool ok = !list.empty();
     size_t i = 0;
     for (const auto& [p, node] : list)
-      ok = compile_paths(src, node, item_path(v, kpath, i++), p, out) && ok;
+      ok = compile_paths(r, *node, item_path(v, kpath, i++), p, out) && ok;
     return ok;
   }
   if (key == "equals" || key == "matches" || key == "header") {
-    if (!v.IsMap() || v.size() == 0) {
-      src.error(v, kpath,
-                key == "header" ? "expected a mapping of header name to RE2 pattern"
-                                : "expected a mapping of path to " +
-                                      std::string(key == "equals" ? "value" : "RE2 pattern"));
+    if (!v.is_map() || v.size() == 0) {
+      r.error(v, kpath,
+              (key == "header" ? std::string("expected a mapping of header name to RE2 pattern")
+                               : "expected a mapping of path to " +
+                                     std::string(key == "equals" ? "value" : "RE2 pattern")) +
+                  ", got " + yaml::Reader::describe(v));
       return false;
     }
     out.kind = Kind::kAll;
     bool ok = true;
-    for (const auto& kv : v) {
+    for (const yaml::Node::Entry& kv : v.entries()) {
       Node leaf;
-      const std::string name = kv.first.Scalar();
+      const std::string name = kv.key.text();
       const std::string lpath = join_path(kpath, name);
       if (key == "equals") {
         leaf.kind = Kind::kEquals;
-        ok = compile_paths(src, kv.first, lpath, name, leaf) && ok;
-        for (auto& [val, node] : items(src, kv.second, lpath, "a value"))
-          leaf.values.push_back(val);
+        ok = compile_paths(r, kv.key, lpath, name, leaf) && ok;
+        for (auto& [val, node] : items(r, kv.value, lpath, "a value")) leaf.values.push_back(val);
         ok = !leaf.values.empty() && ok;
       } else {
         leaf.kind = key == "matches" ? Kind::kMatches : Kind::kHeader;
         if (key == "matches") {
-          ok = compile_paths(src, kv.first, lpath, name, leaf) && ok;
+          ok = compile_paths(r, kv.key, lpath, name, leaf) && ok;
         } else {
           leaf.header = name;
         }
-        if (!kv.second.IsScalar()) {
-          src.error(kv.second, lpath, "expected an RE2 pattern");
+        if (!kv.value.is_scalar()) {
+          r.error(kv.value, lpath,
+                  "expected an RE2 pattern, got " + yaml::Reader::describe(kv.value));
           ok = false;
-        } else if (auto re = compile_re(src, kv.second, lpath, kv.second.Scalar())) {
+        } else if (auto re = compile_re(r, kv.value, lpath, kv.value.text())) {
           leaf.patterns.push_back(std::move(re));
         } else {
           ok = false;
@@ -298,7 +307,7 @@ bool compile_key(const Source& src, const std::string& key, const YAML::Node& v,
   }
   if (key == "status") {
     out.kind = Kind::kStatus;
-    return compile_status(src, v, kpath, out);
+    return compile_status(r, v, kpath, out);
   }
   static const std::pair<std::string_view, Kind> kGlobs[] = {
       {"route", Kind::kRoute},
@@ -311,28 +320,33 @@ bool compile_key(const Source& src, const std::string& key, const YAML::Node& v,
   for (const auto& [name, kind] : kGlobs) {
     if (key == name) {
       out.kind = kind;
-      return compile_globs(src, v, kpath, out);
+      return compile_globs(r, v, kpath, out);
     }
   }
   return false;  // unknown keys were reported by check_keys
 }
 
-bool compile_map(const Source& src, const YAML::Node& map, std::string_view path, Node& out) {
-  if (!map.IsMap() || map.size() == 0) {
-    src.error(map, path, "expected a mapping of conditions (e.g. {level: error})");
+bool compile_map(yaml::Reader& r, const yaml::Node& map, std::string_view path, Node& out) {
+  if (!map.is_map() || map.size() == 0) {
+    r.error(map, path,
+            "expected a mapping of conditions (e.g. {level: error}), got " +
+                yaml::Reader::describe(map));
     return false;
   }
-  if (!check_keys(src, map, path, kKeys)) return false;
+  r.check_keys(map, path, kKeys);
   bool ok = true;
   out.kind = Kind::kAll;
-  for (const auto& kv : map) {
+  for (const yaml::Node::Entry& kv : map.entries()) {
     Node leaf;
-    if (!kv.first.IsScalar()) continue;
-    if (std::find(kKeys.begin(), kKeys.end(), kv.first.Scalar()) == kKeys.end()) {
+    if (!kv.key.is_scalar()) {
       ok = false;
       continue;
     }
-    ok = compile_key(src, kv.first.Scalar(), kv.second, path, leaf) && ok;
+    if (std::find(kKeys.begin(), kKeys.end(), kv.key.text()) == kKeys.end()) {
+      ok = false;
+      continue;
+    }
+    ok = compile_key(r, kv.key.text(), kv.value, path, leaf) && ok;
     out.children.push_back(std::move(leaf));
   }
   return ok;
@@ -454,10 +468,10 @@ Condition::~Condition() = default;
 Condition::Condition(Condition&&) noexcept = default;
 Condition& Condition::operator=(Condition&&) noexcept = default;
 
-std::optional<Condition> Condition::compile(const Source& src, const YAML::Node& when,
+std::optional<Condition> Condition::compile(yaml::Reader& r, const yaml::Node& when,
                                             std::string_view path) {
   auto root = std::make_unique<Node>();
-  if (!compile_map(src, when, path, *root)) return std::nullopt;
+  if (!compile_map(r, when, path, *root)) return std::nullopt;
   Condition c;
   c.root_ = std::move(root);
   return c;

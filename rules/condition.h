@@ -22,14 +22,12 @@
 // Immutable after compile; eval() is const and safe to call from several threads.
 #pragma once
 
-#include <yaml-cpp/yaml.h>
-
 #include <memory>
 #include <optional>
 #include <string_view>
 
+#include "base/yaml_reader.h"
 #include "parsers/json.h"
-#include "rules/yaml_support.h"
 
 namespace faultline::rules {
 
@@ -41,8 +39,8 @@ class Condition {
   Condition(Condition&&) noexcept;
   Condition& operator=(Condition&&) noexcept;
 
-  // Reports every problem to `src` and returns nullopt when there was one.
-  static std::optional<Condition> compile(const Source& src, const YAML::Node& when,
+  // Reports every problem to `r` and returns nullopt when there was one.
+  static std::optional<Condition> compile(yaml::Reader& r, const yaml::Node& when,
                                           std::string_view path);
 
   bool eval(const json::Value& event) const;

@@ -17,24 +17,27 @@
 //
 // Everything is checked at compile time (unknown keys with a "did you mean", bad paths, bad RE2
 // patterns, a missing hash key, ...), each problem reported as `file:line:col: path: what`, all of
-// them in one message separated by newlines. A compiled RuleSet is immutable and cheap to copy
-// (shared); it may be used by several RuleEngines on several threads at once.
+// them in one message separated by newlines (base/yaml_reader.h). A compiled RuleSet is immutable
+// and cheap to copy (shared); it may be used by several RuleEngines on several threads at once.
 #pragma once
 
-#include <yaml-cpp/yaml.h>
-
-#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "base/environment.h"
 #include "base/status.h"
+
+namespace faultline::yaml {
+class Node;
+class Reader;
+}  // namespace faultline::yaml
 
 namespace faultline::rules {
 
-using Getenv = std::function<std::optional<std::string>(std::string_view name)>;
+using Getenv = faultline::Getenv;
 
 // The preset directory this build was configured with (the source tree's rules/presets).
 std::string default_presets_dir();
@@ -51,10 +54,15 @@ struct CompileOptions {
 
 class RuleSet {
  public:
-  // `rules_section` is the node under `rules:` (undefined or null: defaults only).
-  // `config_file_name` is used in messages. Never throws.
-  static Result<RuleSet> compile(const YAML::Node& rules_section, std::string_view config_file_name,
-                                 const CompileOptions& options = {});
+  // Compiles `rules_section`, the node under `rules:` (missing or null: the default presets).
+  // Every problem is recorded in `reader` (base/yaml_reader.h), whose file name the messages use;
+  // nullopt when this compile found one. Never throws.
+  static std::optional<RuleSet> compile(yaml::Reader& reader, const yaml::Node& rules_section,
+                                        const CompileOptions& options = {});
+  // Parses `yaml` with base/yaml_reader.h's limits and compiles its `rules:` section (other
+  // top-level keys are not looked at); every problem in one Status. For tests and tools.
+  static Result<RuleSet> compile_text(std::string_view yaml, std::string_view file_name,
+                                      const CompileOptions& options = {});
   // What a configuration without a `rules:` section gets: the default presets.
   static Result<RuleSet> defaults(const CompileOptions& options = {});
 

@@ -1,7 +1,7 @@
 #include "rules/template.h"
 
+#include "base/suggest.h"
 #include "rules/event_view.h"
-#include "rules/yaml_support.h"
 
 namespace faultline::rules {
 

@@ -6,7 +6,7 @@
 #include <array>
 #include <cstring>
 
-#include "rules/yaml_support.h"
+#include "base/suggest.h"
 
 namespace faultline::rules {
 

@@ -50,6 +50,12 @@ for ((i = 0; i < ${#rooms[@]}; i++)); do
   check_layer "agent/$room" "$allowed"
 done
 
+# One YAML reader: yaml-cpp is parsed into base/yaml_tree.h in one file, and read from there.
+if grep -rnlE --include='*.h' --include='*.cpp' '#include\s+<yaml-cpp/' base parsers rules agent tests bench |
+  grep -v '^base/yaml_parse\.cpp$' >&2; then
+  fail "only base/yaml_parse.cpp includes yaml-cpp; read YAML through base/yaml_reader.h"
+fi
+
 # Every file of agent/ lives in a room (main.cpp aside), so nothing escapes the check above.
 while IFS= read -r f; do
   [[ $f == agent/main.cpp ]] && continue

@@ -33,7 +33,9 @@ int run(int argc, char** argv) {
                        "Print each event as one line of JSON on stdout instead of sending it.");
   replay_cmd->add_option("--timeout", replay.timeout_seconds,
                          "Seconds to wait for delivery to finish (default: as long as needed).");
-  replay_cmd->add_option("inputs", replay.inputs, "Files to read; - is stdin.")->required();
+  // Not ->required(): CLI11 would say "inputs is required", which reads like the `inputs:`
+  // config key. Checked after parsing instead.
+  replay_cmd->add_option("inputs", replay.inputs, "Files to read; - is stdin.");
 
   PipeOptions pipe;
   CLI::App* pipe_cmd = app.add_subcommand(
@@ -56,6 +58,11 @@ int run(int argc, char** argv) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
     app.exit(e);
+    return kExitUsage;
+  }
+
+  if (replay_cmd->parsed() && replay.inputs.empty()) {
+    std::cerr << "faultline: replay: give one or more files, or - for stdin\n";
     return kExitUsage;
   }
 

@@ -1,9 +1,8 @@
 // faultline's configuration: what one YAML file (config.example.yaml documents every key) plus the
 // environment say. Loaded and validated once at startup by loader.h; afterwards it is plain,
-// read-only data shared by every part of the daemon.
+// read-only data shared by every part of the daemon. Nothing in it is YAML: the rules are
+// compiled at load, and a reload (SIGHUP) loads `file` again.
 #pragma once
-
-#include <yaml-cpp/yaml.h>
 
 #include <chrono>
 #include <cstdint>
@@ -30,8 +29,10 @@ struct Sentry {
 };
 
 struct Input {
-  std::string path;              // a file or a glob
-  std::string start_at = "end";  // "end" or "beginning", for files without a checkpoint
+  std::vector<std::string> paths;    // files or globs
+  std::vector<std::string> exclude;  // shell patterns matched against a file's name (or path)
+  std::string start_at = "end";      // "end" or "beginning", for files without a checkpoint
+  milliseconds poll{0};              // 0: inotify; otherwise look for new data at this interval
 };
 
 struct Pino {
@@ -55,12 +56,9 @@ struct Correlation {
 };
 
 struct Rules {
-  YAML::Node node;                                 // the `rules:` section as written
-  std::shared_ptr<const rules::RuleSet> rule_set;  // compiled from it (and the presets)
-  rules::DetectOptions detect;  // after loading, its rules' slots refer to pino.schema
-  // Paths the detect rules read. While loading, the rules hold indexes into this list; the loader
-  // registers the paths in the schema and rewrites the indexes into slots.
-  std::vector<std::string> detect_fields;
+  // Compiled at load from the `rules:` section and the presets it turns on.
+  std::shared_ptr<const rules::RuleSet> rule_set;
+  rules::DetectOptions detect;  // `rules.detect`; its rules' slots refer to pino.schema
 };
 
 struct Delivery {
@@ -89,7 +87,7 @@ struct Log {
 };
 
 struct Config {
-  std::string file;  // "" for built-in defaults
+  std::string file;  // the file loaded ("" for the built-in defaults): what a reload reads again
   Sentry sentry;
   std::vector<Input> inputs;
   Pino pino;

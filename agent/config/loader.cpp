@@ -1,19 +1,19 @@
 #include "agent/config/loader.h"
 
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
-#include <fstream>
 #include <map>
-#include <set>
-#include <sstream>
 
-#include "agent/config/detect_rules.h"
 #include "agent/config/options.h"
 #include "agent/delivery/dsn.h"
 #include "base/units.h"
+#include "base/yaml_reader.h"
+#include "rules/detect/detect_compiler.h"
 
 namespace faultline::config {
 
@@ -91,22 +91,26 @@ const Option* find_option(std::string_view path) {
 }
 
 // `given`: the key paths the file sets, with where their values are (for later checks).
-using Given = std::map<std::string, YAML::Mark>;
+using Given = std::map<std::string, yaml::Mark>;
 
-Status walk(Config& config, const YAML::Node& node, const std::string& prefix,
-            const YamlReader& reader, Given& given) {
-  if (auto s = reader.check_keys(node, prefix, children_of(prefix)); !s.ok()) return s;
-  if (node.IsNull()) return Status::Ok();
-  for (auto it = node.begin(); it != node.end(); ++it) {
-    const std::string path = join_path(prefix, it->first.Scalar());
-    given[path] = it->second.Mark();
+// Applies every option under `node` through the table; problems are collected in `reader`.
+// `rules:` is left to the two rule compilers (finish()), which check its keys themselves.
+void walk(Config& config, const yaml::Node& node, const std::string& prefix, yaml::Reader& reader,
+          Given& given) {
+  const std::vector<std::string_view> known = children_of(prefix);
+  if (!reader.check_keys(node, prefix, known)) return;
+  for (const yaml::Node::Entry& e : node.entries()) {
+    if (!e.key.is_scalar()) continue;
+    if (std::find(known.begin(), known.end(), e.key.text()) == known.end()) continue;
+    const std::string path = yaml::join_path(prefix, e.key.text());
+    given[path] = e.value.mark();
+    if (path == "rules") continue;
     if (const Option* option = find_option(path)) {
-      if (auto s = option->apply(config, it->second, reader, path); !s.ok()) return s;
-    } else if (auto s = walk(config, it->second, path, reader, given); !s.ok()) {
-      return s;
+      if (option->apply != nullptr) option->apply(config, e.value, reader, path);
+    } else {
+      walk(config, e.value, path, reader, given);
     }
   }
-  return Status::Ok();
 }
 
 std::string default_state_dir(const Getenv& env) {
@@ -116,8 +120,51 @@ std::string default_state_dir(const Getenv& env) {
   return "/tmp/faultline-" + std::to_string(geteuid());
 }
 
-// Fills what the file left out from the environment, builds derived data and checks the result.
-Status finish(Config& c, const Given& given, const Getenv& env, const YamlReader& reader) {
+yaml::Mark mark_of(const Given& given, const std::string& path) {
+  auto it = given.find(path);
+  return it == given.end() ? yaml::Mark() : it->second;
+}
+
+// The release: from the file, else sentry.release_file, else the environment; then checked.
+void resolve_release(Config& c, const Given& given, const Getenv& env, yaml::Reader& reader) {
+  if (given.count("sentry.release") != 0) {
+    c.sentry.release_source = "sentry.release";
+  } else if (!c.sentry.release_file.empty()) {
+    const yaml::Mark at = mark_of(given, "sentry.release_file");
+    auto line = read_first_line(c.sentry.release_file);
+    if (!line.ok()) {
+      reader.error_at(at, "sentry.release_file", "cannot read " + line.message());
+      return;
+    }
+    if (line->empty()) {
+      reader.error_at(at, "sentry.release_file",
+                      "the first line of " + c.sentry.release_file + " is empty: no release");
+      return;
+    }
+    c.sentry.release = *line;
+    c.sentry.release_source = "sentry.release_file";
+  } else {
+    auto [release, source] = release_from_environment(env);
+    c.sentry.release = release;
+    c.sentry.release_source = source;
+  }
+  if (c.sentry.release.empty()) return;
+  const std::string problem = release_problem(c.sentry.release);
+  if (problem.empty()) return;
+  if (c.sentry.release_source == "sentry.release") {
+    reader.error_at(mark_of(given, "sentry.release"), "sentry.release", problem);
+  } else if (c.sentry.release_source == "sentry.release_file") {
+    reader.error_at(mark_of(given, "sentry.release_file"), "sentry.release_file",
+                    "the first line of " + c.sentry.release_file + ": " + problem);
+  } else {
+    reader.error_in_file("sentry.release (from " + c.sentry.release_source + "): " + problem);
+  }
+}
+
+// Fills what the file left out from the environment, compiles the rules, builds derived data and
+// checks the result. Every problem is recorded in `reader`.
+void finish(Config& c, const yaml::Node& root, const Given& given, const Getenv& env,
+            yaml::Reader& reader) {
   const auto from_env = [&](const char* path, const char* var, std::string& field) {
     if (given.count(path) == 0) {
       if (auto v = env(var)) field = *v;
@@ -128,88 +175,117 @@ Status finish(Config& c, const Given& given, const Getenv& env, const YamlReader
   from_env("sentry.dist", "SENTRY_DIST", c.sentry.dist);
   if (c.sentry.environment.empty()) c.sentry.environment = "production";
   if (!c.sentry.dsn.empty()) {
+    // parse_dsn's messages never repeat the key.
     if (auto dsn = delivery::parse_dsn(c.sentry.dsn); !dsn.ok()) {
-      // parse_dsn's messages never repeat the key.
-      return Status::Error(reader.file() + ": sentry.dsn" +
-                           (given.count("sentry.dsn") ? "" : " (from SENTRY_DSN)") + ": " +
-                           dsn.message());
+      if (given.count("sentry.dsn") != 0) {
+        reader.error_at(mark_of(given, "sentry.dsn"), "sentry.dsn", dsn.message());
+      } else {
+        reader.error_in_file("sentry.dsn (from SENTRY_DSN): " + dsn.message());
+      }
     }
   }
-
-  if (given.count("sentry.release") != 0) {
-    c.sentry.release_source = "sentry.release";
-  } else if (!c.sentry.release_file.empty()) {
-    auto line = read_first_line(c.sentry.release_file);
-    if (!line.ok()) {
-      return Status::Error(reader.file() + ": sentry.release_file: cannot read " + line.message());
-    }
-    c.sentry.release = *line;
-    c.sentry.release_source = "sentry.release_file";
-  } else {
-    auto [release, source] = release_from_environment(env);
-    c.sentry.release = release;
-    c.sentry.release_source = source;
-  }
-  if (!c.sentry.release.empty()) {
-    if (std::string problem = release_problem(c.sentry.release); !problem.empty()) {
-      return Status::Error(reader.file() + ": sentry.release: \"" + c.sentry.release + "\" (from " +
-                           c.sentry.release_source + ") " + problem);
-    }
-  }
+  resolve_release(c, given, env, reader);
 
   if (c.delivery.backoff_initial > c.delivery.backoff_max) {
-    const auto at = given.find("delivery.backoff_initial");
-    return reader.error_at(at != given.end() ? at->second : YAML::Mark::null_mark(),
-                           "delivery.backoff_initial",
-                           "must not be longer than delivery.backoff_max (" +
-                               format_duration(c.delivery.backoff_max) + ")");
+    reader.error_at(mark_of(given, "delivery.backoff_initial"), "delivery.backoff_initial",
+                    "must not be longer than delivery.backoff_max (" +
+                        format_duration(c.delivery.backoff_max) + ")");
   }
   if (c.state.dir.empty()) c.state.dir = default_state_dir(env);
   if (c.delivery.spool_dir.empty()) c.delivery.spool_dir = c.state.dir + "/spool";
-  if (c.correlation.max_record_bytes < 256) {
-    return Status::Error(reader.file() + ": correlation.max_record_bytes: must be at least 256B");
-  }
-  if (c.pino.max_line_bytes < 1024) {
-    return Status::Error(reader.file() + ": pino.max_line_bytes: must be at least 1KiB");
-  }
 
+  // `rules:` has two readers: the rule language (events) and detection (lines).
+  const yaml::Node& rules_node = root["rules"];
   rules::CompileOptions rule_options;
-  rule_options.getenv = [&env](std::string_view name) { return env(name); };
-  auto rule_set = rules::RuleSet::compile(c.rules.node, reader.file(), rule_options);
-  if (!rule_set.ok()) return rule_set.status();
-  c.rules.rule_set = std::make_shared<const rules::RuleSet>(std::move(rule_set).value());
+  rule_options.getenv = env;
+  if (auto rule_set = rules::RuleSet::compile(reader, rules_node, rule_options)) {
+    c.rules.rule_set = std::make_shared<const rules::RuleSet>(std::move(*rule_set));
+  }
+  std::vector<std::string> detect_fields;
+  rules::compile_detect(reader, rules_node.is_map() ? rules_node["detect"] : yaml::Node::missing(),
+                        "rules.detect", c.rules.detect, detect_fields);
 
   auto schema = RecordSchema::build(c.pino.format);
-  if (!schema.ok()) return Status::Error(reader.file() + ": pino: " + schema.message());
-  if (auto s = bind_detect_fields(c, *schema); !s.ok()) return s;
+  if (!schema.ok()) {
+    reader.error_in_file("pino: " + schema.message());
+    return;
+  }
+  if (auto s = rules::bind_detect_fields(detect_fields, *schema, c.rules.detect); !s.ok()) {
+    reader.error_in_file(s.message());
+    return;
+  }
   c.pino.schema = std::make_shared<const RecordSchema>(std::move(schema).value());
-  return Status::Ok();
 }
 
-Result<Config> load_node(YAML::Node root, const std::string& name, const Getenv& env) {
-  YamlReader reader(name, env);
+Result<Config> load_root(const yaml::Node& root, yaml::Reader& reader, const Getenv& env) {
   Config config;
-  config.file = name;
-  if (root.IsDefined() && !root.IsNull() && !root.IsMap()) {
-    return reader.error(root, "", "expected a mapping of sections (sentry:, pino:, …) at the top");
+  config.file = reader.file();
+  if (!root.absent() && !root.is_map()) {
+    reader.error(root, "",
+                 "expected a mapping of sections (sentry:, pino:, …) at the top, got " +
+                     yaml::Reader::describe(root));
+    return reader.status();
   }
-  if (auto s = reader.expand_env(root); !s.ok()) return s;
   Given given;
-  if (root.IsMap()) {
-    if (auto s = walk(config, root, "", reader, given); !s.ok()) return s;
-    if (root["rules"]) config.rules.node = root["rules"];
-  }
-  if (auto s = finish(config, given, env, reader); !s.ok()) return s;
+  walk(config, root, "", reader, given);
+  finish(config, root, given, env, reader);
+  if (!reader.ok()) return reader.status();
   return config;
+}
+
+// A configuration file's bytes: a directory, a file over the size limit or an unreadable one is
+// an error that names it. Pipes (`-c <(...)`) work; at most one byte past the limit is read.
+Result<std::string> read_config_file(const std::string& path, uint64_t max_bytes) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return Status::Error(path + ": cannot read config file: " + std::strerror(errno));
+  struct stat st {};
+  const auto fail = [&](std::string what) {
+    ::close(fd);
+    return Status::Error(path + ": " + what);
+  };
+  if (::fstat(fd, &st) != 0)
+    return fail(std::string("cannot read config file: ") + std::strerror(errno));
+  if (S_ISDIR(st.st_mode)) return fail("is a directory");
+  const std::string too_large = "a configuration file may be at most " + format_size(max_bytes);
+  if (S_ISREG(st.st_mode) && static_cast<uint64_t>(st.st_size) > max_bytes) {
+    return fail("the file is " + std::to_string(st.st_size) + " bytes; " + too_large);
+  }
+  std::string text;
+  char buf[64 * 1024];
+  while (text.size() <= max_bytes) {
+    const ssize_t n = ::read(fd, buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return fail(std::string("cannot read config file: ") + std::strerror(errno));
+    if (n == 0) break;
+    text.append(buf, static_cast<size_t>(n));
+  }
+  if (text.size() > max_bytes)
+    return fail("more than " + format_size(max_bytes) + " read; " + too_large);
+  ::close(fd);
+  return text;
 }
 
 }  // namespace
 
 Result<std::string> read_first_line(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) return Status::Error(path + ": " + std::strerror(errno));
-  std::string line;
-  std::getline(in, line);
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return Status::Error(path + ": " + std::strerror(errno));
+  struct stat st {};
+  if (::fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+    ::close(fd);
+    return Status::Error(path + ": is a directory");
+  }
+  // A release is at most 200 characters; a longer first line is reported by release_problem().
+  char buf[4096];
+  ssize_t n;
+  do {
+    n = ::read(fd, buf, sizeof buf);
+  } while (n < 0 && errno == EINTR);
+  const int read_errno = errno;
+  ::close(fd);
+  if (n < 0) return Status::Error(path + ": " + std::strerror(read_errno));
+  std::string line(buf, static_cast<size_t>(n));
+  line = line.substr(0, line.find('\n'));
   while (!line.empty() && (line.back() == '\r' || line.back() == ' ')) line.pop_back();
   return line;
 }
@@ -223,35 +299,42 @@ std::pair<std::string, std::string> release_from_environment(const Getenv& env) 
 }
 
 std::string release_problem(std::string_view r) {
-  if (r.size() > 200) return "is longer than 200 characters";
-  if (r == "." || r == ".." || r == " " || r == "latest") return "is not allowed as a release name";
-  if (r.find_first_of("/\\\n\t") != std::string_view::npos) {
-    return "must not contain '/', '\\', a newline or a tab";
+  if (r == "." || r == ".." || r == " " || r == "latest") {
+    // A reserved name, not a secret: it can be shown.
+    return "\"" + std::string(r) + "\" is not allowed as a release name";
   }
-  return "";
+  std::string what;
+  if (r.size() > 200) {
+    what = "a release must be at most 200 characters";
+  } else if (r.find_first_of("/\\\n\t") != std::string_view::npos) {
+    what = "a release must not contain '/', '\\', a newline or a tab";
+  } else {
+    return "";
+  }
+  // Never the value itself: a DSN or a token pasted into the wrong key would leak into logs.
+  return what + " (this one has " + std::to_string(r.size()) +
+         " characters; it is not shown, as it may be a secret)";
 }
 
 Result<Config> load_text(std::string_view yaml, const std::string& name, const Getenv& env) {
-  YAML::Node root;
-  try {
-    root = YAML::Load(std::string(yaml));
-  } catch (const YAML::Exception& e) {
-    YamlReader reader(name, env);
-    return reader.error_at(e.mark, "", "invalid YAML: " + e.msg);
-  }
-  return load_node(root, name, env);
+  yaml::Reader reader(name);
+  yaml::ParseOptions options;
+  options.env = env;
+  std::optional<yaml::Node> root = reader.parse(yaml, options);
+  // A ${VAR} that could not be expanded would only cause more errors about its text.
+  if (!root || !reader.ok()) return reader.status();
+  return load_root(*root, reader, env);
 }
 
 Result<Config> load_file(const std::string& path, const Getenv& env) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return Status::Error(path + ": cannot read config file: " + std::strerror(errno));
-  std::ostringstream text;
-  text << in.rdbuf();
-  return load_text(text.str(), path, env);
+  auto text = read_config_file(path, yaml::Limits().max_text_bytes);
+  if (!text.ok()) return text.status();
+  return load_text(*text, path, env);
 }
 
 Result<Config> load_defaults(const Getenv& env) {
-  auto c = load_node(YAML::Node(), "(built-in defaults)", env);
+  yaml::Reader reader("(built-in defaults)");
+  auto c = load_root(yaml::Node::missing(), reader, env);
   if (c.ok()) c->file.clear();
   return c;
 }

@@ -6,12 +6,19 @@
 
 #include <string>
 #include <string_view>
+#include <utility>
 
 #include "agent/config/config.h"
-#include "agent/config/yaml_reader.h"
+#include "base/environment.h"
+#include "base/status.h"
 
 namespace faultline::config {
 
+using faultline::Getenv;
+using faultline::process_getenv;
+
+// Reads a regular file (or a pipe) of at most yaml::Limits::max_text_bytes (1MiB) and loads it.
+// A directory, a larger file or an unreadable one is an error naming the file.
 Result<Config> load_file(const std::string& path, const Getenv& env);
 // `name` is what messages call the text (a file name).
 Result<Config> load_text(std::string_view yaml, const std::string& name, const Getenv& env);
@@ -21,11 +28,13 @@ Result<Config> load_defaults(const Getenv& env);
 // variables CI and hosting platforms set. Returns the value and the variable it came from.
 std::pair<std::string, std::string> release_from_environment(const Getenv& env);
 
-// The first line of a file, without trailing spaces or CR (a deploy's REVISION file).
+// The first line of a file, without trailing spaces or CR (a deploy's REVISION file). A directory
+// is an error; at most the first 4KiB are read.
 Result<std::string> read_first_line(const std::string& path);
 
 // Sentry's release-name rules (no '/', '\\', newline or tab; not ".", "..", " " or "latest";
-// at most 200 characters). Returns what is wrong, or "".
+// at most 200 characters). Returns what is wrong, or "". The text never repeats the release
+// (it may be a secret pasted into the wrong key), except for the reserved names.
 std::string release_problem(std::string_view release);
 
 }  // namespace faultline::config

@@ -1,11 +1,11 @@
 #include "agent/config/options.h"
 
-#include <re2/re2.h>
-
+#include <algorithm>
+#include <cctype>
 #include <chrono>
 #include <type_traits>
 
-#include "agent/config/detect_rules.h"
+#include "rules/detect/record_yaml.h"
 
 namespace faultline::config {
 
@@ -16,42 +16,41 @@ using std::chrono::milliseconds;
 // Appliers for the common kinds of option: the table below names the field with member pointers
 // (section, then field) and, for numbers, sizes and durations, the range it accepts.
 template <auto Section, auto Field>
-Status text(Config& c, const YAML::Node& n, const YamlReader& r, std::string_view p) {
-  return r.read(n, p, (c.*Section).*Field);
+void text(Config& c, const yaml::Node& n, yaml::Reader& r, std::string_view p) {
+  if (n.is_null()) {
+    ((c.*Section).*Field).clear();
+  } else if (auto v = r.text(n, p)) {
+    (c.*Section).*Field = std::move(*v);
+  }
 }
 
 template <auto Section, auto Field>
-Status flag(Config& c, const YAML::Node& n, const YamlReader& r, std::string_view p) {
-  return r.read(n, p, (c.*Section).*Field);
+void flag(Config& c, const yaml::Node& n, yaml::Reader& r, std::string_view p) {
+  if (auto v = r.boolean(n, p)) (c.*Section).*Field = *v;
 }
 
-template <auto Section, auto Field, uint64_t Min, uint64_t Max>
-Status count(Config& c, const YAML::Node& n, const YamlReader& r, std::string_view p) {
+template <auto Section, auto Field, int64_t Min, int64_t Max>
+void count(Config& c, const yaml::Node& n, yaml::Reader& r, std::string_view p) {
   auto& field = (c.*Section).*Field;
   using T = std::remove_reference_t<decltype(field)>;
-  return r.read(n, p, field, static_cast<T>(Min), static_cast<T>(Max));
+  if (auto v = r.integer(n, p, Min, Max)) field = static_cast<T>(*v);
 }
 
 template <auto Section, auto Field, uint64_t Min, uint64_t Max>
-Status size(Config& c, const YAML::Node& n, const YamlReader& r, std::string_view p) {
-  return r.read_size(n, p, (c.*Section).*Field, Min, Max);
+void size(Config& c, const yaml::Node& n, yaml::Reader& r, std::string_view p) {
+  if (auto v = r.size(n, p, Min, Max)) (c.*Section).*Field = *v;
 }
 
 template <auto Section, auto Field, int64_t MinMs, int64_t MaxMs>
-Status duration(Config& c, const YAML::Node& n, const YamlReader& r, std::string_view p) {
-  return r.read_duration(n, p, (c.*Section).*Field, milliseconds(MinMs), milliseconds(MaxMs));
+void duration(Config& c, const yaml::Node& n, yaml::Reader& r, std::string_view p) {
+  if (auto v = r.duration(n, p, milliseconds(MinMs), milliseconds(MaxMs))) {
+    (c.*Section).*Field = *v;
+  }
 }
 
 template <auto Field>
-Status pino_keys(Config& c, const YAML::Node& n, const YamlReader& r, std::string_view p);
-template <auto Field>
-Status pino_list(Config& c, const YAML::Node& n, const YamlReader& r, std::string_view p) {
-  return r.read_key_paths(n, p, c.pino.format.*Field);
-}
-
-// Keys the rules compiler reads itself (with the rest of the `rules:` section).
-Status compiled_with_rules(Config&, const YAML::Node&, const YamlReader&, std::string_view) {
-  return Status::Ok();
+void pino_list(Config& c, const yaml::Node& n, yaml::Reader& r, std::string_view p) {
+  if (auto v = rules::read_key_paths(r, n, p)) c.pino.format.*Field = std::move(*v);
 }
 
 constexpr uint64_t KiB = 1024, MiB = 1024 * KiB, GiB = 1024 * MiB;
@@ -59,73 +58,109 @@ constexpr int64_t kSecond = 1000, kMinute = 60 * kSecond, kHour = 60 * kMinute, 
 
 // "auto" keeps the built-in list of candidate keys; anything else is the one key to use.
 template <auto Field>
-Status pino_keys(Config& c, const YAML::Node& n, const YamlReader& r, std::string_view p) {
-  std::vector<std::string> v;
-  if (auto s = r.read_list(n, p, v); !s.ok()) return s;
-  if (v.size() == 1 && v[0] == "auto") return Status::Ok();
-  if (auto s = r.read_key_paths(n, p, v); !s.ok()) return s;
-  if (v.empty()) return r.error(n, p, "expected \"auto\", a key or a list of keys, got nothing");
-  c.pino.format.*Field = std::move(v);
-  return Status::Ok();
-}
-
-Status log_level(Config& c, const YAML::Node& n, const YamlReader& r, std::string_view p) {
-  return r.read_enum(n, p, c.log.level, {"debug", "info", "warn", "error"});
-}
-
-Status log_format(Config& c, const YAML::Node& n, const YamlReader& r, std::string_view p) {
-  return r.read_enum(n, p, c.log.format, {"text", "json"});
-}
-
-template <auto Field>
-Status detect_level(Config& c, const YAML::Node& n, const YamlReader& r, std::string_view p) {
-  return r.read_level(n, p, c.rules.detect.*Field);
-}
-
-template <auto Field>
-Status detect_flag(Config& c, const YAML::Node& n, const YamlReader& r, std::string_view p) {
-  return r.read(n, p, c.rules.detect.*Field);
-}
-
-template <auto Field>
-Status detect_list(Config& c, const YAML::Node& n, const YamlReader& r, std::string_view p) {
-  return read_detect_rules(c, n, r, p, c.rules.detect.*Field);
-}
-
-Status read_levels(Config& c, const YAML::Node& n, const YamlReader& r, std::string_view p) {
-  if (n.IsNull()) return Status::Ok();
-  if (!n.IsMap()) return r.error(n, p, "expected a mapping of level names to numbers");
-  for (auto it = n.begin(); it != n.end(); ++it) {
-    const std::string label = it->first.Scalar();
-    int number = 0;
-    if (auto s = r.read(it->second, join_path(p, label), number, 0, 1000); !s.ok()) return s;
-    c.pino.format.levels.set(label, number);
+void pino_keys(Config& c, const yaml::Node& n, yaml::Reader& r, std::string_view p) {
+  if (n.is_scalar() && n.text() == "auto") return;
+  if (n.is_sequence() && n.size() == 0) {
+    r.error(n, p, "expected \"auto\", a key or a list of keys, got an empty list");
+    return;
   }
-  return Status::Ok();
+  if (auto v = rules::read_key_paths(r, n, p)) c.pino.format.*Field = std::move(*v);
 }
 
-Status read_inputs(Config& c, const YAML::Node& n, const YamlReader& r, std::string_view p) {
-  if (n.IsNull()) return Status::Ok();
-  if (!n.IsSequence()) return r.error(n, p, "expected a list of inputs like [{path: ...}]");
+void log_level(Config& c, const yaml::Node& n, yaml::Reader& r, std::string_view p) {
+  if (auto v = r.one_of(n, p, {"debug", "info", "warn", "error"})) c.log.level = *v;
+}
+
+void log_format(Config& c, const yaml::Node& n, yaml::Reader& r, std::string_view p) {
+  if (auto v = r.one_of(n, p, {"text", "json"})) c.log.format = *v;
+}
+
+void proxy(Config& c, const yaml::Node& n, yaml::Reader& r, std::string_view p) {
+  if (n.is_null()) {
+    c.delivery.proxy.clear();
+    return;
+  }
+  auto v = r.text(n, p, "a proxy URL");
+  if (!v) return;
+  if (!v->empty() && !valid_proxy_url(*v)) {
+    r.error(n, p,
+            "expected a proxy URL like \"http://proxy.internal:3128\" (scheme http, https, "
+            "socks4, socks4a, socks5 or socks5h; a host; an optional port; no spaces), got " +
+                yaml::Reader::describe(n));
+    return;
+  }
+  c.delivery.proxy = std::move(*v);
+}
+
+void read_levels(Config& c, const yaml::Node& n, yaml::Reader& r, std::string_view p) {
+  if (n.is_null()) return;
+  if (!n.is_map()) {
+    r.error(n, p, "expected a mapping of level names to numbers, got " + yaml::Reader::describe(n));
+    return;
+  }
+  for (const yaml::Node::Entry& e : n.entries()) {
+    if (!e.key.is_scalar()) {
+      r.error(e.key, p, "expected a level name, got " + yaml::Reader::describe(e.key));
+      continue;
+    }
+    const std::string& label = e.key.text();
+    if (auto number = r.integer(e.value, yaml::join_path(p, label), 0, 1000)) {
+      c.pino.format.levels.set(label, static_cast<int>(*number));
+    }
+  }
+}
+
+void read_inputs(Config& c, const yaml::Node& n, yaml::Reader& r, std::string_view p) {
+  if (n.is_null()) return;
+  if (!n.is_sequence()) {
+    r.error(n, p, "expected a list of inputs like [{path: ...}], got " + yaml::Reader::describe(n));
+    return;
+  }
   c.inputs.clear();
-  for (size_t i = 0; i < n.size(); ++i) {
-    const std::string item_path = std::string(p) + "[" + std::to_string(i) + "]";
-    const YAML::Node item = n[i];
-    if (auto s = r.check_keys(item, item_path, {"path", "start_at"}); !s.ok()) return s;
+  for (size_t i = 0; i < n.items().size(); ++i) {
+    const std::string item_path = yaml::index_path(p, i);
+    const yaml::Node& item = n.items()[i];
+    if (!item.is_map()) {
+      r.error(item, item_path,
+              "expected {path: FILE_OR_GLOB, start_at: end|beginning}, got " +
+                  yaml::Reader::describe(item));
+      continue;
+    }
+    r.check_keys(item, item_path, {"path", "exclude", "start_at", "poll"});
     Input input;
-    if (!item["path"]) return r.error(item, item_path, "missing key \"path\"");
-    if (auto s = r.read(item["path"], item_path + ".path", input.path); !s.ok()) return s;
-    if (input.path.empty()) return r.error(item["path"], item_path + ".path", "must not be empty");
-    if (item["start_at"]) {
-      if (auto s = r.read_enum(item["start_at"], item_path + ".start_at", input.start_at,
-                               {"end", "beginning"});
-          !s.ok()) {
-        return s;
-      }
+    if (!item["path"].defined()) {
+      r.error(item, item_path, "missing key \"path\"");
+      continue;
+    }
+    const std::string path_path = item_path + ".path";
+    auto paths = r.text_list(item["path"], path_path, "a file or a glob", /*allow_empty=*/false);
+    if (!paths) continue;
+    bool empty = false;
+    for (const std::string& p : *paths) empty = empty || p.empty();
+    if (empty) {
+      r.error(item["path"], path_path, "must not be empty");
+      continue;
+    }
+    input.paths = std::move(*paths);
+    if (const yaml::Node& exclude = item["exclude"]; exclude.defined()) {
+      auto v = r.text_list(exclude, item_path + ".exclude", "a file name pattern",
+                           /*allow_empty=*/true);
+      if (!v) continue;
+      input.exclude = std::move(*v);
+    }
+    if (const yaml::Node& poll = item["poll"]; poll.defined()) {
+      auto v = r.duration(poll, item_path + ".poll", std::chrono::milliseconds(0),
+                          std::chrono::hours(1));
+      if (!v) continue;
+      input.poll = *v;
+    }
+    if (const yaml::Node& start = item["start_at"]; start.defined()) {
+      auto v = r.one_of(start, item_path + ".start_at", {"end", "beginning"});
+      if (!v) continue;
+      input.start_at = *v;
     }
     c.inputs.push_back(std::move(input));
   }
-  return Status::Ok();
 }
 
 }  // namespace
@@ -152,7 +187,9 @@ const std::vector<Option>& options() {
        "Overrides server_name for every event.", text<&C::sentry, &Sentry::server_name>},
       // inputs --------------------------------------------------------------------------------
       {"inputs", "list", "[]",
-       "Files for `faultline run` to tail: [{path: GLOB, start_at: end|beginning}].", read_inputs},
+       "Files for `faultline run` to tail: [{path: GLOB or [GLOB...], exclude: [NAME_GLOB...], "
+       "start_at: end|beginning, poll: 0s|DURATION}] (docs/inputs.md).",
+       read_inputs},
       // pino ----------------------------------------------------------------------------------
       {"pino.message_key", "key or list", "auto (msg, message)", "pino's messageKey.",
        pino_keys<&PinoFormat::message_keys>},
@@ -163,8 +200,12 @@ const std::vector<Option>& options() {
       {"pino.time_key", "key or list", "auto (time, @timestamp, timestamp)",
        "Where the time is: epoch ms, epoch s or RFC 3339.", pino_keys<&PinoFormat::time_keys>},
       {"pino.nested_key", "key", "", "pino's nestedKey, if the app sets one.",
-       [](Config& c, const YAML::Node& n, const YamlReader& r, std::string_view p) {
-         return r.read(n, p, c.pino.format.nested_key);
+       [](Config& c, const yaml::Node& n, yaml::Reader& r, std::string_view p) {
+         if (n.is_null()) {
+           c.pino.format.nested_key.clear();
+         } else if (auto v = r.text(n, p, "a key")) {
+           c.pino.format.nested_key = std::move(*v);
+         }
        }},
       {"pino.levels", "mapping", "{}",
        "Custom level names and numbers (customLevels), e.g. {audit: 35}.", read_levels},
@@ -193,8 +234,8 @@ const std::vector<Option>& options() {
        pino_list<&PinoFormat::hostname_keys>},
       {"pino.user_id_keys", "list", "[userId, user.id, req.user.id, user_id]",
        "Where an internal user id is; it becomes user.id (ids only, never emails).",
-       [](Config& c, const YAML::Node& n, const YamlReader& r, std::string_view p) {
-         return r.read_key_paths(n, p, c.pino.user_id_keys);
+       [](Config& c, const yaml::Node& n, yaml::Reader& r, std::string_view p) {
+         if (auto v = rules::read_key_paths(r, n, p)) c.pino.user_id_keys = std::move(*v);
        }},
       {"pino.app_root", "path", "inferred from the stack",
        "The app's directory, for frame modules (the SDK uses dirname(process.argv[1])).",
@@ -225,30 +266,27 @@ const std::vector<Option>& options() {
       // rules ---------------------------------------------------------------------------------
       {"rules.presets", "mapping or list", "{secrets: true, express-noise: true}",
        "Built-in rule files in rules/presets/ to apply before your own (see docs/rules.md).",
-       compiled_with_rules},
+       nullptr},
       {"rules.hash-key-env", "name", "FAULTLINE_HASH_KEY",
        "The environment variable holding the HMAC key of `hash` scrubbing (see docs/rules.md).",
-       compiled_with_rules},
-      {"rules.list", "list", "[]", "Your rules, applied in order (see docs/rules.md).",
-       compiled_with_rules},
+       nullptr},
+      {"rules.list", "list", "[]", "Your rules, applied in order (see docs/rules.md).", nullptr},
       {"rules.detect.min_level", "level", "error", "Records at or above this level are errors.",
-       detect_level<&rules::DetectOptions::min_level>},
+       nullptr},
       {"rules.detect.err_floor", "level", "warn",
-       "Records with an error object at or above this level are errors.",
-       detect_level<&rules::DetectOptions::err_floor>},
+       "Records with an error object at or above this level are errors.", nullptr},
       {"rules.detect.status_5xx", "bool", "true",
        "pino-http completions with a 5xx status are errors (pino-http logs them at info).",
-       detect_flag<&rules::DetectOptions::status_5xx>},
+       nullptr},
       {"rules.detect.job_retries", "bool", "false",
        "Report a worker job's failed attempts that will be retried, not only the last one.",
-       detect_flag<&rules::DetectOptions::job_retries>},
+       nullptr},
       {"rules.detect.include", "list", "[]",
        "Rules that make matching records errors: [{level, max_level, message, has, status, "
        "match}].",
-       detect_list<&rules::DetectOptions::include>},
+       nullptr},
       {"rules.detect.exclude", "list", "[]",
-       "Rules that make matching records not errors (same conditions; checked last).",
-       detect_list<&rules::DetectOptions::exclude>},
+       "Rules that make matching records not errors (same conditions; checked last).", nullptr},
       // delivery ------------------------------------------------------------------------------
       {"delivery.spool_dir", "path", "<state.dir>/spool",
        "Where events wait, durably, until Sentry accepts them.",
@@ -275,8 +313,7 @@ const std::vector<Option>& options() {
       {"delivery.ca_path", "path", "system CAs", "A directory of CA certificates.",
        text<&C::delivery, &Delivery::ca_path>},
       {"delivery.proxy", "url", "$HTTPS_PROXY / $HTTP_PROXY",
-       "An HTTP(S) proxy for requests to Sentry (NO_PROXY is honoured).",
-       text<&C::delivery, &Delivery::proxy>},
+       "An HTTP(S) or SOCKS proxy for requests to Sentry (NO_PROXY is honoured).", proxy},
       {"delivery.backoff_initial", "duration", "1s", "First retry delay (full jitter).",
        duration<&C::delivery, &Delivery::backoff_initial, 1, kDay>},
       {"delivery.backoff_max", "duration", "5m", "Retry delay cap.",
@@ -296,6 +333,57 @@ const std::vector<Option>& options() {
 const std::vector<std::string_view>& reserved_sections() {
   static const std::vector<std::string_view> sections = {"server"};
   return sections;
+}
+
+bool valid_proxy_url(std::string_view url) {
+  if (url.find_first_of(" \t\r\n") != std::string_view::npos) return false;
+  const size_t sep = url.find("://");
+  if (sep == std::string_view::npos) return false;
+  std::string scheme(url.substr(0, sep));
+  std::transform(scheme.begin(), scheme.end(), scheme.begin(),
+                 [](unsigned char ch) { return static_cast<char>(std::tolower(ch)); });
+  static const std::vector<std::string_view> kSchemes = {"http",    "https",  "socks4",
+                                                         "socks4a", "socks5", "socks5h"};
+  if (std::find(kSchemes.begin(), kSchemes.end(), scheme) == kSchemes.end()) return false;
+  std::string_view rest = url.substr(sep + 3);
+  if (const size_t at = rest.rfind('@'); at != std::string_view::npos) rest.remove_prefix(at + 1);
+  if (!rest.empty() && rest.back() == '/') rest.remove_suffix(1);
+  if (rest.find('/') != std::string_view::npos) return false;  // a path means a typo
+  std::string_view host = rest, port;
+  bool host_ok = true;
+  if (!rest.empty() && rest.front() == '[') {  // [IPv6]
+    const size_t close = rest.find(']');
+    if (close == std::string_view::npos) return false;
+    host = rest.substr(1, close - 1);
+    std::string_view after = rest.substr(close + 1);
+    if (!after.empty()) {
+      if (after.front() != ':') return false;
+      port = after.substr(1);
+      if (port.empty()) return false;
+    }
+    for (char ch : host)
+      host_ok =
+          host_ok && (std::isxdigit(static_cast<unsigned char>(ch)) || ch == ':' || ch == '.');
+  } else {
+    if (const size_t colon = rest.rfind(':'); colon != std::string_view::npos) {
+      host = rest.substr(0, colon);
+      port = rest.substr(colon + 1);
+      if (port.empty()) return false;
+    }
+    for (char ch : host) {
+      host_ok = host_ok && (std::isalnum(static_cast<unsigned char>(ch)) || ch == '-' ||
+                            ch == '.' || ch == '_');
+    }
+  }
+  if (host.empty() || !host_ok) return false;
+  if (!port.empty()) {
+    if (port.size() > 5 || port.find_first_not_of("0123456789") != std::string_view::npos) {
+      return false;
+    }
+    const int number = std::stoi(std::string(port));
+    if (number < 1 || number > 65535) return false;
+  }
+  return true;
 }
 
 }  // namespace faultline::config

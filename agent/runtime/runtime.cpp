@@ -101,8 +101,10 @@ std::unique_ptr<Input> tail_input(const config::Config& config, Metrics& metrics
   o.bytes_read = &metrics.bytes_read;
   for (const config::Input& input : config.inputs) {
     TailSpec spec;
-    spec.globs = {input.path};
+    spec.globs = input.paths;
+    spec.exclude = input.exclude;
     spec.start_at_end = input.start_at != "beginning";
+    spec.poll = input.poll;
     o.specs.push_back(std::move(spec));
   }
   return std::make_unique<FileTailer>(std::move(o));

@@ -1,5 +1,8 @@
 #include <catch2/catch.hpp>
 
+#include <chrono>
+#include <string>
+
 #include "support/process.h"
 
 using namespace faultline::test;
@@ -51,8 +54,8 @@ TEST_CASE("cli: a bad config exits 2 with file:line:col before touching any inpu
     RunResult r = run_faultline(options);
     INFO(command);
     CHECK(r.exit_code == 2);
-    CHECK(r.err.find(config + ":2:9: correlation.hold: expected a duration like \"5s\", got "
-                              "\"five\"") != std::string::npos);
+    CHECK(r.err.find(config + ":2:9: correlation.hold: expected a duration like \"5s\", "
+                              "\"250ms\" or \"1.5m\", got \"five\"") != std::string::npos);
     CHECK(r.out.empty());
   }
 }
@@ -78,4 +81,138 @@ TEST_CASE("cli: an unreadable input is a runtime failure, the others are still r
   CHECK(r.exit_code == 1);
   CHECK(r.err.find("missing.log: cannot open") != std::string::npos);
   CHECK(split_lines(r.out).size() == 1);
+}
+
+// --- Configuration errors: each is exit 2 with file:line:col, within a second, before any input.
+
+namespace {
+
+// Runs `faultline check -c FILE` on `config` and returns the result, with the time it took.
+struct Checked {
+  RunResult r;
+  std::chrono::milliseconds took;
+};
+
+Checked check_config(const std::string& path) {
+  const auto start = std::chrono::steady_clock::now();
+  RunResult r = run_faultline({.args = {"check", "-c", path}, .timeout = std::chrono::seconds(30)});
+  return {r, std::chrono::duration_cast<std::chrono::milliseconds>(
+                 std::chrono::steady_clock::now() - start)};
+}
+
+// Nine levels of nine aliases ("billion laughs"): one line per level at `indent`, as list items.
+std::string laughs(const std::string& indent) {
+  std::string out;
+  for (int level = 0; level < 9; ++level) {
+    out += indent + "- &a" + std::to_string(level) + " [";
+    for (int i = 0; i < 9; ++i) {
+      if (i) out += ", ";
+      out += level == 0 ? "lol" : "*a" + std::to_string(level - 1);
+    }
+    out += "]\n";
+  }
+  return out;
+}
+
+// The bound is a second; the check leaves room for a machine busy with other builds.
+constexpr std::chrono::milliseconds kPromptly{2000};
+
+}  // namespace
+
+TEST_CASE("cli: a directory given as the config is an error, not \"config ok\"", "[cli]") {
+  TempDir dir;
+  Checked c = check_config(dir.path());
+  CHECK(c.r.exit_code == 2);
+  CHECK(c.r.err.find(dir.path() + ": is a directory") != std::string::npos);
+  CHECK(c.r.out.find("config ok") == std::string::npos);
+}
+
+TEST_CASE("cli: an unclosed quote is reported at the quote", "[cli]") {
+  TempDir dir;
+  const std::string config =
+      dir.write("faultline.yaml",
+                "sentry:\n  release: \"shop@1\n  environment: staging\nlog:\n  level: info\n");
+  Checked c = check_config(config);
+  CHECK(c.r.exit_code == 2);
+  CHECK(c.r.err.find(config + ":2:12: sentry.release: this \" is not closed on its line") !=
+        std::string::npos);
+}
+
+TEST_CASE("cli: a self-referencing alias is an error, not a crash", "[cli]") {
+  TempDir dir;
+  const std::string config = dir.write("faultline.yaml", "a: &a [*a]\n");
+  Checked c = check_config(config);
+  CHECK(c.r.signal == 0);
+  CHECK(c.r.exit_code == 2);
+  CHECK(c.r.err.find(config + ":1:8: a[0]: alias *a is inside the node it names") !=
+        std::string::npos);
+}
+
+TEST_CASE("cli: alias bombs are refused within a second, wherever they are", "[cli]") {
+  TempDir dir;
+  const std::string where[] = {
+      "bomb:\n" + laughs("  "),
+      "rules:\n  list:\n" + laughs("    "),
+      "rules:\n  presets: []\n  list:\n    - drop: bomb\n      when:\n        any:\n" +
+          laughs("          "),
+  };
+  for (const std::string& text : where) {
+    INFO(text);
+    const std::string config = dir.write("faultline.yaml", text);
+    Checked c = check_config(config);
+    CHECK_FALSE(c.r.timed_out);
+    CHECK(c.r.exit_code == 2);
+    CHECK(c.took < kPromptly);
+    CHECK(c.r.err.find(config + ":") != std::string::npos);
+    CHECK(c.r.err.find("more than 100000 values") != std::string::npos);
+  }
+}
+
+TEST_CASE("cli: a second YAML document is an error at its ---", "[cli]") {
+  TempDir dir;
+  const std::string config =
+      dir.write("faultline.yaml", "log:\n  level: info\n---\nlog:\n  level: debug\n");
+  Checked c = check_config(config);
+  CHECK(c.r.exit_code == 2);
+  CHECK(c.r.err.find(config + ":3:1: a second YAML document starts here") != std::string::npos);
+}
+
+TEST_CASE("cli: a 50 MB config is refused at once, naming its size and the cap", "[cli]") {
+  TempDir dir;
+  std::string text = "inputs:\n";
+  text.reserve(50 * 1024 * 1024 + 64);
+  while (text.size() < 50 * 1024 * 1024) text += "  - {path: /var/log/app.log}\n";
+  const std::string config = dir.write("faultline.yaml", text);
+  Checked c = check_config(config);
+  CHECK(c.r.exit_code == 2);
+  CHECK(c.took < kPromptly);
+  CHECK(c.r.err.find(config + ": the file is " + std::to_string(text.size()) +
+                     " bytes; a configuration file may be at most 1MiB") != std::string::npos);
+}
+
+TEST_CASE("cli: release and proxy errors have positions and never echo a secret", "[cli]") {
+  TempDir dir;
+  const std::string config = dir.write(
+      "faultline.yaml",
+      "sentry:\n  release: https://s3cr3tk3y@o1.ingest.sentry.io/42\n  release_file: /tmp\n"
+      "delivery:\n  proxy: \"notaurl x\"\n");
+  Checked c = check_config(config);
+  CHECK(c.r.exit_code == 2);
+  CHECK(c.r.err.find("s3cr3tk3y") == std::string::npos);
+  CHECK(c.r.err.find(config + ":2:12: sentry.release: a release must not contain") !=
+        std::string::npos);
+  CHECK(c.r.err.find(config + ":5:10: delivery.proxy: expected a proxy URL") != std::string::npos);
+  const std::string release_dir =
+      dir.write("release-dir.yaml", "sentry:\n  release_file: " + dir.path() + "\n");
+  Checked d = check_config(release_dir);
+  CHECK(d.r.exit_code == 2);
+  CHECK(d.r.err.find(release_dir + ":2:17: sentry.release_file: cannot read " + dir.path() +
+                     ": is a directory") != std::string::npos);
+}
+
+TEST_CASE("cli: replay without a file says what to give", "[cli]") {
+  RunResult r = run_faultline({.args = {"replay"}});
+  CHECK(r.exit_code == 2);
+  CHECK(r.err.find("replay: give one or more files, or - for stdin") != std::string::npos);
+  CHECK(r.err.find("inputs is required") == std::string::npos);
 }

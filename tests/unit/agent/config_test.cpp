@@ -1,8 +1,10 @@
 #include <catch2/catch.hpp>
 
+#include <chrono>
 #include <map>
 
 #include "agent/config/loader.h"
+#include "agent/config/options.h"
 
 using faultline::config::Getenv;
 using faultline::config::load_defaults;
@@ -61,7 +63,8 @@ TEST_CASE("config: values in the file win over the environment", "[config]") {
 TEST_CASE("config: a bad duration names file, line, column, key, value and expectation",
           "[config]") {
   CHECK(error_of("correlation:\n  hold: five\n") ==
-        "faultline.yaml:2:9: correlation.hold: expected a duration like \"5s\", got \"five\"");
+        "faultline.yaml:2:9: correlation.hold: expected a duration like \"5s\", \"250ms\" or "
+        "\"1.5m\", got \"five\"");
 }
 
 TEST_CASE("config: unknown keys are errors with a suggestion", "[config]") {
@@ -95,7 +98,8 @@ TEST_CASE("config: an unset ${VAR} without a default names the variable", "[conf
 
 TEST_CASE("config: expanded values are validated like written ones", "[config]") {
   CHECK(error_of("correlation:\n  hold: ${HOLD}\n", {{"HOLD", "soon"}}) ==
-        "faultline.yaml:2:9: correlation.hold: expected a duration like \"5s\", got \"soon\"");
+        "faultline.yaml:2:9: correlation.hold: expected a duration like \"5s\", \"250ms\" or "
+        "\"1.5m\", got \"soon\"");
 }
 
 TEST_CASE("config: YAML syntax errors carry the position", "[config]") {
@@ -171,8 +175,7 @@ TEST_CASE("config: release names are checked against Sentry's rules", "[config]"
   CHECK_FALSE(faultline::config::release_problem("a/b").empty());
   CHECK_FALSE(faultline::config::release_problem(std::string(201, 'a')).empty());
   CHECK(error_of("sentry:\n  release: latest\n") ==
-        "faultline.yaml: sentry.release: \"latest\" (from sentry.release) is not allowed as a "
-        "release name");
+        "faultline.yaml:2:12: sentry.release: \"latest\" is not allowed as a release name");
 }
 
 TEST_CASE("config: values that would fail later are refused at load, with their position",
@@ -198,4 +201,192 @@ TEST_CASE("config: a DSN shown back in a message never shows its key", "[config]
 TEST_CASE("config: rules.hash-key-env is accepted (the rules compiler reads it)", "[config]") {
   auto c = load_text("rules:\n  hash-key-env: MY_KEY\n", "f.yaml", env_of({}));
   CHECK(c.ok());
+}
+
+// --- Limits and errors: what new users and a fault-injection run found -------------------------
+
+namespace {
+
+// Nine levels of nine aliases ("billion laughs") as list items or keyed entries at `indent`.
+std::string laughs(const std::string& indent, bool keyed) {
+  std::string out;
+  for (int level = 0; level < 9; ++level) {
+    out += indent + (keyed ? "k" + std::to_string(level) + ": " : "- ") + "&a" +
+           std::to_string(level) + " [";
+    for (int i = 0; i < 9; ++i) {
+      if (i) out += ", ";
+      out += level == 0 ? "lol" : "*a" + std::to_string(level - 1);
+    }
+    out += "]\n";
+  }
+  return out;
+}
+
+bool starts_with(const std::string& s, const std::string& prefix) {
+  const bool yes = s.rfind(prefix, 0) == 0;
+  if (!yes) UNSCOPED_INFO("message: " << s);
+  return yes;
+}
+
+}  // namespace
+
+TEST_CASE("config: a directory given as the config file is an error", "[config]") {
+  auto c = faultline::config::load_file(FAULTLINE_DATA_DIR, env_of({}));
+  REQUIRE_FALSE(c.ok());
+  CHECK(c.message() == std::string(FAULTLINE_DATA_DIR) + ": is a directory");
+}
+
+TEST_CASE("config: an unclosed quote is an error at the quote, not a value eating the file",
+          "[config]") {
+  CHECK(starts_with(
+      error_of("sentry:\n  release: \"shop@1\n  environment: staging\nlog:\n  level: info\n"),
+      "faultline.yaml:2:12: sentry.release: this \" is not closed on its line"));
+}
+
+TEST_CASE("config: a self-referencing alias is an error, not a stack overflow", "[config]") {
+  CHECK(error_of("a: &a [*a]\n") ==
+        "faultline.yaml:1:8: a[0]: alias *a is inside the node it names (&a), so it would repeat "
+        "forever");
+  CHECK(
+      starts_with(error_of("sentry:\n  dsn: &d {x: *d}\n"), "faultline.yaml:2:15: sentry.dsn.x:"));
+}
+
+TEST_CASE("config: alias bombs are refused at once, wherever they are", "[config]") {
+  for (const std::string& text :
+       {"bomb:\n" + laughs("  ", true), "rules:\n  list:\n" + laughs("    ", false),
+        "rules:\n  presets: []\n  list:\n    - drop: bomb\n      when:\n        any:\n" +
+            laughs("          ", false)}) {
+    const auto start = std::chrono::steady_clock::now();
+    const std::string e = error_of(text);
+    CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(1));
+    CHECK(e.find("the document has more than 100000 values") != std::string::npos);
+    CHECK(starts_with(e, "faultline.yaml:"));
+  }
+}
+
+TEST_CASE("config: $${ reached through an alias is expanded once", "[config]") {
+  auto c = load_text("sentry:\n  dist: &d \"a-$${HOME}\"\n  server_name: *d\n", "f.yaml",
+                     env_of({{"HOME", "/root"}}));
+  REQUIRE(c.ok());
+  CHECK(c->sentry.dist == "a-${HOME}");
+  CHECK(c->sentry.server_name == "a-${HOME}");
+}
+
+TEST_CASE("config: a second YAML document is an error at its ---", "[config]") {
+  CHECK(starts_with(error_of("log:\n  level: info\n---\nlog:\n  level: debug\n"),
+                    "faultline.yaml:3:1: a second YAML document starts here"));
+}
+
+TEST_CASE("config: the size of the text and the number of values are capped", "[config]") {
+  const std::string big(2 * 1024 * 1024, '#');
+  CHECK(error_of(big) == "faultline.yaml: the document is 2097152 bytes; the limit is 1MiB");
+  std::string many = "pino:\n  user_id_keys:\n";
+  for (int i = 0; i < 120'000; ++i) many += "  - a\n";  // 720KB, under the size cap
+  const auto start = std::chrono::steady_clock::now();
+  CHECK(starts_with(error_of(many), "faultline.yaml:"));
+  CHECK(error_of(many).find("more than 100000 values") != std::string::npos);
+  CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(2));
+}
+
+TEST_CASE("config: DSN, release and release_file errors carry line and column", "[config]") {
+  CHECK(starts_with(error_of("sentry:\n  dsn: not-a-dsn\n"), "faultline.yaml:2:8: sentry.dsn: "));
+  CHECK(starts_with(error_of("sentry:\n  release_file: /nonexistent/REVISION\n"),
+                    "faultline.yaml:2:17: sentry.release_file: cannot read "
+                    "/nonexistent/REVISION: No such file or directory"));
+  // From the environment there is no position, but the variable is named.
+  CHECK(starts_with(error_of("log: {level: info}\n", {{"SENTRY_DSN", "nope"}}),
+                    "faultline.yaml: sentry.dsn (from SENTRY_DSN): "));
+}
+
+TEST_CASE("config: a release error never shows the value", "[config]") {
+  const std::string e = error_of("sentry:\n  release: https://s3cr3tk3y@o1.ingest.sentry.io/42\n");
+  CHECK(e ==
+        "faultline.yaml:2:12: sentry.release: a release must not contain '/', '\\', a newline or "
+        "a tab (this one has 40 characters; it is not shown, as it may be a secret)");
+  const std::string from_env =
+      error_of("log: {level: info}\n", {{"SENTRY_RELEASE", std::string(250, 'k')}});
+  CHECK(from_env ==
+        "faultline.yaml: sentry.release (from SENTRY_RELEASE): a release must be at most 200 "
+        "characters (this one has 250 characters; it is not shown, as it may be a secret)");
+}
+
+TEST_CASE("config: a release_file that is a directory or empty is an error", "[config]") {
+  CHECK(error_of("sentry:\n  release_file: " FAULTLINE_DATA_DIR "\n") ==
+        "faultline.yaml:2:17: sentry.release_file: cannot read " FAULTLINE_DATA_DIR
+        ": is a directory");
+  CHECK(error_of("sentry:\n  release_file: /dev/null\n") ==
+        "faultline.yaml:2:17: sentry.release_file: the first line of /dev/null is empty: no "
+        "release");
+}
+
+TEST_CASE("config: the proxy must be a URL", "[config]") {
+  CHECK(error_of("delivery:\n  proxy: \"notaurl x\"\n") ==
+        "faultline.yaml:2:10: delivery.proxy: expected a proxy URL like "
+        "\"http://proxy.internal:3128\" (scheme http, https, socks4, socks4a, socks5 or socks5h; "
+        "a host; an optional port; no spaces), got \"notaurl x\"");
+  auto c = load_text("delivery:\n  proxy: socks5h://user:pw@proxy.internal:1080\n", "f.yaml",
+                     env_of({}));
+  REQUIRE(c.ok());
+  CHECK(c->delivery.proxy == "socks5h://user:pw@proxy.internal:1080");
+  using faultline::config::valid_proxy_url;
+  for (const char* good :
+       {"http://proxy:3128", "https://proxy.example.com", "socks4://10.0.0.1:1080", "socks4a://p:1",
+        "HTTP://proxy/", "http://[::1]:8080", "http://u@p:80"}) {
+    INFO(good);
+    CHECK(valid_proxy_url(good));
+  }
+  for (const char* bad : {"notaurl x", "proxy:3128", "ftp://proxy", "http://", "http://:80",
+                          "http://proxy:0", "http://proxy:65536", "http://proxy:x",
+                          "http://proxy/path", "http://pro xy", "http://[::1"}) {
+    INFO(bad);
+    CHECK_FALSE(valid_proxy_url(bad));
+  }
+}
+
+TEST_CASE("config: every problem is reported, not just the first", "[config]") {
+  CHECK(error_of("correlation:\n  hold: five\n  hodl: 5s\ndelivery:\n  concurrency: 9\n") ==
+        "faultline.yaml:2:9: correlation.hold: expected a duration like \"5s\", \"250ms\" or "
+        "\"1.5m\", got \"five\"\n"
+        "faultline.yaml:3:3: correlation.hodl: unknown key (did you mean \"hold\"?)\n"
+        "faultline.yaml:5:16: delivery.concurrency: expected a whole number from 1 to 4, got "
+        "\"9\"");
+}
+
+TEST_CASE("config: booleans are true and false, in the config and in rules alike", "[config]") {
+  auto c = load_text("delivery:\n  tls_verify: False\ncorrelation:\n  enabled: TRUE\n", "f.yaml",
+                     env_of({}));
+  REQUIRE(c.ok());
+  CHECK_FALSE(c->delivery.tls_verify);
+  CHECK(c->correlation.enabled);
+  CHECK(error_of("delivery:\n  tls_verify: yes\n") ==
+        "faultline.yaml:2:15: delivery.tls_verify: expected true or false, got \"yes\" (booleans "
+        "are true and false, as in YAML 1.2)");
+  CHECK(error_of("rules:\n  presets: {secrets: on}\n") ==
+        "faultline.yaml:2:22: rules.presets.secrets: expected true or false, got \"on\" (booleans "
+        "are true and false, as in YAML 1.2)");
+}
+
+// The two inconsistencies of the old grammars, in a whole configuration: 1.5m was valid for
+// correlation.hold but not for a throttle window; 30 was valid for a window but not for hold.
+TEST_CASE("config: one duration grammar for config keys and rules", "[config]") {
+  auto c = load_text(
+      "correlation:\n  hold: 1.5m\nrules:\n  presets: []\n  list:\n"
+      "    - throttle: {max: 5, window: 1.5m}\n",
+      "f.yaml", env_of({}));
+  INFO(c.message());
+  REQUIRE(c.ok());
+  CHECK(c->correlation.hold.count() == 90'000);
+  CHECK(error_of("correlation:\n  hold: 30\n") ==
+        "faultline.yaml:2:9: correlation.hold: expected a duration like \"5s\", \"250ms\" or "
+        "\"1.5m\", got \"30\" (write 30s or 30ms)");
+  CHECK(error_of("rules:\n  presets: []\n  list:\n    - throttle: {max: 5, window: 30}\n") ==
+        "faultline.yaml:4:34: rules.list[0].throttle.window: expected a duration like \"5s\", "
+        "\"250ms\" or \"1.5m\", got \"30\" (write 30s or 30ms)");
+}
+
+TEST_CASE("config: rules.detect is compiled by rules/detect, with every error", "[config]") {
+  CHECK(error_of("rules:\n  detect:\n    min_levl: warn\n    include:\n      - level: loud\n") ==
+        "faultline.yaml:3:5: rules.detect.min_levl: unknown key (did you mean \"min_level\"?)\n"
+        "faultline.yaml:5:16: rules.detect.include[0].level: expected a level like \"warn\", "
+        "\"error\" or a number such as 50, got \"loud\"");
 }

@@ -6,6 +6,7 @@
 
 #include "agent/config/loader.h"
 #include "agent/config/options.h"
+#include "base/yaml_reader.h"
 
 namespace {
 
@@ -17,7 +18,7 @@ std::string read(const std::string& path) {
 }
 
 // config.example.yaml with its commented-out keys ("  # key: value") switched on.
-YAML::Node example_with_comments_enabled() {
+faultline::yaml::Node example_with_comments_enabled() {
   std::istringstream in(read(std::string(FAULTLINE_SOURCE_DIR) + "/config.example.yaml"));
   std::string out, line;
   while (std::getline(in, line)) {
@@ -31,7 +32,11 @@ YAML::Node example_with_comments_enabled() {
     }
     out += line + "\n";
   }
-  return YAML::Load(out);
+  faultline::yaml::Reader reader("config.example.yaml");
+  auto root = reader.parse(out);
+  INFO(reader.status().message());
+  REQUIRE(root.has_value());
+  return *root;
 }
 
 }  // namespace
@@ -45,21 +50,21 @@ TEST_CASE("options: every key is documented in docs/configuration.md", "[options
 }
 
 TEST_CASE("options: every key is in config.example.yaml", "[options]") {
-  const YAML::Node example = example_with_comments_enabled();
+  const faultline::yaml::Node example = example_with_comments_enabled();
   for (const auto& option : faultline::config::options()) {
     INFO(option.path);
-    YAML::Node node = YAML::Clone(example);
+    const faultline::yaml::Node* node = &example;
     std::string path(option.path);
     bool found = true;
     size_t start = 0;
     while (found) {
       const size_t dot = path.find('.', start);
       const std::string key = path.substr(start, dot - start);
-      if (!node.IsMap() || !node[key]) {
+      if (!node->is_map() || !(*node)[key].defined()) {
         found = false;
         break;
       }
-      node = node[key];
+      node = &(*node)[key];
       if (dot == std::string::npos) break;
       start = dot + 1;
     }

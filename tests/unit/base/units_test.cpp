@@ -9,6 +9,7 @@
 
 #include "base/units.h"
 
+using faultline::duration_hint;
 using faultline::format_duration;
 using faultline::format_size;
 using faultline::parse_duration;
@@ -44,6 +45,25 @@ TEST_CASE("units: parse_duration rejects what is not a duration", "[units]") {
     INFO("input: \"" << text << "\"");
     CHECK_FALSE(parse_duration(text).has_value());
   }
+}
+
+// Rules and the configuration once had two grammars: `correlation.hold: 1.5m` was valid while a
+// throttle `window: 1.5m` was an error, and `window: 30` (seconds) was valid while `hold: 30` was
+// an error. There is one now, for every key.
+TEST_CASE("units: one duration grammar: fractions everywhere, bare numbers nowhere", "[units]") {
+  CHECK(parse_duration("1.5m") == milliseconds(90'000));
+  CHECK(parse_duration("90s") == milliseconds(90'000));
+  CHECK(parse_duration("250ms") == milliseconds(250));
+  CHECK(parse_duration("5m") == milliseconds(300'000));
+  CHECK(parse_duration("1h") == milliseconds(3'600'000));
+  CHECK(parse_duration("1d") == milliseconds(86'400'000));
+  CHECK_FALSE(parse_duration("30").has_value());
+  CHECK_FALSE(parse_duration("1.5").has_value());
+  CHECK(duration_hint("30") == "write 30s or 30ms");
+  CHECK(duration_hint(" 1.5 ") == "write 1.5s or 1.5ms");
+  CHECK(duration_hint("30s").empty());
+  CHECK(duration_hint("five").empty());
+  CHECK(parse_duration("0") == milliseconds(0));  // the same in every unit
 }
 
 TEST_CASE("units: format_duration uses the largest exact unit", "[units]") {

@@ -1,5 +1,4 @@
 // drop, drop-body, tag, user, fingerprint, sample, throttle, and how the engine runs them.
-#include <yaml-cpp/yaml.h>
 #include <catch2/catch.hpp>
 
 #include <chrono>
@@ -15,8 +14,8 @@ using namespace std::chrono_literals;
 namespace {
 
 RuleSet compile(const std::string& list_yaml) {
-  YAML::Node root = YAML::Load("rules:\n  presets: []\n  list:\n" + list_yaml);
-  auto rs = RuleSet::compile(root["rules"], "faultline.yaml");
+  const std::string rules_text = "rules:\n  presets: []\n  list:\n" + list_yaml;
+  auto rs = RuleSet::compile_text(rules_text, "faultline.yaml");
   INFO(rs.message());
   REQUIRE(rs.ok());
   return *rs;

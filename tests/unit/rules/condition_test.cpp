@@ -1,5 +1,4 @@
 // `when:` conditions, each kind on its own, then combined.
-#include <yaml-cpp/yaml.h>
 #include <catch2/catch.hpp>
 
 #include "parsers/json.h"
@@ -27,10 +26,11 @@ const char* kEvent = R"json({
 })json";
 
 bool eval(const std::string& when_yaml, const char* event_json = kEvent) {
-  Diagnostics diag;
-  Source src{"faultline.yaml", &diag};
-  auto c = Condition::compile(src, YAML::Load(when_yaml), "when");
-  INFO(diag.status().message());
+  faultline::yaml::Reader r("faultline.yaml");
+  auto when = r.parse(when_yaml);
+  REQUIRE(when.has_value());
+  auto c = Condition::compile(r, *when, "when");
+  INFO(r.status().message());
   REQUIRE(c.has_value());
   auto e = faultline::json::parse(event_json);
   REQUIRE(e.ok());
@@ -38,12 +38,13 @@ bool eval(const std::string& when_yaml, const char* event_json = kEvent) {
 }
 
 std::string error_of(const std::string& when_yaml) {
-  Diagnostics diag;
-  Source src{"faultline.yaml", &diag};
-  auto c = Condition::compile(src, YAML::Load(when_yaml), "rules.list[0].when");
+  faultline::yaml::Reader r("faultline.yaml");
+  auto when = r.parse(when_yaml);
+  REQUIRE(when.has_value());
+  auto c = Condition::compile(r, *when, "rules.list[0].when");
   REQUIRE_FALSE(c.has_value());
-  REQUIRE_FALSE(diag.ok());
-  return diag.errors()[0];
+  REQUIRE_FALSE(r.ok());
+  return r.errors()[0];
 }
 
 }  // namespace
@@ -139,7 +140,7 @@ TEST_CASE("condition: errors say where and what", "[condition]") {
   REQUIRE(error_of("{message: '('}") ==
           "faultline.yaml:1:11: rules.list[0].when.message: bad RE2 pattern \"(\": missing ): (");
   REQUIRE(error_of("{levl: error}") ==
-          "faultline.yaml:1:2: rules.list[0].when: unknown key \"levl\" (did you mean \"level\"?)");
+          "faultline.yaml:1:2: rules.list[0].when.levl: unknown key (did you mean \"level\"?)");
   REQUIRE(error_of("{level: errror}").find("unknown level \"errror\" (did you mean \"error\"?)") !=
           std::string::npos);
   REQUIRE(error_of("{status: 4x}").find("expected a status like 404") != std::string::npos);

@@ -1,6 +1,5 @@
 // docs/rules.md's examples run as tests: every ```yaml block compiles, and the ```yaml broken
 // block fails with exactly the messages of the ```text block that follows it.
-#include <yaml-cpp/yaml.h>
 #include <catch2/catch.hpp>
 
 #include <fstream>
@@ -43,8 +42,7 @@ faultline::Result<RuleSet> compile(const std::string& yaml, bool with_key) {
     if (with_key && name == "FAULTLINE_HASH_KEY") return std::string("docs-example-key");
     return std::nullopt;
   };
-  YAML::Node root = YAML::Load(yaml);
-  return RuleSet::compile(root["rules"], "faultline.yaml", opts);
+  return RuleSet::compile_text(yaml, "faultline.yaml", opts);
 }
 
 }  // namespace

@@ -1,5 +1,4 @@
 // Explain's text form: one line per rule, scrubbed fields below, the verdict last.
-#include <yaml-cpp/yaml.h>
 #include <catch2/catch.hpp>
 
 #include "parsers/json.h"
@@ -32,7 +31,7 @@ TEST_CASE("explain: text form", "[explain]") {
 }
 
 TEST_CASE("explain: apply fills one trace per rule reached and the verdict", "[explain]") {
-  YAML::Node root = YAML::Load(R"(
+  const std::string rules_text = R"(
 rules:
   presets: []
   list:
@@ -43,8 +42,8 @@ rules:
     - {fingerprint: ['{{ route }}', '{{ error.type }}']}
     - {throttle: {max: 5, window: 30s}}
     - {when: {status: 5xx}, drop: server errors are someone else's}
-)");
-  auto rs = RuleSet::compile(root["rules"], "faultline.yaml");
+)";
+  auto rs = RuleSet::compile_text(rules_text, "faultline.yaml");
   REQUIRE(rs.ok());
   FakeClock clock;
   RuleEngine engine(*rs, clock);

@@ -1,6 +1,5 @@
 // The scrub action: every path form, key patterns, detectors in every place of the event, each
 // method, and what scrubbing must never touch.
-#include <yaml-cpp/yaml.h>
 #include <catch2/catch.hpp>
 
 #include "parsers/json.h"
@@ -14,13 +13,13 @@ using namespace faultline::rules;
 namespace {
 
 RuleSet compile(const std::string& list_yaml, const std::string& extra = "") {
-  YAML::Node root = YAML::Load("rules:\n  presets: []\n" + extra + "  list:\n" + list_yaml);
+  const std::string rules_text = "rules:\n  presets: []\n" + extra + "  list:\n" + list_yaml;
   CompileOptions opts;
   opts.getenv = [](std::string_view name) -> std::optional<std::string> {
     if (name == "FAULTLINE_HASH_KEY") return std::string("unit-test-key");
     return std::nullopt;
   };
-  auto rs = RuleSet::compile(root["rules"], "faultline.yaml", opts);
+  auto rs = RuleSet::compile_text(rules_text, "faultline.yaml", opts);
   INFO(rs.message());
   REQUIRE(rs.ok());
   return *rs;
