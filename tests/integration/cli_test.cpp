@@ -66,10 +66,11 @@ TEST_CASE("cli: a missing config file is a configuration error", "[cli]") {
   CHECK(r.err.find("/nonexistent/faultline.yaml: cannot read config file") != std::string::npos);
 }
 
-TEST_CASE("cli: run says clearly that the daemon is not there yet", "[cli]") {
+TEST_CASE("cli: run without inputs says how to configure them", "[cli]") {
   RunResult r = run_faultline({.args = {"run"}});
-  CHECK(r.exit_code == 1);
-  CHECK(r.err.find("not in this version yet") != std::string::npos);
+  CHECK(r.exit_code == 2);
+  CHECK(r.err.find("no inputs configured") != std::string::npos);
+  CHECK(r.err.find("faultline pipe") != std::string::npos);
 }
 
 TEST_CASE("cli: an unreadable input is a runtime failure, the others are still read", "[cli]") {
