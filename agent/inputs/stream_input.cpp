@@ -8,36 +8,16 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <memory>
 #include <optional>
+#include <string_view>
 
+#include "agent/inputs/passthrough.h"
 #include "agent/telemetry/log.h"
 
 namespace faultline {
 
 namespace {
-
-// Writes all of `data`; false when the reader of the passthrough went away (EPIPE) or failed,
-// or when a stop was requested while the reader is not reading (a blocked write is interrupted
-// by the signal): faultline must then still get to emit what it holds.
-bool write_all(int fd, const char* data, size_t size, const std::atomic<bool>& stop) {
-  while (size > 0) {
-    const ssize_t n = ::write(fd, data, size);
-    if (n < 0) {
-      if (errno == EINTR && stop.load(std::memory_order_relaxed)) return false;
-      if (errno == EINTR) continue;
-      if (errno == EAGAIN) {
-        if (stop.load(std::memory_order_relaxed)) return false;
-        pollfd p{fd, POLLOUT, 0};
-        ::poll(&p, 1, 1000);
-        continue;
-      }
-      return false;
-    }
-    data += n;
-    size -= static_cast<size_t>(n);
-  }
-  return true;
-}
 
 class ProgressBar {
  public:
@@ -77,7 +57,9 @@ Status StreamInput::run(LineSink& sink, const std::atomic<bool>& stop) {
   if (fd < 0) return Status::Error(options_.path + ": cannot open: " + std::strerror(errno));
   struct stat st {};
   const bool regular = ::fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
-  Status status = read_fd(fd, regular ? static_cast<uint64_t>(st.st_size) : 0, sink, stop);
+  Status status = options_.passthrough_fd >= 0
+                      ? read_passthrough(fd, sink, stop)
+                      : read_fd(fd, regular ? static_cast<uint64_t>(st.st_size) : 0, sink, stop);
   if (!is_stdin) ::close(fd);
   return status;
 }
@@ -88,7 +70,6 @@ Status StreamInput::read_fd(int fd, uint64_t size_hint, LineSink& sink,
   const SourceId source = sink.open_source(name);
   LineFramer framer(options_.max_line_bytes);
   ProgressBar progress(options_.progress && size_hint > 0, size_hint);
-  int passthrough = options_.passthrough_fd;
   Line line;
   std::optional<std::chrono::steady_clock::time_point> stop_deadline;
   while (true) {
@@ -114,14 +95,6 @@ Status StreamInput::read_fd(int fd, uint64_t size_hint, LineSink& sink,
       return Status::Error(name + ": read: " + std::strerror(errno));
     }
     if (n == 0) break;
-    if (passthrough >= 0 && !write_all(passthrough, space.data(), static_cast<size_t>(n), stop)) {
-      log::warn(stop.load() ? "stopping while stdout is not being read; no longer passing stdin "
-                              "through"
-                            : "stdout closed (" + std::string(std::strerror(errno)) +
-                                  "); still reading stdin so the app is not blocked, no longer "
-                                  "passing it through");
-      passthrough = -1;
-    }
     if (options_.bytes_read != nullptr) options_.bytes_read->add(static_cast<uint64_t>(n));
     framer.commit(static_cast<size_t>(n));
     while (framer.next(line)) sink.on_line(source, line);
@@ -130,6 +103,53 @@ Status StreamInput::read_fd(int fd, uint64_t size_hint, LineSink& sink,
   framer.finish();
   while (framer.next(line)) sink.on_line(source, line);
   return Status::Ok();
+}
+
+Status StreamInput::read_passthrough(int fd, LineSink& sink, const std::atomic<bool>& stop) {
+  const SourceId source = sink.open_source("stdin");
+  Passthrough copy(fd, options_.passthrough_fd, options_.max_queued_bytes, options_.skipped_lines);
+  auto framer = std::make_unique<LineFramer>(options_.max_line_bytes);
+  uint64_t offset = 0;  // of the next byte taken from the queue
+  bool resync = false;  // after a gap: skipping to the next whole line
+  const auto on_line = [&](const Line& line) { sink.on_line(source, line); };
+  std::optional<std::chrono::steady_clock::time_point> stop_deadline;
+  Passthrough::Chunk chunk;
+  while (true) {
+    if (stop.load(std::memory_order_relaxed)) {
+      const auto now = std::chrono::steady_clock::now();
+      if (!stop_deadline) stop_deadline = now + options_.stop_grace;
+      if (now >= *stop_deadline) break;
+    }
+    const Passthrough::Next next = copy.pop(chunk, options_.idle_tick);
+    if (next == Passthrough::Next::kEnd) break;
+    if (next == Passthrough::Next::kIdle) {  // quiet: let held errors go out in wall time
+      sink.on_idle();
+      continue;
+    }
+    if (options_.bytes_read != nullptr) options_.bytes_read->add(chunk.bytes.size());
+    std::string_view data = chunk.bytes;
+    if (chunk.dropped_before > 0) {
+      // Bytes went by unprocessed: the line in progress lost its middle.
+      offset += chunk.dropped_before;
+      resync = true;
+    }
+    if (resync) {
+      const size_t nl = data.find('\n');
+      const size_t skip = nl == std::string_view::npos ? data.size() : nl + 1;
+      offset += skip;
+      data.remove_prefix(skip);
+      if (nl == std::string_view::npos) continue;
+      resync = false;
+      framer = std::make_unique<LineFramer>(options_.max_line_bytes, LineFramer::kDefaultReadChunk,
+                                            offset);
+    }
+    framer->feed(data, on_line);
+    offset += data.size();
+  }
+  framer->finish();
+  Line line;
+  while (framer->next(line)) sink.on_line(source, line);
+  return copy.status();
 }
 
 }  // namespace faultline

@@ -1,7 +1,8 @@
 // An input that reads one byte stream to its end: a file for `replay` and `check --explain`,
-// stdin for `pipe` (and `replay -`). In pipe mode every byte read is first written to the
-// passthrough descriptor, unchanged and unbuffered, so the app's output reaches stdout as soon as
-// faultline sees it; a closed stdout stops the copy, never the reading.
+// stdin for `pipe` (and `replay -`). In pipe mode a thread of its own (passthrough.h) writes every
+// byte read to the passthrough descriptor first, unchanged and unbuffered, so the app's output
+// reaches stdout as soon as faultline sees it and never waits for the pipeline; a closed stdout
+// stops the copy, never the reading.
 //
 // A stream cannot be re-read, so acknowledgements are ignored. Not thread-safe: run() on one
 // thread.
@@ -28,6 +29,10 @@ struct StreamOptions {
   // In `pipe` the app usually gets the same signal and writes its last lines as it exits.
   std::chrono::milliseconds stop_grace{0};
   Counter* bytes_read = nullptr;  // counts every byte read, when set
+  // With a passthrough: bytes read but not yet processed, at most; past that, lines are skipped
+  // (and counted here) rather than the app's output held back.
+  size_t max_queued_bytes = 16 * 1024 * 1024;
+  Counter* skipped_lines = nullptr;
 };
 
 class StreamInput final : public Input {
@@ -40,6 +45,7 @@ class StreamInput final : public Input {
 
  private:
   Status read_fd(int fd, uint64_t size_hint, LineSink& sink, const std::atomic<bool>& stop);
+  Status read_passthrough(int fd, LineSink& sink, const std::atomic<bool>& stop);
 
   StreamOptions options_;
 };

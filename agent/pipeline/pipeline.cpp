@@ -124,22 +124,30 @@ void Pipeline::emit(sentry::Incident&& incident) {
   if (release_watcher_) {
     if (auto release = release_watcher_->poll(wall_us(clock_))) builder_.set_release(*release);
   }
-  auto event = builder_.build(incident, std::move(incident.record));
-  if (!event.ok()) {
+  const auto skipped = [&](const std::string& why) {
     metrics_.build_failures.add();
     build_failure_log_.write(log::Level::kWarn, incident.source + " at byte " +
                                                     std::to_string(incident.error.offset) +
-                                                    ": error record skipped: " + event.message());
-    return;
+                                                    ": error record skipped: " + why);
+  };
+  std::optional<json::Value> event;
+  // Fail open: a bug or an exhausted allocator while building one event costs that event, never
+  // the lines around it (nor, in pipe, the app's output).
+  try {
+    auto built = builder_.build(incident, std::move(incident.record));
+    if (!built.ok()) return skipped(built.message());
+    rules::Explain explain;
+    const rules::Verdict verdict = rule_engine_.apply(*built, explain_hook_ ? &explain : nullptr);
+    if (explain_hook_) explain_hook_(incident, *built, verdict, explain);
+    if (!verdict.keep()) {
+      metrics_.events_dropped_rules.add();
+      return;
+    }
+    if (sentry::fit_event(*built)) metrics_.events_truncated.add();
+    event = std::move(built).value();
+  } catch (const std::exception& e) {
+    return skipped(std::string("faultline failed to build the event (") + e.what() + ")");
   }
-  rules::Explain explain;
-  const rules::Verdict verdict = rule_engine_.apply(*event, explain_hook_ ? &explain : nullptr);
-  if (explain_hook_) explain_hook_(incident, *event, verdict, explain);
-  if (!verdict.keep()) {
-    metrics_.events_dropped_rules.add();
-    return;
-  }
-  if (sentry::fit_event(*event)) metrics_.events_truncated.add();
   const std::string id = event->find("event_id")->as_string();
   // The event's oldest line: until the event is durable, an input must be able to read it again.
   uint64_t ticket = 0;

@@ -11,9 +11,9 @@
 #include <memory>
 #include <optional>
 
-#include "base/clock.h"
 #include "agent/config/loader.h"
 #include "agent/inputs/file_tailer.h"
+#include "agent/inputs/passthrough.h"
 #include "agent/inputs/stream_input.h"
 #include "agent/outputs/delivery_setup.h"
 #include "agent/outputs/outputs.h"
@@ -24,6 +24,7 @@
 #include "agent/telemetry/log.h"
 #include "agent/telemetry/metrics.h"
 #include "agent/telemetry/run_summary.h"
+#include "base/clock.h"
 
 namespace faultline::runtime {
 
@@ -50,6 +51,12 @@ OutputPlan output_plan(const config::Config& config, const Plan& plan) {
       out.print_path = plan.events_file;
       out.print_flush_each = true;
       out.deliver = true;
+      if (config.sentry.dsn.empty()) {
+        // The natural mistake: `SENTRY_DSN=… node app.js | faultline pipe` sets it for the app.
+        log::info(
+            "no DSN configured: events are counted, not sent: set SENTRY_DSN for faultline, not "
+            "only for the app (`node app.js | SENTRY_DSN=… faultline pipe`)");
+      }
       out.queue_bytes = 16 * 1024 * 1024;
       out.wait_when_full = false;  // never hold back the app's output
       break;
@@ -127,6 +134,7 @@ std::vector<std::unique_ptr<Input>> make_inputs(const config::Config& config, co
     // On SIGTERM/SIGINT the app is usually stopping too: read its last words (until stdin
     // closes) for up to half the grace period, keeping the other half for sending.
     o.stop_grace = config.delivery.shutdown_grace / 2;
+    o.skipped_lines = &metrics.skipped_lines;
     inputs.push_back(std::make_unique<StreamInput>(std::move(o)));
     return inputs;
   }
@@ -203,7 +211,18 @@ int run(const config::Config& config, const Plan& plan,
   }
   const std::atomic<bool>& stop = stop_requested();
   Metrics metrics;
-  auto outputs = Outputs::open(config, output_plan(config, plan));
+  OutputPlan output = output_plan(config, plan);
+  auto outputs = Outputs::open(config, output);
+  // Fail open: the app's output matters more than faultline's events. A pipe whose delivery
+  // cannot start (a malformed DSN, a spool another faultline holds, a state directory it cannot
+  // write) still copies every byte, counts its events, and says why at the end and in its status.
+  std::string degraded;
+  if (!outputs.ok() && plan.mode == Mode::kPipe && output.deliver) {
+    degraded = outputs.message();
+    log::error(degraded + "; passing stdin through and counting events, sending none");
+    output.deliver = false;
+    outputs = Outputs::open(config, output);
+  }
   if (!outputs.ok()) {
     log::error(outputs.message());
     return kExitRuntime;
@@ -242,8 +261,29 @@ int run(const config::Config& config, const Plan& plan,
     summary += "; delivery: " + delivery_summary(*d);
   }
   if (plan.mode != Mode::kExplain) log::info(summary);
+  if (!degraded.empty()) log::error("no event was sent: " + degraded);
   if (report) report(registry);
-  return input_failed || !delivered ? kExitRuntime : kExitOk;
+  return input_failed || !delivered || !degraded.empty() ? kExitRuntime : kExitOk;
+}
+
+int copy_only(const std::string& problem) {
+  log::error(problem + "; passing stdin through unchanged, no events");
+  Passthrough copy(STDIN_FILENO, STDOUT_FILENO, /*max_queued_bytes=*/0, nullptr);
+  const auto remind_every = std::chrono::minutes(5);
+  auto next_reminder = std::chrono::steady_clock::now() + remind_every;
+  std::optional<std::chrono::steady_clock::time_point> stop_deadline;
+  Passthrough::Chunk chunk;
+  while (copy.pop(chunk, std::chrono::milliseconds(250)) != Passthrough::Next::kEnd) {
+    const auto now = std::chrono::steady_clock::now();
+    if (now >= next_reminder) {
+      log::error("still no events: " + problem);
+      next_reminder += remind_every;
+    }
+    // After a stop signal the app's last words still pass, for as long as `pipe` would wait.
+    if (stop_requested() && !stop_deadline) stop_deadline = now + std::chrono::seconds(5);
+    if (stop_deadline && now >= *stop_deadline) break;
+  }
+  return kExitUsage;
 }
 
 Result<config::Config> load_config(const std::string& path) {

@@ -50,6 +50,10 @@ struct Plan {
 int run(const config::Config& config, const Plan& plan,
         const std::function<void(const Registry&)>& metrics = nullptr);
 
+// `pipe` when its configuration is unusable: copies stdin to stdout unchanged until stdin closes,
+// saying why on stderr at start and every 5 minutes; returns the usage exit code (2).
+int copy_only(const std::string& problem);
+
 // Loads the configuration file (or the built-in defaults for an empty path) and applies its log
 // settings; on failure prints the message on stderr and returns it.
 Result<config::Config> load_config(const std::string& path);

@@ -23,6 +23,7 @@ struct Metrics {
   Counter events_dropped_queue;  // pipe: the spool could not keep up, event dropped
   Counter events_truncated;      // cut to fit Sentry's size limits
   Counter bytes_read;
+  Counter skipped_lines;  // pipe: the pipeline fell behind, lines passed through unprocessed
   // Correlation.
   Counter requests_tracked;   // request/trace/job scopes opened
   Counter requests_evicted;   // pushed out by correlation.max_requests (LRU)

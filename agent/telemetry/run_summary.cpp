@@ -7,6 +7,10 @@ std::string run_summary(const Metrics& m) {
                   std::to_string(m.json_lines.get()) + " JSON, " +
                   std::to_string(m.non_json_lines.get()) + " non-JSON";
   if (m.long_lines.get() > 0) s += ", " + std::to_string(m.long_lines.get()) + " too long";
+  if (m.skipped_lines.get() > 0) {
+    s += ", " + std::to_string(m.skipped_lines.get()) +
+         " skipped (passed through, not processed: faultline fell behind)";
+  }
   if (m.invalid_utf8_lines.get() > 0) {
     s += ", " + std::to_string(m.invalid_utf8_lines.get()) + " with invalid UTF-8";
   }

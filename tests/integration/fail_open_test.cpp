@@ -1,0 +1,123 @@
+// `pipe` fails open: whatever goes wrong inside faultline (its configuration, its DSN, its spool or
+// state directory, a pipeline that falls behind), every byte of stdin reaches stdout unchanged,
+// and the trouble is said on stderr and in the exit status.
+#include <catch2/catch.hpp>
+
+#include <chrono>
+#include <string>
+
+#include "support/process.h"
+
+using namespace faultline::test;
+
+namespace {
+
+bool cmp(const std::string& a, const std::string& b) {
+  return run("/usr/bin/cmp", {.args = {"-s", a, b}}).exit_code == 0;
+}
+
+// The app's output: pino lines with errors, console text, binary bytes, no final newline.
+std::string app_output() {
+  std::string s;
+  for (int i = 0; i < 2000; ++i) {
+    s +=
+        R"({"level":50,"time":1795502011000,"pid":1,"hostname":"h","err":{"type":"TypeError","message":"boom )" +
+        std::to_string(i) +
+        R"J(","stack":"TypeError: boom\n    at f (/app/x.js:1:1)"},"msg":"boom"})J" + "\n";
+    if (i % 100 == 0) s += "console text " + std::to_string(i) + "\r\n";
+  }
+  s += std::string("\0\x01\xff\xfe binary", 11);
+  return s;
+}
+
+RunResult pipe_with(const TempDir& dir, const std::vector<std::string>& args,
+                    const std::map<std::string, std::string>& env) {
+  const std::string in = dir.write("in.bin", app_output());
+  RunOptions options{
+      .args = args, .env = env, .stdin_file = in, .stdout_file = dir.file("out.bin")};
+  RunResult r = run_faultline(options);
+  INFO(r.err);
+  CHECK(cmp(in, dir.file("out.bin")));
+  return r;
+}
+
+}  // namespace
+
+TEST_CASE("fail open: a malformed DSN still passes every byte, and exits 2", "[fail_open]") {
+  TempDir dir;
+  RunResult r = pipe_with(dir, {"pipe"}, {{"SENTRY_DSN", "not a dsn"}, {"HOME", dir.path()}});
+  CHECK(r.exit_code == 2);
+  CHECK(r.err.find("invalid DSN") != std::string::npos);
+  CHECK(r.err.find("passing stdin through unchanged") != std::string::npos);
+}
+
+TEST_CASE("fail open: a broken config file still passes every byte, and exits 2", "[fail_open]") {
+  TempDir dir;
+  const std::string config = dir.write("bad.yaml", "release: \"shop@1\nfoo: 1\n");
+  RunResult r = pipe_with(dir, {"pipe", "-c", config}, {{"HOME", dir.path()}});
+  CHECK(r.exit_code == 2);
+  CHECK(r.err.find(config + ":1:") != std::string::npos);
+}
+
+TEST_CASE("fail open: an unusable state directory still passes every byte, and exits 1",
+          "[fail_open]") {
+  TempDir dir;
+  const std::string not_a_dir = dir.write("file", "x");
+  const std::string config = dir.write("c.yaml", "state:\n  dir: " + not_a_dir + "/state\n");
+  RunResult r = pipe_with(dir, {"pipe", "-c", config},
+                          {{"SENTRY_DSN", "https://key@127.0.0.1:9/1"}, {"HOME", dir.path()}});
+  CHECK(r.exit_code == 1);
+  CHECK(r.err.find("passing stdin through and counting events, sending none") != std::string::npos);
+  CHECK(r.err.find("no event was sent") != std::string::npos);
+  // The DSN's key never appears in faultline's own messages.
+  CHECK(r.err.find("key@") == std::string::npos);
+}
+
+TEST_CASE("fail open: a spool held by another faultline still passes every byte", "[fail_open]") {
+  TempDir dir;
+  const std::string config = dir.write("c.yaml", "state:\n  dir: " + dir.file("state") + "\n");
+  const std::map<std::string, std::string> env = {{"SENTRY_DSN", "https://key@127.0.0.1:9/1"},
+                                                  {"HOME", dir.path()}};
+  // The first holds the spool's lock while its stdin stays open.
+  Spawned first(faultline_binary(),
+                {.args = {"pipe", "-c", config}, .env = env, .stdin_pipe = true});
+  REQUIRE(first.write_stdin("{\"level\":30,\"msg\":\"hello\"}\n"));
+  REQUIRE(first.wait_for_out(1, std::chrono::seconds(20)));
+  RunResult second = pipe_with(dir, {"pipe", "-c", config}, env);
+  CHECK(second.exit_code == 1);
+  CHECK(second.err.find("no event was sent") != std::string::npos);
+  first.close_stdin();
+  first.wait(std::chrono::seconds(30));
+}
+
+TEST_CASE("fail open: without a DSN, pipe says where SENTRY_DSN must be set", "[fail_open]") {
+  TempDir dir;
+  RunResult r = pipe_with(dir, {"pipe"}, {{"HOME", dir.path()}});
+  CHECK(r.exit_code == 0);
+  CHECK(r.err.find("set SENTRY_DSN for faultline, not only for the app") != std::string::npos);
+}
+
+TEST_CASE("fail open: 100 MB with an error burst passes byte-identical", "[fail_open]") {
+  TempDir dir;
+  // Every line an error: the pipeline cannot keep up with a reader this fast, and must skip
+  // (count) lines rather than hold back the copy.
+  std::string block;
+  for (int i = 0; i < 1000; ++i) {
+    block += R"({"level":50,"time":1795502011000,"err":{"type":"Error","message":"burst )" +
+             std::to_string(i) +
+             R"J(","stack":"Error: burst\n    at f (/app/x.js:1:1)"},"msg":"burst"})J" + "\n";
+  }
+  std::string input;
+  input.reserve(100u << 20);
+  while (input.size() < (100u << 20)) input += block;
+  const std::string in = dir.write("big.bin", input);
+  input.clear();
+  RunResult r = run_faultline({.args = {"pipe"},
+                               .env = {{"HOME", dir.path()}},
+                               .stdin_file = in,
+                               .stdout_file = dir.file("big.out"),
+                               .timeout = std::chrono::seconds(120)});
+  INFO(r.err);
+  CHECK(r.exit_code == 0);
+  CHECK(cmp(in, dir.file("big.out")));
+}
