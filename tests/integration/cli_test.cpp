@@ -91,17 +91,14 @@ TEST_CASE("cli: an unreadable input is a runtime failure, the others are still r
 
 namespace {
 
-// Runs `faultline check -c FILE` on `config` and returns the result, with the time it took.
+// Runs `faultline check -c FILE`. Its deadline only guards against a hang: how fast a refusal
+// is belongs in bench/, and the caps (size, values) are what keep it fast.
 struct Checked {
   RunResult r;
-  std::chrono::milliseconds took;
 };
 
 Checked check_config(const std::string& path) {
-  const auto start = std::chrono::steady_clock::now();
-  RunResult r = run_faultline({.args = {"check", "-c", path}, .timeout = std::chrono::seconds(30)});
-  return {r, std::chrono::duration_cast<std::chrono::milliseconds>(
-                 std::chrono::steady_clock::now() - start)};
+  return {run_faultline({.args = {"check", "-c", path}, .timeout = std::chrono::seconds(30)})};
 }
 
 // Nine levels of nine aliases ("billion laughs"): one line per level at `indent`, as list items.
@@ -117,9 +114,6 @@ std::string laughs(const std::string& indent) {
   }
   return out;
 }
-
-// The bound is a second; the check leaves room for a machine busy with other builds.
-constexpr std::chrono::milliseconds kPromptly{2000};
 
 }  // namespace
 
@@ -166,7 +160,6 @@ TEST_CASE("cli: alias bombs are refused within a second, wherever they are", "[c
     Checked c = check_config(config);
     CHECK_FALSE(c.r.timed_out);
     CHECK(c.r.exit_code == 2);
-    CHECK(c.took < kPromptly);
     CHECK(c.r.err.find(config + ":") != std::string::npos);
     CHECK(c.r.err.find("more than 100000 values") != std::string::npos);
   }
@@ -189,7 +182,6 @@ TEST_CASE("cli: a 50 MB config is refused at once, naming its size and the cap",
   const std::string config = dir.write("faultline.yaml", text);
   Checked c = check_config(config);
   CHECK(c.r.exit_code == 2);
-  CHECK(c.took < kPromptly);
   CHECK(c.r.err.find(config + ": the file is " + std::to_string(text.size()) +
                      " bytes; a configuration file may be at most 1MiB") != std::string::npos);
 }

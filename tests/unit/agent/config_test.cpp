@@ -256,9 +256,8 @@ TEST_CASE("config: alias bombs are refused at once, wherever they are", "[config
        {"bomb:\n" + laughs("  ", true), "rules:\n  list:\n" + laughs("    ", false),
         "rules:\n  presets: []\n  list:\n    - drop: bomb\n      when:\n        any:\n" +
             laughs("          ", false)}) {
-    const auto start = std::chrono::steady_clock::now();
+    // Bounded by the node limit, not by a clock: timing belongs in bench/, not in a test.
     const std::string e = error_of(text);
-    CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(1));
     CHECK(e.find("the document has more than 100000 values") != std::string::npos);
     CHECK(starts_with(e, "faultline.yaml:"));
   }
@@ -282,10 +281,8 @@ TEST_CASE("config: the size of the text and the number of values are capped", "[
   CHECK(error_of(big) == "faultline.yaml: the document is 2097152 bytes; the limit is 1MiB");
   std::string many = "pino:\n  user_id_keys:\n";
   for (int i = 0; i < 120'000; ++i) many += "  - a\n";  // 720KB, under the size cap
-  const auto start = std::chrono::steady_clock::now();
   CHECK(starts_with(error_of(many), "faultline.yaml:"));
   CHECK(error_of(many).find("more than 100000 values") != std::string::npos);
-  CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(2));
 }
 
 TEST_CASE("config: DSN, release and release_file errors carry line and column", "[config]") {

@@ -142,9 +142,8 @@ TEST_CASE("yaml: alias bombs stop at the node limit, at once, wherever they are"
         "rules:\n  list:\n    - drop: bomb\n      when:\n        any:\n" +
             laughs("          ", false)}) {
     INFO(text);
-    const auto start = std::chrono::steady_clock::now();
+    // Bounded by the node limit, not by a clock: timing belongs in bench/, not in a test.
     const std::string e = parse_error(text);
-    CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(1));
     CHECK(e.find("the document has more than 100000 values (each use of an alias counts as a "
                  "copy of what it names)") != std::string::npos);
     CHECK(e.rfind("f.yaml:", 0) == 0);
