@@ -41,7 +41,7 @@ TEST_CASE("cli: check accepts config.example.yaml and the built-in defaults", "[
   CHECK(d.out.rfind("config ok: built-in defaults", 0) == 0);
 }
 
-TEST_CASE("cli: a bad config exits 2 with file:line:col; only pipe still passes stdin through",
+TEST_CASE("cli: a bad config exits 2 with file:line:col, and only pipe still passes stdin through",
           "[cli]") {
   TempDir dir;
   const std::string config = dir.write("faultline.yaml", "correlation:\n  hold: five\n");

@@ -87,7 +87,7 @@ TEST_CASE("checkpoints: released entries are pruned after their age, others kept
   CHECK(store.entries()[0].path == "b");
 }
 
-TEST_CASE("file identity: the same file matches as it grows; another one with its inode does not",
+TEST_CASE("file identity: the same file matches as it grows, another one with its inode does not",
           "[checkpoints]") {
   Dir dir;
   const std::string path = dir.write("app.log", "first line\n");
