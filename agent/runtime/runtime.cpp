@@ -268,7 +268,7 @@ int run(const config::Config& config, const Plan& plan,
 
 int copy_only(const std::string& problem) {
   log::error(problem + "; passing stdin through unchanged, no events");
-  Passthrough copy(STDIN_FILENO, STDOUT_FILENO, /*max_queued_bytes=*/0, nullptr);
+  Passthrough copy({.in_fd = STDIN_FILENO, .out_fd = STDOUT_FILENO});
   const auto remind_every = std::chrono::minutes(5);
   auto next_reminder = std::chrono::steady_clock::now() + remind_every;
   std::optional<std::chrono::steady_clock::time_point> stop_deadline;
