@@ -50,6 +50,21 @@ int run(int argc, char** argv) {
   run_cmd->add_option("--events", daemon.events_file,
                       "Also write each event as one line of JSON to this file.");
 
+  ExecOptions exec;
+  CLI::App* exec_cmd = app.add_subcommand(
+      "exec",
+      "Run a command (the app) as faultline's child: its stdout and stderr pass through and are "
+      "read, signals are forwarded, and its exit status is faultline's.");
+  exec_cmd->add_option("-c,--config", exec.config_path, "Configuration file (YAML).");
+  exec_cmd->add_option("--events", exec.events_file,
+                       "Also write each event as one line of JSON to this file.");
+  // After `--` every word is the command's, dashes included (`-- node app.js --port 3000`).
+  exec_cmd->add_option("command", exec.command, "The command to run and its arguments.")
+      ->required();
+  exec_cmd->footer(
+      "Put -- before the command when its arguments have dashes:\n"
+      "  faultline exec -c /etc/faultline.yaml -- node app.js --port 3000");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -58,6 +73,13 @@ int run(int argc, char** argv) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
     app.exit(e);
+    const int code = e.get_exit_code();
+    const bool command_missing = code == static_cast<int>(CLI::ExitCodes::ExtrasError) ||
+                                 code == static_cast<int>(CLI::ExitCodes::RequiredError);
+    if (exec_cmd->parsed() && command_missing) {
+      std::cerr << "faultline: exec: put -- before the command: faultline exec [-c FILE] "
+                   "[--events FILE] -- CMD ARGS...\n";
+    }
     return kExitUsage;
   }
 
@@ -72,6 +94,7 @@ int run(int argc, char** argv) {
   if (replay_cmd->parsed()) return cmd_replay(replay);
   if (pipe_cmd->parsed()) return cmd_pipe(pipe);
   if (run_cmd->parsed()) return cmd_run(daemon);
+  if (exec_cmd->parsed()) return cmd_exec(exec);
   return kExitUsage;
 }
 

@@ -1,5 +1,6 @@
-// faultline's command line (CLI11): `version`, `check`, `replay`, `pipe`, `run`.
-// Exit codes: 0 success, 1 runtime failure, 2 usage or configuration error (docs/cli.md).
+// faultline's command line (CLI11): `version`, `check`, `replay`, `pipe`, `run`, `exec`.
+// Exit codes: 0 success, 1 runtime failure, 2 usage or configuration error (docs/cli.md); `exec`
+// exits with its command's status.
 #pragma once
 
 #include <string>
@@ -33,6 +34,10 @@ struct PipeOptions : CommonOptions {
   std::string events_file;  // also write every event as a JSON line here
 };
 
+struct ExecOptions : PipeOptions {
+  std::vector<std::string> command;  // the program and its arguments
+};
+
 int run(int argc, char** argv);
 
 int cmd_version();
@@ -40,5 +45,6 @@ int cmd_check(const CheckOptions& options);
 int cmd_replay(const ReplayOptions& options);
 int cmd_pipe(const PipeOptions& options);
 int cmd_run(const PipeOptions& options);
+int cmd_exec(const ExecOptions& options);
 
 }  // namespace faultline::cli

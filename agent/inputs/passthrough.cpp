@@ -6,6 +6,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <string_view>
 
 #include "agent/telemetry/log.h"
 
@@ -18,12 +19,23 @@ constexpr size_t kReadChunk = 64 * 1024;
 
 }  // namespace
 
-Passthrough::Passthrough(int in_fd, int out_fd, size_t max_queued_bytes, Counter* skipped_lines)
-    : in_fd_(in_fd),
-      out_fd_(out_fd),
-      max_bytes_(max_queued_bytes),
-      skipped_lines_(skipped_lines),
-      reader_([this] { run(); }) {}
+void Doorbell::ring() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    rung_ = true;
+  }
+  rung_cv_.notify_one();
+}
+
+bool Doorbell::wait(std::chrono::milliseconds timeout) {
+  std::unique_lock<std::mutex> lock(mu_);
+  const bool rung = rung_cv_.wait_for(lock, timeout, [&] { return rung_; });
+  rung_ = false;
+  return rung;
+}
+
+Passthrough::Passthrough(PassthroughOptions options)
+    : options_(std::move(options)), out_fd_(options_.out_fd), reader_([this] { run(); }) {}
 
 Passthrough::~Passthrough() {
   quit_.store(true);
@@ -56,30 +68,30 @@ bool Passthrough::write_out(const char* data, size_t size) {
 void Passthrough::run() {
   std::string buf(kReadChunk, '\0');
   while (!quit_.load()) {
-    pollfd p{in_fd_, POLLIN, 0};
+    pollfd p{options_.in_fd, POLLIN, 0};
     const int ready = ::poll(&p, 1, kPollMs);
     if (ready < 0 && errno != EINTR) break;
     if (ready <= 0) continue;
-    const ssize_t n = ::read(in_fd_, buf.data(), buf.size());
+    const ssize_t n = ::read(options_.in_fd, buf.data(), buf.size());
     if (n < 0) {
       if (errno == EINTR || errno == EAGAIN) continue;
       std::lock_guard<std::mutex> lock(mu_);
-      error_ = std::string("stdin: read: ") + std::strerror(errno);
+      error_ = options_.in_name + ": read: " + std::strerror(errno);
       break;
     }
     if (n == 0) break;
     const size_t size = static_cast<size_t>(n);
     if (out_fd_ >= 0 && !write_out(buf.data(), size)) {
       if (quit_.load()) break;
-      log::warn("stdout closed (" + std::string(std::strerror(errno)) +
-                "); still reading stdin so the app is not blocked, no longer passing it through");
+      log::warn(options_.out_name + " closed (" + std::strerror(errno) + "); still reading " +
+                options_.in_name + " so the app is not blocked, no longer passing it through");
       out_fd_ = -1;
     }
     std::lock_guard<std::mutex> lock(mu_);
-    if (queued_bytes_ + size > max_bytes_) {
+    if (queued_bytes_ + size > options_.max_queued_bytes) {
       // The pipeline is behind: the app's output went through, faultline skips these lines.
       dropped_ += size;
-      if (skipped_lines_ != nullptr) {
+      if (options_.skipped_lines != nullptr) {
         uint64_t lines = 0;
         for (const char* at = buf.data();
              (at = static_cast<const char*>(std::memchr(at, '\n', size - (at - buf.data())))) !=
@@ -87,7 +99,7 @@ void Passthrough::run() {
              ++at) {
           ++lines;
         }
-        skipped_lines_->add(lines);
+        options_.skipped_lines->add(lines);
       }
       continue;
     }
@@ -95,10 +107,14 @@ void Passthrough::run() {
     queued_bytes_ += size;
     dropped_ = 0;
     ready_.notify_one();
+    if (options_.doorbell != nullptr) options_.doorbell->ring();
   }
-  std::lock_guard<std::mutex> lock(mu_);
-  ended_ = true;
-  ready_.notify_one();
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    ended_ = true;
+    ready_.notify_one();
+  }
+  if (options_.doorbell != nullptr) options_.doorbell->ring();
 }
 
 Passthrough::Next Passthrough::pop(Chunk& out, std::chrono::milliseconds timeout) {
@@ -116,6 +132,41 @@ Passthrough::Next Passthrough::pop(Chunk& out, std::chrono::milliseconds timeout
 Status Passthrough::status() const {
   std::lock_guard<std::mutex> lock(mu_);
   return error_.empty() ? Status::Ok() : Status::Error(error_);
+}
+
+QueuedLines::QueuedLines(LineSink& sink, SourceId source, size_t max_line_bytes,
+                         Counter* bytes_read)
+    : sink_(sink),
+      source_(source),
+      max_line_bytes_(max_line_bytes),
+      bytes_read_(bytes_read),
+      framer_(std::make_unique<LineFramer>(max_line_bytes)) {}
+
+void QueuedLines::feed(const Passthrough::Chunk& chunk) {
+  if (bytes_read_ != nullptr) bytes_read_->add(chunk.bytes.size());
+  std::string_view data = chunk.bytes;
+  if (chunk.dropped_before > 0) {
+    // Bytes went by unprocessed: the line in progress lost its middle.
+    offset_ += chunk.dropped_before;
+    resync_ = true;
+  }
+  if (resync_) {
+    const size_t nl = data.find('\n');
+    const size_t skip = nl == std::string_view::npos ? data.size() : nl + 1;
+    offset_ += skip;
+    data.remove_prefix(skip);
+    if (nl == std::string_view::npos) return;
+    resync_ = false;
+    framer_ = std::make_unique<LineFramer>(max_line_bytes_, LineFramer::kDefaultReadChunk, offset_);
+  }
+  framer_->feed(data, [&](const Line& line) { sink_.on_line(source_, line); });
+  offset_ += data.size();
+}
+
+void QueuedLines::finish() {
+  framer_->finish();
+  Line line;
+  while (framer_->next(line)) sink_.on_line(source_, line);
 }
 
 }  // namespace faultline

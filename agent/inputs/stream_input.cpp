@@ -8,9 +8,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
-#include <memory>
 #include <optional>
-#include <string_view>
 
 #include "agent/inputs/passthrough.h"
 #include "agent/telemetry/log.h"
@@ -106,12 +104,11 @@ Status StreamInput::read_fd(int fd, uint64_t size_hint, LineSink& sink,
 }
 
 Status StreamInput::read_passthrough(int fd, LineSink& sink, const std::atomic<bool>& stop) {
-  const SourceId source = sink.open_source("stdin");
-  Passthrough copy(fd, options_.passthrough_fd, options_.max_queued_bytes, options_.skipped_lines);
-  auto framer = std::make_unique<LineFramer>(options_.max_line_bytes);
-  uint64_t offset = 0;  // of the next byte taken from the queue
-  bool resync = false;  // after a gap: skipping to the next whole line
-  const auto on_line = [&](const Line& line) { sink.on_line(source, line); };
+  Passthrough copy({.in_fd = fd,
+                    .out_fd = options_.passthrough_fd,
+                    .max_queued_bytes = options_.max_queued_bytes,
+                    .skipped_lines = options_.skipped_lines});
+  QueuedLines lines(sink, sink.open_source("stdin"), options_.max_line_bytes, options_.bytes_read);
   std::optional<std::chrono::steady_clock::time_point> stop_deadline;
   Passthrough::Chunk chunk;
   while (true) {
@@ -126,29 +123,9 @@ Status StreamInput::read_passthrough(int fd, LineSink& sink, const std::atomic<b
       sink.on_idle();
       continue;
     }
-    if (options_.bytes_read != nullptr) options_.bytes_read->add(chunk.bytes.size());
-    std::string_view data = chunk.bytes;
-    if (chunk.dropped_before > 0) {
-      // Bytes went by unprocessed: the line in progress lost its middle.
-      offset += chunk.dropped_before;
-      resync = true;
-    }
-    if (resync) {
-      const size_t nl = data.find('\n');
-      const size_t skip = nl == std::string_view::npos ? data.size() : nl + 1;
-      offset += skip;
-      data.remove_prefix(skip);
-      if (nl == std::string_view::npos) continue;
-      resync = false;
-      framer = std::make_unique<LineFramer>(options_.max_line_bytes, LineFramer::kDefaultReadChunk,
-                                            offset);
-    }
-    framer->feed(data, on_line);
-    offset += data.size();
+    lines.feed(chunk);
   }
-  framer->finish();
-  Line line;
-  while (framer->next(line)) sink.on_line(source, line);
+  lines.finish();
   return copy.status();
 }
 

@@ -12,6 +12,7 @@
 #include <optional>
 
 #include "agent/config/loader.h"
+#include "agent/inputs/child_input.h"
 #include "agent/inputs/file_tailer.h"
 #include "agent/inputs/passthrough.h"
 #include "agent/inputs/stream_input.h"
@@ -20,6 +21,7 @@
 #include "agent/pipeline/ack_tracker.h"
 #include "agent/pipeline/pipeline.h"
 #include "agent/runtime/acknowledger.h"
+#include "agent/runtime/child_process.h"
 #include "agent/runtime/signals.h"
 #include "agent/telemetry/log.h"
 #include "agent/telemetry/metrics.h"
@@ -40,6 +42,8 @@ const char* command_name(Mode mode) {
       return "run";
     case Mode::kExplain:
       return "check";
+    case Mode::kExec:
+      return "exec";
   }
   return "faultline";
 }
@@ -48,10 +52,13 @@ OutputPlan output_plan(const config::Config& config, const Plan& plan) {
   OutputPlan out;
   switch (plan.mode) {
     case Mode::kPipe:
+    case Mode::kExec:
       out.print_path = plan.events_file;
       out.print_flush_each = true;
       out.deliver = true;
-      if (config.sentry.dsn.empty()) {
+      if (config.sentry.dsn.empty() && plan.mode == Mode::kExec) {
+        log::info("no DSN configured (sentry.dsn / SENTRY_DSN): events are counted, not sent");
+      } else if (config.sentry.dsn.empty()) {
         // The natural mistake: `SENTRY_DSN=… node app.js | faultline pipe` sets it for the app.
         log::info(
             "no DSN configured: events are counted, not sent: set SENTRY_DSN for faultline, not "
@@ -118,10 +125,21 @@ std::unique_ptr<Input> tail_input(const config::Config& config, Metrics& metrics
 }
 
 std::vector<std::unique_ptr<Input>> make_inputs(const config::Config& config, const Plan& plan,
-                                                Metrics& metrics) {
+                                                Metrics& metrics, ChildProcess* child) {
   std::vector<std::unique_ptr<Input>> inputs;
   if (plan.mode == Mode::kRun) {
     inputs.push_back(tail_input(config, metrics));
+    return inputs;
+  }
+  if (plan.mode == Mode::kExec) {
+    ChildInputOptions o;
+    o.out = {child->stdout_fd(), child->name() + " stdout", STDOUT_FILENO, "stdout"};
+    o.err = {child->stderr_fd(), child->name() + " stderr", STDERR_FILENO, "stderr"};
+    o.max_line_bytes = config.pino.max_line_bytes;
+    o.child_exited = [child] { return child->reap(); };
+    o.bytes_read = &metrics.bytes_read;
+    o.skipped_lines = &metrics.skipped_lines;
+    inputs.push_back(std::make_unique<ChildInput>(std::move(o)));
     return inputs;
   }
   StreamOptions base;
@@ -217,14 +235,18 @@ int run(const config::Config& config, const Plan& plan,
   // cannot start (a malformed DSN, a spool another faultline holds, a state directory it cannot
   // write) still copies every byte, counts its events, and says why at the end and in its status.
   std::string degraded;
-  if (!outputs.ok() && plan.mode == Mode::kPipe && output.deliver) {
+  if (!outputs.ok() && (plan.mode == Mode::kPipe || plan.mode == Mode::kExec) && output.deliver) {
     degraded = outputs.message();
-    log::error(degraded + "; passing stdin through and counting events, sending none");
+    log::error(degraded +
+               (plan.mode == Mode::kPipe ? "; passing stdin through" : "; running the app") +
+               " and counting events, sending none");
     output.deliver = false;
     outputs = Outputs::open(config, output);
   }
   if (!outputs.ok()) {
     log::error(outputs.message());
+    // The app runs anyway, its status is still the one returned.
+    if (plan.mode == Mode::kExec) return exec_only(plan.argv, "faultline cannot start (see above)");
     return kExitRuntime;
   }
   // One registry for the run: what the summary, the logs and (later) /metrics read.
@@ -236,11 +258,20 @@ int run(const config::Config& config, const Plan& plan,
   Pipeline pipeline(config, (*outputs)->sink(), metrics, real_clock(), &acks);
   if (plan.explain) pipeline.set_explain_hook(plan.explain);
 
+  std::unique_ptr<ChildProcess> child;
+  if (plan.mode == Mode::kExec) {
+    child = std::make_unique<ChildProcess>(plan.argv);
+    if (Status started = child->start(); !started.ok()) {
+      log::error(started.message());
+      return child->exit_status();
+    }
+  }
+
   bool input_failed = false;
-  auto inputs = make_inputs(config, plan, metrics);
+  auto inputs = make_inputs(config, plan, metrics, child.get());
   std::vector<std::unique_ptr<Acknowledger>> acknowledgers;
   for (auto& input : inputs) {
-    if (stop.load() && plan.mode != Mode::kPipe) break;
+    if (stop.load() && plan.mode != Mode::kPipe && plan.mode != Mode::kExec) break;
     auto& ack = acknowledgers.emplace_back(std::make_unique<Acknowledger>(pipeline, *input));
     Status status = input->run(*ack, stop);
     if (!status.ok()) {
@@ -263,12 +294,16 @@ int run(const config::Config& config, const Plan& plan,
   if (plan.mode != Mode::kExplain) log::info(summary);
   if (!degraded.empty()) log::error("no event was sent: " + degraded);
   if (report) report(registry);
+  if (child) {
+    child->wait();  // its streams closed; it has usually exited already
+    return child->exit_status();
+  }
   return input_failed || !delivered || !degraded.empty() ? kExitRuntime : kExitOk;
 }
 
 int copy_only(const std::string& problem) {
   log::error(problem + "; passing stdin through unchanged, no events");
-  Passthrough copy(STDIN_FILENO, STDOUT_FILENO, /*max_queued_bytes=*/0, nullptr);
+  Passthrough copy({.in_fd = STDIN_FILENO, .out_fd = STDOUT_FILENO});
   const auto remind_every = std::chrono::minutes(5);
   auto next_reminder = std::chrono::steady_clock::now() + remind_every;
   std::optional<std::chrono::steady_clock::time_point> stop_deadline;
@@ -284,6 +319,14 @@ int copy_only(const std::string& problem) {
     if (stop_deadline && now >= *stop_deadline) break;
   }
   return kExitUsage;
+}
+
+int exec_only(const std::vector<std::string>& argv, const std::string& problem) {
+  log::error(problem + "; running the app with its output untouched, no events");
+  ChildProcess child(argv, ChildProcess::Output::kInherit);
+  if (Status started = child.start(); !started.ok()) log::error(started.message());
+  child.wait();
+  return child.exit_status();
 }
 
 Result<config::Config> load_config(const std::string& path) {

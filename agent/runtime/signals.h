@@ -1,7 +1,15 @@
-// The process's stop signals: SIGTERM and SIGINT set one flag that every input polls (a blocked
-// read returns EINTR and sees it); SIGPIPE is ignored so a closed stdout is an EPIPE to handle,
-// not the end of faultline (and of the app's pipe). Installed once at startup.
+// The process's signals. SIGTERM and SIGINT set one flag that every input polls (a blocked read
+// returns EINTR and sees it); SIGPIPE is ignored so a closed stdout is an EPIPE to handle, not
+// the end of faultline (and of the app's pipe). Installed once at startup.
+//
+// `faultline exec` also passes signals on to the app it runs: once a child is registered,
+// SIGTERM, SIGINT, SIGHUP and SIGQUIT are sent on to it with kill() from the handler. One the
+// terminal sent to its whole foreground process group (Ctrl-C, Ctrl-\, a hangup) already reached
+// the child, which shares faultline's group, so it is not sent twice (Node apps often take a
+// second SIGINT as "quit now").
 #pragma once
+
+#include <sys/types.h>
 
 #include <atomic>
 
@@ -9,5 +17,12 @@ namespace faultline::runtime {
 
 std::atomic<bool>& stop_requested();
 void install_signal_handlers();
+
+// Installs the handlers of SIGHUP and SIGQUIT (which would otherwise end faultline) so that
+// they, too, can be forwarded. Call before starting the child.
+void prepare_signal_forwarding();
+// From now on, forward to `pid`; 0 stops forwarding (the child was reaped: its pid may be
+// reused). A signal that arrived before the child was registered is sent to it now.
+void forward_signals_to(pid_t pid);
 
 }  // namespace faultline::runtime
