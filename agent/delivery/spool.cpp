@@ -1,5 +1,7 @@
 #include "agent/delivery/spool.h"
 
+#include "base/directories.h"
+
 #include <dirent.h>
 #include <fcntl.h>
 #include <sys/file.h>
@@ -173,14 +175,8 @@ Result<std::unique_ptr<Spool>> Spool::open(const std::string& dir, uint64_t max_
                                            Events& events) {
   if (dir.empty()) return Status::Error("delivery.spool_dir is empty");
   if (max_bytes == 0) return Status::Error("delivery.spool_max_bytes must be greater than 0");
-  // mkdir -p, owner-only for the directories we create.
-  for (size_t pos = 1; pos <= dir.size(); ++pos) {
-    if (pos == dir.size() || dir[pos] == '/') {
-      const std::string prefix = dir.substr(0, pos);
-      if (::mkdir(prefix.c_str(), 0700) != 0 && errno != EEXIST) {
-        return os_error("cannot create spool directory", prefix);
-      }
-    }
+  if (Status made = make_directories(dir, "cannot create spool directory"); !made.ok()) {
+    return made;
   }
   const int dir_fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (dir_fd < 0) return os_error("cannot open spool directory", dir);

@@ -4,6 +4,7 @@
 #include <poll.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <string_view>
@@ -92,14 +93,8 @@ void Passthrough::run() {
       // The pipeline is behind: the app's output went through, faultline skips these lines.
       dropped_ += size;
       if (options_.skipped_lines != nullptr) {
-        uint64_t lines = 0;
-        for (const char* at = buf.data();
-             (at = static_cast<const char*>(std::memchr(at, '\n', size - (at - buf.data())))) !=
-             nullptr;
-             ++at) {
-          ++lines;
-        }
-        options_.skipped_lines->add(lines);
+        options_.skipped_lines->add(
+            static_cast<uint64_t>(std::count(buf.data(), buf.data() + size, '\n')));
       }
       continue;
     }

@@ -27,6 +27,7 @@
 #include "agent/telemetry/metrics.h"
 #include "agent/telemetry/run_summary.h"
 #include "base/clock.h"
+#include "base/directories.h"
 
 namespace faultline::runtime {
 
@@ -94,18 +95,6 @@ OutputPlan output_plan(const config::Config& config, const Plan& plan) {
       break;
   }
   return out;
-}
-
-// mkdir -p, owner-only for what it creates.
-Status make_dirs(const std::string& dir) {
-  for (size_t at = 1; at <= dir.size(); ++at) {
-    if (at < dir.size() && dir[at] != '/') continue;
-    const std::string prefix = dir.substr(0, at);
-    if (::mkdir(prefix.c_str(), 0700) != 0 && errno != EEXIST) {
-      return Status::Error(prefix + ": cannot create the state directory: " + std::strerror(errno));
-    }
-  }
-  return Status::Ok();
 }
 
 std::unique_ptr<Input> tail_input(const config::Config& config, Metrics& metrics) {
@@ -222,7 +211,8 @@ int run(const config::Config& config, const Plan& plan,
           "configuration (or read stdin with `faultline pipe`)");
       return kExitUsage;
     }
-    if (Status made = make_dirs(config.state.dir); !made.ok()) {
+    if (Status made = make_directories(config.state.dir, "cannot create the state directory");
+        !made.ok()) {
       log::error(made.message());
       return kExitRuntime;
     }

@@ -404,6 +404,13 @@ class Daemon {
   }
 
   bool running() const { return current_ && !has_exited(current_->pid()); }
+  // Descriptors the running faultline holds now (/proc/PID/fd).
+  size_t open_fds() const {
+    REQUIRE(current_);
+    const std::string fds = "/proc/" + std::to_string(current_->pid()) + "/fd";
+    return static_cast<size_t>(std::distance(std::filesystem::directory_iterator(fds),
+                                             std::filesystem::directory_iterator()));
+  }
   // stderr of every run so far, the current one's included.
   std::string err() const { return past_err_ + (current_ ? current_->err() : ""); }
   std::string current_err() const { return current_ ? current_->err() : ""; }
@@ -914,4 +921,37 @@ TEST_CASE("tail: an input that cannot be read is reported once and does not stop
   daemon.stop(/*require_exit_0=*/false);
 
   check_exactly_once(daemon.events(), first.messages + more.messages + late.messages);
+}
+
+TEST_CASE("tail: more files than it keeps open - idle ones are closed and reopened at their offset",
+          "[tail]") {
+  // 256 files are kept open at most: with 300, the quietest are closed after the first turn and
+  // must be reopened (at their offset, not their start) when they grow.
+  constexpr int kFiles = 300;
+  TempDir dir;
+  std::filesystem::create_directories(dir.file("logs"));
+  std::vector<std::string> paths;
+  std::set<std::string> first, second;
+  for (int i = 0; i < kFiles; ++i) {
+    paths.push_back(dir.file("logs/f" + std::to_string(i) + ".log"));
+    const Batch b = batch("first-" + std::to_string(i), 1);
+    append(paths.back(), b.text);
+    first = first + b.messages;
+  }
+  Daemon daemon(dir,
+                write_config(dir, {{.paths = {dir.file("logs/*.log")}, .start_at = "beginning"}}));
+  daemon.start();
+  daemon.wait_for(first);
+  // Bounded: the 256 files plus a few of its own (stdio, inotify, the spool, the events file).
+  CHECK(daemon.open_fds() <= 256 + 16);
+  for (int i = 0; i < kFiles; ++i) {
+    const Batch b = batch("second-" + std::to_string(i), 1);
+    append(paths[i], b.text);
+    second = second + b.messages;
+  }
+  daemon.wait_for(first + second);
+  daemon.stop();
+
+  check_exactly_once(daemon.events(), first + second, {});
+  check_ids(daemon.events(), replay_events(dir, paths), first + second);
 }
