@@ -24,6 +24,9 @@ int run(int argc, char** argv) {
   check_cmd->add_option("-c,--config", check.config_path, "Configuration file (YAML).");
   check_cmd->add_option("--explain", check.explain_file,
                         "Show, for each error record in FILE, what every rule did.");
+  check_cmd->add_option("--sample", check.sample_file,
+                        "Read a log sample (FILE, - for stdin) and say whether the configured "
+                        "pino keys fit it, and which to set if not.");
 
   ReplayOptions replay;
   CLI::App* replay_cmd = app.add_subcommand(

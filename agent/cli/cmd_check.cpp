@@ -26,15 +26,13 @@ int explain(const config::Config& config, const std::string& file) {
   plan.mode = runtime::Mode::kExplain;
   plan.files = {file};
   plan.explain = [&file](const sentry::Incident& incident, const json::Value& event,
-                         const rules::Verdict& verdict, const rules::Explain& what) {
+                         const rules::Verdict&, const rules::Explain& what) {
+    // The verdict is the trace's last line ("=> kept" or "=> dropped by ..."), said once.
     std::printf("%s:%llu: %s\n", file.c_str(), static_cast<unsigned long long>(incident.error.line),
                 headline(event).c_str());
     if (const json::Value* id = event.find_path("tags.request_id")) {
       std::printf("  request %s\n", id->is_string() ? id->as_string().c_str() : "");
     }
-    std::printf("  %s\n", verdict.keep()
-                              ? "kept"
-                              : ("dropped by " + verdict.rule + ": " + verdict.reason).c_str());
     std::string text = what.to_text(/*only_matched=*/true);
     std::fputs(text.c_str(), stdout);
     if (!text.empty() && text.back() != '\n') std::fputc('\n', stdout);
@@ -58,6 +56,7 @@ int cmd_check(const CheckOptions& options) {
   auto config = runtime::load_config(options.config_path);
   if (!config.ok()) return kExitUsage;
   if (!options.explain_file.empty()) return explain(*config, options.explain_file);
+  if (!options.sample_file.empty()) return check_sample(*config, options.sample_file);
 
   const std::string name = config->file.empty() ? "built-in defaults" : config->file;
   std::printf("config ok: %s\n", name.c_str());

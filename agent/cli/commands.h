@@ -22,6 +22,7 @@ struct CommonOptions {
 
 struct CheckOptions : CommonOptions {
   std::string explain_file;  // check --explain FILE
+  std::string sample_file;   // check --sample FILE
 };
 
 struct ReplayOptions : CommonOptions {
@@ -42,6 +43,8 @@ int run(int argc, char** argv);
 
 int cmd_version();
 int cmd_check(const CheckOptions& options);
+// check --sample: the line counts of a log sample and the keys to set for it.
+int check_sample(const config::Config& config, const std::string& file);
 int cmd_replay(const ReplayOptions& options);
 int cmd_pipe(const PipeOptions& options);
 int cmd_run(const PipeOptions& options);

@@ -84,6 +84,7 @@ struct State {
 struct Log {
   std::string level = "info";   // debug, info, warn, error
   std::string format = "text";  // text or json
+  std::chrono::milliseconds reminder_interval{std::chrono::minutes(5)};
 };
 
 struct Config {

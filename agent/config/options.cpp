@@ -326,6 +326,9 @@ const std::vector<Option>& options() {
        log_level},
       {"log.format", "enum", "text", "faultline's own log format on stderr: text or json.",
        log_format},
+      {"log.reminder_interval", "duration", "5m",
+       "How often a lasting problem (pipe or exec sending no events) is said again on stderr.",
+       duration<&C::log, &Log::reminder_interval, kSecond, kDay>},
   };
   return table;
 }

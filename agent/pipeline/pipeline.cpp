@@ -36,7 +36,8 @@ Pipeline::Pipeline(const config::Config& config, EventSink& sink, Metrics& metri
       rule_engine_(*config.rules.rule_set, clock),
       correlator_(std::make_unique<Correlator>(
           config.correlation, config.pino.format,
-          [this](sentry::Incident&& i) { emit(std::move(i)); }, metrics)) {
+          [this](sentry::Incident&& i) { emit(std::move(i)); }, metrics)),
+      shape_advisor_(config.pino.format) {
   // An explicit sentry.release wins over the file; otherwise the file is followed.
   if (!config.sentry.release_file.empty() &&
       config.sentry.release_source == "sentry.release_file") {
@@ -106,9 +107,16 @@ void Pipeline::on_line(SourceId id, const Line& line) {
   }
   if (outcome == ReadOutcome::kInvalidUtf8) metrics_.invalid_utf8_lines.add();
   metrics_.json_lines.add();
+  if (!shape_advisor_.done() && outcome == ReadOutcome::kRecord) watch_shape(source, line);
   const rules::DetectReason reason = detector_.classify(view_, reader_);
   if (reason != rules::DetectReason::kNone) metrics_.errors_detected.add();
   correlator_->observe(source, line, view_, reason, wall_us(clock_));
+}
+
+void Pipeline::watch_shape(const SourceState& source, const Line& line) {
+  shape_advisor_.observe(line.text, view_.completion, source.name, line.number);
+  const std::string advice = shape_advisor_.take_advice();
+  if (!advice.empty()) log::warn(advice);
 }
 
 void Pipeline::on_idle() {

@@ -28,6 +28,7 @@
 #include "base/clock.h"
 #include "parsers/line_framer.h"
 #include "parsers/pino_record.h"
+#include "parsers/shape_advisor.h"
 #include "rules/detect/detector.h"
 #include "rules/engine.h"
 
@@ -63,6 +64,7 @@ class Pipeline final : public LineSink {
  private:
   void emit(sentry::Incident&& incident);
   void report_bad_line(SourceState& source, const Line& line);
+  void watch_shape(const SourceState& source, const Line& line);
 
   const config::Config& config_;
   EventSink& sink_;
@@ -77,7 +79,8 @@ class Pipeline final : public LineSink {
   ExplainHook explain_hook_;
   std::unique_ptr<Correlator> correlator_;
   std::optional<ReleaseWatcher> release_watcher_;
-  RecordView view_;  // reused for every line
+  RecordView view_;             // reused for every line
+  ShapeAdvisor shape_advisor_;  // the first records of the run: are the keys right?
   log::LogLimiter bad_line_log_;
   log::LogLimiter build_failure_log_;
 };

@@ -18,10 +18,12 @@
 #include "agent/inputs/stream_input.h"
 #include "agent/outputs/delivery_setup.h"
 #include "agent/outputs/outputs.h"
+#include "agent/outputs/temporary_spool.h"
 #include "agent/pipeline/ack_tracker.h"
 #include "agent/pipeline/pipeline.h"
 #include "agent/runtime/acknowledger.h"
 #include "agent/runtime/child_process.h"
+#include "agent/runtime/reminder.h"
 #include "agent/runtime/signals.h"
 #include "agent/telemetry/log.h"
 #include "agent/telemetry/metrics.h"
@@ -220,18 +222,38 @@ int run(const config::Config& config, const Plan& plan,
   const std::atomic<bool>& stop = stop_requested();
   Metrics metrics;
   OutputPlan output = output_plan(config, plan);
+  std::optional<TemporarySpool> temporary_spool;  // both outlive the outputs that use them
+  std::optional<config::Config> fallback_config;
   auto outputs = Outputs::open(config, output);
   // Fail open: the app's output matters more than faultline's events. A pipe whose delivery
-  // cannot start (a malformed DSN, a spool another faultline holds, a state directory it cannot
-  // write) still copies every byte, counts its events, and says why at the end and in its status.
+  // cannot start (a spool another faultline holds, a state directory it cannot write) still
+  // copies every byte; its events go out through a temporary spool in memory, or, when even that
+  // fails, are counted and not sent. It says why at the start, every few minutes, at the end and
+  // in its status.
   std::string degraded;
   if (!outputs.ok() && (plan.mode == Mode::kPipe || plan.mode == Mode::kExec) && output.deliver) {
     degraded = outputs.message();
-    log::error(degraded +
-               (plan.mode == Mode::kPipe ? "; passing stdin through" : "; running the app") +
-               " and counting events, sending none");
-    output.deliver = false;
-    outputs = Outputs::open(config, output);
+    const std::string passing =
+        plan.mode == Mode::kPipe ? "; passing stdin through" : "; running the app";
+    temporary_spool = TemporarySpool::create();
+    if (temporary_spool) {
+      fallback_config = config;
+      fallback_config->delivery.spool_dir = temporary_spool->dir();
+      fallback_config->delivery.spool_max_bytes =
+          std::min(config.delivery.spool_max_bytes, TemporarySpool::kMaxBytes);
+      outputs = Outputs::open(*fallback_config, output);
+      if (outputs.ok()) {
+        log::error(degraded + passing + " and sending events through a temporary spool in " +
+                   temporary_spool->dir() +
+                   " (16 MiB at most; what is not sent when faultline stops is lost)");
+      }
+    }
+    if (!outputs.ok()) {
+      temporary_spool.reset();
+      log::error(degraded + passing + " and counting events, sending none");
+      output.deliver = false;
+      outputs = Outputs::open(config, output);
+    }
   }
   if (!outputs.ok()) {
     log::error(outputs.message());
@@ -247,6 +269,15 @@ int run(const config::Config& config, const Plan& plan,
   (*outputs)->sink().set_listener(&acks);
   Pipeline pipeline(config, (*outputs)->sink(), metrics, real_clock(), &acks);
   if (plan.explain) pipeline.set_explain_hook(plan.explain);
+  std::optional<Reminder> reminder;
+  if (!degraded.empty()) {
+    const bool sending = temporary_spool.has_value();
+    reminder.emplace(config.log.reminder_interval, [&metrics, &degraded, sending] {
+      return std::string(sending ? "still sending through a temporary spool: "
+                                 : "still sending no events: ") +
+             degraded + " (" + std::to_string(metrics.events.get()) + " events so far)";
+    });
+  }
 
   std::unique_ptr<ChildProcess> child;
   if (plan.mode == Mode::kExec) {
@@ -274,6 +305,7 @@ int run(const config::Config& config, const Plan& plan,
   pipeline.finish();
   (*outputs)->flush();
   for (auto& ack : acknowledgers) ack->acknowledge();
+  reminder.reset();
 
   bool delivered = true;
   std::string summary = std::string(command_name(plan.mode)) + ": " + run_summary(metrics);
@@ -282,7 +314,13 @@ int run(const config::Config& config, const Plan& plan,
     summary += "; delivery: " + delivery_summary(*d);
   }
   if (plan.mode != Mode::kExplain) log::info(summary);
-  if (!degraded.empty()) log::error("no event was sent: " + degraded);
+  if (temporary_spool) {
+    const uint64_t lost = (*outputs)->delivery()->stats().spool_files.load();
+    log::error(std::to_string(lost) +
+               " events not sent are lost with the temporary spool: " + degraded);
+  } else if (!degraded.empty()) {
+    log::error("no event was sent: " + degraded);
+  }
   if (report) report(registry);
   if (child) {
     child->wait();  // its streams closed; it has usually exited already
@@ -294,16 +332,13 @@ int run(const config::Config& config, const Plan& plan,
 int copy_only(const std::string& problem) {
   log::error(problem + "; passing stdin through unchanged, no events");
   Passthrough copy({.in_fd = STDIN_FILENO, .out_fd = STDOUT_FILENO});
-  const auto remind_every = std::chrono::minutes(5);
-  auto next_reminder = std::chrono::steady_clock::now() + remind_every;
+  // The configuration is what failed, so its reminder_interval is not known: the default.
+  Reminder reminder(config::Log{}.reminder_interval,
+                    [&problem] { return "still no events: " + problem; });
   std::optional<std::chrono::steady_clock::time_point> stop_deadline;
   Passthrough::Chunk chunk;
   while (copy.pop(chunk, std::chrono::milliseconds(250)) != Passthrough::Next::kEnd) {
     const auto now = std::chrono::steady_clock::now();
-    if (now >= next_reminder) {
-      log::error("still no events: " + problem);
-      next_reminder += remind_every;
-    }
     // After a stop signal the app's last words still pass, for as long as `pipe` would wait.
     if (stop_requested() && !stop_deadline) stop_deadline = now + std::chrono::seconds(5);
     if (stop_deadline && now >= *stop_deadline) break;

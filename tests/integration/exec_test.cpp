@@ -360,7 +360,8 @@ TEST_CASE("exec: a broken configuration still runs the app, whose status is faul
 TEST_CASE("exec: delivery that cannot start still reads the app and keeps its status", "[exec]") {
   TempDir dir;
   const std::string not_a_dir = dir.write("file", "x");
-  const std::string config = dir.write("c.yaml", "state:\n  dir: " + not_a_dir + "/state\n");
+  const std::string config = dir.write(
+      "c.yaml", "state:\n  dir: " + not_a_dir + "/state\ndelivery:\n  shutdown_grace: 100ms\n");
   const std::string events = dir.file("events.ndjson");
   RunResult r = run_faultline(
       {.args = {"exec", "-c", config, "--events", events, "--", "/bin/sh", "-c",
@@ -369,7 +370,8 @@ TEST_CASE("exec: delivery that cannot start still reads the app and keeps its st
        .timeout = 30s});
   INFO(r.err);
   CHECK(r.exit_code == 6);
-  CHECK(r.err.find("running the app and counting events, sending none") != std::string::npos);
+  CHECK(r.err.find("running the app and sending events through a temporary spool") !=
+        std::string::npos);
   CHECK(count(read_file(events), "reported anyway") == 1);
   CHECK(r.err.find("key@") == std::string::npos);
 }

@@ -5,10 +5,14 @@
 
 #include <chrono>
 #include <string>
+#include <thread>
 
 #include "support/process.h"
+#include "support/receiver.h"
 
 using namespace faultline::test;
+using namespace std::chrono_literals;
+using faultline::testing::Receiver;
 
 namespace {
 
@@ -63,19 +67,75 @@ TEST_CASE("fail open: an unusable state directory still passes every byte, and e
           "[fail_open]") {
   TempDir dir;
   const std::string not_a_dir = dir.write("file", "x");
-  const std::string config = dir.write("c.yaml", "state:\n  dir: " + not_a_dir + "/state\n");
+  // Nothing listens at the DSN: a short grace, so the pipe does not wait on it after EOF.
+  const std::string config = dir.write(
+      "c.yaml", "state:\n  dir: " + not_a_dir + "/state\ndelivery:\n  shutdown_grace: 100ms\n");
   RunResult r = pipe_with(dir, {"pipe", "-c", config},
                           {{"SENTRY_DSN", "https://key@127.0.0.1:9/1"}, {"HOME", dir.path()}});
   CHECK(r.exit_code == 1);
-  CHECK(r.err.find("passing stdin through and counting events, sending none") != std::string::npos);
-  CHECK(r.err.find("no event was sent") != std::string::npos);
+  CHECK(r.err.find("passing stdin through and sending events through a temporary spool") !=
+        std::string::npos);
+  CHECK(r.err.find("events not sent are lost with the temporary spool") != std::string::npos);
   // The DSN's key never appears in faultline's own messages.
   CHECK(r.err.find("key@") == std::string::npos);
 }
 
+TEST_CASE("fail open: with the state directory unusable, events still reach Sentry from memory",
+          "[fail_open]") {
+  TempDir dir;
+  Receiver rx;
+  const std::string not_a_dir = dir.write("file", "x");
+  const std::string config = dir.write("c.yaml", "state:\n  dir: " + not_a_dir + "/state\n");
+  std::string input;
+  for (int i = 0; i < 20; ++i) {
+    input += R"({"level":50,"time":1795502011000,"err":{"type":"Error","message":"failure )" +
+             std::to_string(i) + R"("},"msg":"failed"})" + "\n";
+  }
+  RunResult r = run_faultline({.args = {"pipe", "-c", config},
+                               .env = {{"SENTRY_DSN", rx.dsn()}, {"HOME", dir.path()}},
+                               .stdin_data = input});
+  INFO(r.err);
+  CHECK(r.out == input);
+  CHECK(r.exit_code == 1);  // the state directory is still a problem to fix
+  CHECK(rx.accepted_event_ids().size() == 20);
+  CHECK(r.err.find("0 events not sent are lost with the temporary spool") != std::string::npos);
+  CHECK(r.err.find("0123456789abcdef0123456789abcdef") == std::string::npos);  // the DSN's key
+}
+
+TEST_CASE("fail open: while its delivery is degraded, pipe says so again every reminder_interval",
+          "[fail_open]") {
+  TempDir dir;
+  const std::string not_a_dir = dir.write("file", "x");
+  const std::string config = dir.write(
+      "c.yaml", "state:\n  dir: " + not_a_dir + "/state\nlog:\n  reminder_interval: 1s\n");
+  Spawned pipe(faultline_binary(),
+               {.args = {"pipe", "-c", config},
+                .env = {{"SENTRY_DSN", "https://key@127.0.0.1:9/1"}, {"HOME", dir.path()}},
+                .stdin_pipe = true});
+  REQUIRE(pipe.write_stdin("{\"level\":30,\"msg\":\"hello\"}\n"));
+  // Silent stdin: the reminder comes anyway, and again.
+  const std::string reminder = "still sending through a temporary spool: cannot create";
+  const auto said = [&] {
+    const std::string err = pipe.err();
+    size_t n = 0;
+    for (size_t at = err.find(reminder); at != std::string::npos; at = err.find(reminder, at + 1))
+      ++n;
+    return n;
+  };
+  const auto give_up = std::chrono::steady_clock::now() + 60s;
+  while (said() < 2 && std::chrono::steady_clock::now() < give_up)
+    std::this_thread::sleep_for(50ms);
+  CHECK(said() >= 2);
+  CHECK(pipe.err().find("(0 events so far)") != std::string::npos);
+  pipe.close_stdin();
+  RunResult r = pipe.wait(30s);
+  CHECK(r.exit_code == 1);
+}
+
 TEST_CASE("fail open: a spool held by another faultline still passes every byte", "[fail_open]") {
   TempDir dir;
-  const std::string config = dir.write("c.yaml", "state:\n  dir: " + dir.file("state") + "\n");
+  const std::string config = dir.write(
+      "c.yaml", "state:\n  dir: " + dir.file("state") + "\ndelivery:\n  shutdown_grace: 100ms\n");
   const std::map<std::string, std::string> env = {{"SENTRY_DSN", "https://key@127.0.0.1:9/1"},
                                                   {"HOME", dir.path()}};
   // The first holds the spool's lock while its stdin stays open.
@@ -85,7 +145,8 @@ TEST_CASE("fail open: a spool held by another faultline still passes every byte"
   REQUIRE(first.wait_for_out(1, std::chrono::seconds(20)));
   RunResult second = pipe_with(dir, {"pipe", "-c", config}, env);
   CHECK(second.exit_code == 1);
-  CHECK(second.err.find("no event was sent") != std::string::npos);
+  CHECK(second.err.find("sending events through a temporary spool") != std::string::npos);
+  CHECK(second.err.find("lost with the temporary spool") != std::string::npos);
   first.close_stdin();
   first.wait(std::chrono::seconds(30));
 }
