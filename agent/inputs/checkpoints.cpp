@@ -44,11 +44,16 @@ CheckpointStore::CheckpointStore(std::string dir)
 
 Status CheckpointStore::load() {
   entries_.clear();
+  saved_at_ns_.reset();
   if (path_.empty()) return Status::Ok();
   std::FILE* f = std::fopen(path_.c_str(), "rb");
   if (f == nullptr) {
     if (errno == ENOENT) return Status::Ok();
     return errno_status(path_);
+  }
+  struct stat st {};
+  if (::fstat(::fileno(f), &st) == 0) {
+    saved_at_ns_ = static_cast<int64_t>(st.st_mtim.tv_sec) * 1'000'000'000 + st.st_mtim.tv_nsec;
   }
   std::string text;
   char buf[65536];

@@ -47,6 +47,11 @@ class CheckpointStore {
   void prune(int64_t now_ms, int64_t max_age_ms);
   void mark_dirty() { dirty_ = true; }
 
+  // When the loaded file was last saved (its mtime, ns since the epoch): what a file's change time
+  // is compared with to tell a file created or rewritten while faultline was stopped. nullopt
+  // before load() or when there was no file (a first start).
+  std::optional<int64_t> saved_at_ns() const { return saved_at_ns_; }
+
   const std::string& path() const { return path_; }
   const std::vector<Checkpoint>& entries() const { return entries_; }
 
@@ -55,6 +60,7 @@ class CheckpointStore {
   std::string path_;
   std::vector<Checkpoint> entries_;
   bool dirty_ = false;
+  std::optional<int64_t> saved_at_ns_;
 };
 
 }  // namespace faultline

@@ -147,9 +147,18 @@ void FileTailer::track(LineSink& sink, const std::string& path, const TailSpec& 
     f.offset = cp->offset <= size ? cp->offset : 0;
     if (cp->released && f.offset == size) log::debug(path + ": already read to its end");
   } else {
-    if (cp != nullptr) store_.erase(cp->identity);  // the inode was reused by another file
+    // The inode was reused by another file, or the file rewritten in place (a copytruncate while
+    // faultline was stopped): either way every line in it is new.
+    const bool rewritten = cp != nullptr;
+    if (rewritten) store_.erase(cp->identity);
+    // Created or changed after the last run saved its checkpoints: it appeared while faultline
+    // was stopped (the new file of a rotation), so it is new too.
+    const int64_t changed_ns =
+        static_cast<int64_t>(st.st_ctim.tv_sec) * 1'000'000'000 + st.st_ctim.tv_nsec;
+    const bool new_since_last_run =
+        rewritten || (store_.saved_at_ns() && changed_ns >= *store_.saved_at_ns());
     // Present at startup and never seen: start_at says where. Found later: it is new, read all.
-    f.offset = first && spec.start_at_end ? end_of_last_line(fd, size) : 0;
+    f.offset = first && spec.start_at_end && !new_since_last_run ? end_of_last_line(fd, size) : 0;
   }
   f.acked = f.offset;
   if (::lseek(fd, static_cast<off_t>(f.offset), SEEK_SET) < 0) {
