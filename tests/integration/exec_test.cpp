@@ -111,6 +111,29 @@ TEST_CASE("exec: the child's stdout and stderr pass through byte-identical, both
   CHECK(written.find("failed on stderr") != std::string::npos);
 }
 
+TEST_CASE("exec: 100 MB at full speed passes byte-identical through cmp", "[exec]") {
+  TempDir dir;
+  std::string block;
+  for (int i = 0; i < 1000; ++i) {
+    block += error_line("burst " + std::to_string(i)) + "\n";
+    block += "{\"level\":30,\"time\":1795502011075,\"msg\":\"filler " + std::to_string(i) + "\"}\n";
+  }
+  std::string out;
+  out.reserve(101u << 20);
+  while (out.size() < (100u << 20)) out += block;
+  out += bytes("\0\x01\xff\xfe binary, no newline");
+  dir.write("out.bin", out);
+  out.clear();
+  out.shrink_to_fit();
+  RunResult r = run_faultline({.args = {"exec", "--", "/bin/cat", dir.file("out.bin")},
+                               .stdout_file = dir.file("copied.bin"),
+                               .timeout = 300s});
+  INFO(r.err);
+  CHECK(r.exit_code == 0);
+  CHECK(run("/usr/bin/cmp", {.args = {"-s", dir.file("out.bin"), dir.file("copied.bin")}})
+            .exit_code == 0);
+}
+
 TEST_CASE("exec: every word after the double dash goes to the command (dashes included)",
           "[exec]") {
   RunResult r = run_faultline({.args = {"exec", "--", "/bin/sh", "-c", "printf '%s|' \"$@\"", "sh",
