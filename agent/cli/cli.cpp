@@ -1,5 +1,6 @@
 #include <CLI/CLI.hpp>
 
+#include <cmath>
 #include <iostream>
 
 #include "agent/cli/commands.h"
@@ -34,8 +35,21 @@ int run(int argc, char** argv) {
   replay_cmd->add_option("-c,--config", replay.config_path, "Configuration file (YAML).");
   replay_cmd->add_flag("--print", replay.print,
                        "Print each event as one line of JSON on stdout instead of sending it.");
-  replay_cmd->add_option("--timeout", replay.timeout_seconds,
-                         "Seconds to wait for delivery to finish (default: as long as needed).");
+  replay_cmd
+      ->add_option("--timeout", replay.timeout_seconds,
+                   "Stop waiting for delivery this many seconds after replay started (default: "
+                   "as long as needed); what is not sent stays in the spool.")
+      ->check(CLI::Validator(
+          [](const std::string& text) -> std::string {
+            double seconds = 0;
+            if (!CLI::detail::lexical_cast(text, seconds) || !std::isfinite(seconds) ||
+                seconds <= 0 || seconds > 1e9) {
+              return "expected a number of seconds greater than 0, such as 30 or 2.5, got \"" +
+                     text + "\"";
+            }
+            return {};
+          },
+          "SECONDS"));
   // Not ->required(): CLI11 would say "inputs is required", which reads like the `inputs:`
   // config key. Checked after parsing instead.
   replay_cmd->add_option("inputs", replay.inputs, "Files to read; - is stdin.");

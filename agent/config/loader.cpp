@@ -268,12 +268,15 @@ Result<std::string> read_config_file(const std::string& path, uint64_t max_bytes
 }  // namespace
 
 Result<std::string> read_first_line(const std::string& path) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  // O_NONBLOCK: opening a FIFO must not wait for a writer (it is refused just below).
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
   if (fd < 0) return Status::Error(path + ": " + std::strerror(errno));
   struct stat st {};
-  if (::fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
     ::close(fd);
-    return Status::Error(path + ": is a directory");
+    return Status::Error(path + (S_ISDIR(st.st_mode) ? ": is a directory"
+                                                     : ": not a regular file (a device, a FIFO "
+                                                       "or a socket): expected a file"));
   }
   // A release is at most 200 characters; a longer first line is reported by release_problem().
   char buf[4096];

@@ -28,8 +28,9 @@ Result<Config> load_defaults(const Getenv& env);
 // variables CI and hosting platforms set. Returns the value and the variable it came from.
 std::pair<std::string, std::string> release_from_environment(const Getenv& env);
 
-// The first line of a file, without trailing spaces or CR (a deploy's REVISION file). A directory
-// is an error; at most the first 4KiB are read.
+// The first line of a file, without trailing spaces or CR (a deploy's REVISION file). Anything but
+// a regular file (a directory, a device such as /dev/zero, a FIFO) is an error, and at most the
+// first 4 KiB are read.
 Result<std::string> read_first_line(const std::string& path);
 
 // Sentry's release-name rules (no '/', '\\', newline or tab; not ".", "..", " " or "latest";

@@ -73,15 +73,47 @@ Result<std::unique_ptr<Transport>> CurlTransport::create(const CurlOptions& opti
   curl_global_setup();
   CURL* handle = curl_easy_init();
   if (handle == nullptr) return Status::Error("libcurl: curl_easy_init failed");
-  return std::unique_ptr<Transport>(new CurlTransport(handle, options, abort));
+  CURLM* multi = curl_multi_init();
+  if (multi == nullptr) {
+    curl_easy_cleanup(handle);
+    return Status::Error("libcurl: curl_multi_init failed");
+  }
+  return std::unique_ptr<Transport>(new CurlTransport(handle, multi, options, abort));
 }
 
-CurlTransport::CurlTransport(void* handle, const CurlOptions& options,
+CurlTransport::CurlTransport(void* handle, void* multi, const CurlOptions& options,
                              const std::atomic<bool>& abort)
-    : handle_(handle), options_(options), abort_(abort) {}
+    : handle_(handle), multi_(multi), options_(options), abort_(abort) {}
 
 CurlTransport::~CurlTransport() {
+  curl_multi_cleanup(static_cast<CURLM*>(multi_));
   curl_easy_cleanup(static_cast<CURL*>(handle_));
+}
+
+// curl_easy_perform, in steps that look at the abort flag.
+int CurlTransport::perform() {
+  CURL* curl = static_cast<CURL*>(handle_);
+  CURLM* multi = static_cast<CURLM*>(multi_);
+  if (curl_multi_add_handle(multi, curl) != CURLM_OK) return CURLE_FAILED_INIT;
+  CURLcode result = CURLE_ABORTED_BY_CALLBACK;
+  for (;;) {
+    int running = 0;
+    if (curl_multi_perform(multi, &running) != CURLM_OK) {
+      result = CURLE_FAILED_INIT;
+      break;
+    }
+    if (running == 0) {
+      int left = 0;
+      while (CURLMsg* msg = curl_multi_info_read(multi, &left)) {
+        if (msg->msg == CURLMSG_DONE && msg->easy_handle == curl) result = msg->data.result;
+      }
+      break;
+    }
+    if (abort_.load()) break;
+    curl_multi_poll(multi, nullptr, 0, 100, nullptr);
+  }
+  curl_multi_remove_handle(multi, curl);
+  return result;
 }
 
 Response CurlTransport::send(const Request& request) {
@@ -122,7 +154,7 @@ Response CurlTransport::send(const Request& request) {
   curl_easy_setopt(curl, CURLOPT_XFERINFODATA, &exchange);
   curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, error);
 
-  const CURLcode rc = abort_.load() ? CURLE_ABORTED_BY_CALLBACK : curl_easy_perform(curl);
+  const CURLcode rc = abort_.load() ? CURLE_ABORTED_BY_CALLBACK : static_cast<CURLcode>(perform());
   curl_slist_free_all(headers);
   // The error buffer and the header list die with this call; curl must not keep pointers.
   curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, nullptr);

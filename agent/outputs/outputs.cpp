@@ -1,5 +1,8 @@
 #include "agent/outputs/outputs.h"
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <cerrno>
 #include <cstring>
 #include <vector>
@@ -16,7 +19,14 @@ Result<std::unique_ptr<Outputs>> Outputs::open(const config::Config& config,
   if (!plan.print_path.empty()) {
     std::FILE* out = stdout;
     if (plan.print_path != "-") {
-      o->file_.reset(std::fopen(plan.print_path.c_str(), "a"));
+      // Events carry what the app logged (scrubbed, but still the app's data): 0600 whatever
+      // the umask, like the spool.
+      const int fd =
+          ::open(plan.print_path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+      if (fd >= 0) {
+        o->file_.reset(::fdopen(fd, "a"));
+        if (!o->file_) ::close(fd);
+      }
       if (!o->file_) {
         return Status::Error(plan.print_path +
                              ": cannot open for writing: " + std::strerror(errno));

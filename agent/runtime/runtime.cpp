@@ -158,14 +158,9 @@ std::vector<std::unique_ptr<Input>> make_inputs(const config::Config& config, co
 
 // Waits until delivery has nothing left, the timeout passes, or a stop signal arrives (then for
 // at most the shutdown grace). True when everything was accepted.
-bool wait_for_delivery(delivery::Delivery& d, double timeout_seconds,
+bool wait_for_delivery(delivery::Delivery& d, std::chrono::steady_clock::time_point deadline,
                        std::chrono::milliseconds grace) {
   using clock = std::chrono::steady_clock;
-  const auto start = clock::now();
-  const auto deadline =
-      timeout_seconds > 0
-          ? start + std::chrono::milliseconds(static_cast<int64_t>(timeout_seconds * 1000))
-          : clock::time_point::max();
   std::optional<clock::time_point> stop_deadline;
   while (true) {
     if (stop_requested() && !stop_deadline) stop_deadline = clock::now() + grace;
@@ -183,10 +178,15 @@ bool wait_for_delivery(delivery::Delivery& d, double timeout_seconds,
 // Gives delivery its time after the inputs ended: a pipe keeps sending for the grace period
 // (what is left of it after a stop signal), a replay waits for everything (or its timeout).
 // Whatever is not accepted stays in the spool for the next start. True when nothing failed.
-bool drain_delivery(const config::Config& config, const Plan& plan, delivery::Delivery& d) {
+bool drain_delivery(const config::Config& config, const Plan& plan, delivery::Delivery& d,
+                    std::chrono::steady_clock::time_point started) {
   if (plan.mode == Mode::kReplay) {
-    const bool delivered =
-        wait_for_delivery(d, plan.timeout_seconds, config.delivery.shutdown_grace);
+    // --timeout bounds the whole command: what reading and spooling took is not waited again.
+    const auto deadline =
+        plan.timeout_seconds > 0
+            ? started + std::chrono::microseconds(static_cast<int64_t>(plan.timeout_seconds * 1e6))
+            : std::chrono::steady_clock::time_point::max();
+    const bool delivered = wait_for_delivery(d, deadline, config.delivery.shutdown_grace);
     d.shutdown(std::chrono::milliseconds(0));
     if (!delivered) {
       log::error(stop_requested()
@@ -206,6 +206,7 @@ bool drain_delivery(const config::Config& config, const Plan& plan, delivery::De
 
 int run(const config::Config& config, const Plan& plan,
         const std::function<void(const Registry&)>& report) {
+  const auto started = std::chrono::steady_clock::now();
   if (plan.mode == Mode::kRun) {
     if (config.inputs.empty()) {
       log::error(
@@ -310,7 +311,7 @@ int run(const config::Config& config, const Plan& plan,
   bool delivered = true;
   std::string summary = std::string(command_name(plan.mode)) + ": " + run_summary(metrics);
   if (delivery::Delivery* d = (*outputs)->delivery()) {
-    delivered = drain_delivery(config, plan, *d);
+    delivered = drain_delivery(config, plan, *d, started);
     summary += "; delivery: " + delivery_summary(*d);
   }
   if (plan.mode != Mode::kExplain) log::info(summary);

@@ -25,6 +25,18 @@ TEST_CASE("cli: usage errors exit 2", "[cli]") {
   CHECK(run_faultline({.args = {"replay", "--bogus", "x"}}).exit_code == 2);
 }
 
+TEST_CASE("cli: replay --timeout takes a number of seconds above 0, nothing else", "[cli]") {
+  for (const char* bad : {"-1", "0", "nan", "inf", "abc", "1e99"}) {
+    INFO(bad);
+    RunResult r = run_faultline({.args = {"replay", "--timeout", bad, "-"}, .stdin_data = ""});
+    CHECK(r.exit_code == 2);
+    CHECK(r.err.find("--timeout: expected a number of seconds greater than 0") !=
+          std::string::npos);
+  }
+  RunResult ok = run_faultline({.args = {"replay", "--timeout", "2.5", "-"}, .stdin_data = ""});
+  CHECK(ok.exit_code == 0);
+}
+
 TEST_CASE("cli: --help documents the exit codes", "[cli]") {
   RunResult r = run_faultline({.args = {"--help"}});
   CHECK(r.exit_code == 0);

@@ -412,6 +412,46 @@ TEST_CASE("delivery: SIGTERM during an outage exits 0 and keeps the spool for th
   check_no_key(second.err);
 }
 
+TEST_CASE(
+    "delivery: --timeout with a Sentry that never answers gives up, exits 1, keeps every event",
+    "[delivery]") {
+  TempDir dir;
+  // A socket that listens and never accepts: the kernel completes each connection in the backlog,
+  // so a request is sent and its answer never comes.
+  const int silent = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  REQUIRE(silent >= 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  REQUIRE(::bind(silent, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
+  REQUIRE(::listen(silent, 64) == 0);
+  socklen_t len = sizeof addr;
+  REQUIRE(::getsockname(silent, reinterpret_cast<sockaddr*>(&addr), &len) == 0);
+  const int port = ntohs(addr.sin_port);
+  // Far longer than --timeout: only the abort can end the request in time.
+  const std::string config = write_config(dir, dsn_for_port(port), "  request_timeout: 10m\n");
+  const std::set<std::string> expected = expected_ids(config, kDefault);
+  RunResult r = run_faultline(
+      {.args = {"replay", "-c", config, "--timeout", "1", kDefault}, .timeout = kRunTimeout});
+  {
+    INFO(r.err);
+    CHECK_FALSE(r.timed_out);
+    CHECK(r.exit_code == 1);
+    CHECK(r.err.find("not every event was accepted") != std::string::npos);
+    check_no_key(r.err);
+  }
+  ::close(silent);
+
+  // Kept: a run against a Sentry that answers delivers each of them once.
+  auto rx = Receiver::on_port(port);
+  const std::string empty = dir.write("empty.ndjson", "");
+  RunResult second = run_faultline(
+      {.args = {"replay", "-c", config, "--timeout", "150", empty}, .timeout = kRunTimeout});
+  INFO(second.err);
+  CHECK(second.exit_code == 0);
+  check_each_once(rx->accepted_event_ids(), expected);
+}
+
 TEST_CASE("delivery: pipe with Sentry down still copies stdin to stdout byte for byte",
           "[delivery]") {
   TempDir dir;

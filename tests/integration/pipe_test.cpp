@@ -1,6 +1,7 @@
 #include <catch2/catch.hpp>
 
 #include <signal.h>
+#include <sys/stat.h>
 
 #include <chrono>
 #include <thread>
@@ -70,6 +71,20 @@ TEST_CASE("pipe: a closed stdout does not stop faultline from reading stdin", "[
                              "\" < \"" + in_path + "\" | head -c 10 > /dev/null";
   RunResult r = run("/bin/sh", {.args = {"-c", script}});
   CHECK(r.exit_code == 0);
+  CHECK(read_lines(events).size() == 1);
+}
+
+TEST_CASE("pipe: the --events file is created 0600 whatever the umask", "[pipe]") {
+  TempDir dir;
+  const std::string events = dir.file("events.ndjson");
+  const std::string script =
+      "umask 000; exec \"" + faultline_binary() + "\" pipe --events \"" + events + "\" > /dev/null";
+  RunResult r = run("/bin/sh", {.args = {"-c", script},
+                                .stdin_data = "{\"level\":60,\"time\":1,\"msg\":\"fatal\"}\n"});
+  CHECK(r.exit_code == 0);
+  struct stat st {};
+  REQUIRE(::stat(events.c_str(), &st) == 0);
+  CHECK((st.st_mode & 07777) == 0600);
   CHECK(read_lines(events).size() == 1);
 }
 

@@ -1,7 +1,13 @@
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <catch2/catch.hpp>
 
 #include <chrono>
+#include <cstdio>
+#include <cstdlib>
 #include <map>
+#include <string>
 
 #include "agent/config/loader.h"
 #include "agent/config/options.h"
@@ -307,13 +313,33 @@ TEST_CASE("config: a release error never shows the value", "[config]") {
         "characters (this one has 250 characters; it is not shown, as it may be a secret)");
 }
 
-TEST_CASE("config: a release_file that is a directory or empty is an error", "[config]") {
+TEST_CASE("config: a release_file that is a directory, not a file, or empty is an error",
+          "[config]") {
   CHECK(error_of("sentry:\n  release_file: " FAULTLINE_DATA_DIR "\n") ==
         "faultline.yaml:2:17: sentry.release_file: cannot read " FAULTLINE_DATA_DIR
         ": is a directory");
-  CHECK(error_of("sentry:\n  release_file: /dev/null\n") ==
-        "faultline.yaml:2:17: sentry.release_file: the first line of /dev/null is empty: no "
-        "release");
+  // A device is refused before a byte is read (/dev/zero would never end a line), and a FIFO
+  // before its open() could wait for a writer.
+  char dir_template[] = "/tmp/faultline-release-XXXXXX";
+  REQUIRE(::mkdtemp(dir_template) != nullptr);
+  const std::string dir = dir_template;
+  const std::string fifo = dir + "/REVISION.fifo";
+  REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);
+  const std::string empty = dir + "/REVISION";
+  std::FILE* f = std::fopen(empty.c_str(), "w");
+  REQUIRE(f != nullptr);
+  std::fclose(f);
+  for (const std::string& special : {std::string("/dev/zero"), std::string("/dev/null"), fifo}) {
+    CHECK(error_of("sentry:\n  release_file: " + special + "\n") ==
+          "faultline.yaml:2:17: sentry.release_file: cannot read " + special +
+              ": not a regular file (a device, a FIFO or a socket): expected a file");
+  }
+  CHECK(error_of("sentry:\n  release_file: " + empty + "\n") ==
+        "faultline.yaml:2:17: sentry.release_file: the first line of " + empty +
+            " is empty: no release");
+  std::remove(fifo.c_str());
+  std::remove(empty.c_str());
+  ::rmdir(dir.c_str());
 }
 
 TEST_CASE("config: the proxy must be a URL", "[config]") {
