@@ -9,13 +9,23 @@ namespace faultline::rules {
 
 namespace {
 
-// Finds name/value pairs in free text: `name=value`, `name: value`, `"name": "value"`. Group 1-3:
-// the name (double-quoted, single-quoted, bare); group 4-6: the value (double-quoted, possibly cut
-// off; single-quoted; bare, where an auth scheme keeps its credential: `Bearer abc`).
+// Finds name/value pairs in free text: `name=value`, `name: value`, `"name": "value"`, and the
+// escaped form of JSON written into a string twice (`{\"name\":\"value\"}`). Groups 1-4: the
+// name (double-quoted, escaped-quoted, single-quoted, bare); groups 5-8: the value (escaped-quoted;
+// double-quoted, possibly cut off; single-quoted; bare, where an auth scheme keeps its
+// credential: `Bearer abc`).
 constexpr std::string_view kPairPattern =
-    R"re((?:"((?:[^"\\\n]|\\.){1,64})"|'([^'\\\n]{1,64})'|([A-Za-z0-9_.$@-]{1,64}))\s*[:=]\s*)re"
-    R"re((?:"((?:[^"\\]|\\.)*)"?|'([^'\n]*)'?|((?i:bearer|basic|token|digest)\s+[^\s"',;&]+|)re"
-    R"re([^\s&;,"'{}\[\]<>]+)))re";
+    R"re((?:"((?:[^"\\\n]|\\.){1,64})"|\\"([^"\\\n]{1,64})\\"|'([^'\\\n]{1,64})'|)re"
+    R"re(([A-Za-z0-9_.$@-]{1,64}))\s*[:=]\s*)re"
+    R"re((?:\\"((?:[^"\\]|\\[^"])*)(?:\\")?|"((?:[^"\\]|\\.)*)"?|'([^'\n]*)'?|)re"
+    R"re(((?i:bearer|basic|token|digest)\s+[^\s"',;&]+|[^\s&;,"'{}\[\]<>]+)))re";
+constexpr int kPairGroups = 9;
+
+// Strings that may hold JSON are parsed and scrubbed as JSON within these bounds; past them they
+// are scrubbed as text (the name/value pairs and detectors still apply).
+constexpr size_t kMaxEmbeddedBytes = 256 * 1024;
+constexpr int kMaxEmbeddedNesting = 64;  // objects and arrays inside one embedded document
+constexpr int kMaxEmbeddedLevels = 4;    // JSON in a string in JSON in a string...
 
 std::string quoted(std::string_view s) {
   return "\"" + std::string(s) + "\"";
@@ -39,7 +49,7 @@ std::string key_prefilter(const std::vector<std::string>& keys) {
     alt.append(p);
     alt += ')';
   }
-  return "(?i)(?:" + alt + ")[A-Za-z0-9_.$@-]*[\"']?\\s*[:=]";
+  return "(?i)(?:" + alt + ")[A-Za-z0-9_.$@-]*\\\\?[\"']?\\s*[:=]";
 }
 
 bool looks_like_json(std::string_view s) {
@@ -47,6 +57,53 @@ bool looks_like_json(std::string_view s) {
   size_t e = s.find_last_not_of(" \t\r\n");
   if (b == std::string_view::npos || e <= b) return false;
   return (s[b] == '{' && s[e] == '}') || (s[b] == '[' && s[e] == ']');
+}
+
+// `"{\"password\":\"x\"}"`: a JSON string whose text is JSON again (JSON.stringify twice).
+bool looks_like_encoded_json(std::string_view s) {
+  return s.size() >= 4 && s.front() == '"' && s.back() == '"' && (s[1] == '{' || s[1] == '[');
+}
+
+// The deepest nesting of objects and arrays in `s`, stopping early past `limit`.
+int nesting(std::string_view s, int limit) {
+  int depth = 0, deepest = 0;
+  bool in_string = false;
+  for (size_t i = 0; i < s.size() && deepest <= limit; ++i) {
+    const char c = s[i];
+    if (in_string) {
+      if (c == '\\') {
+        ++i;
+      } else if (c == '"') {
+        in_string = false;
+      }
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '{' || c == '[') {
+      deepest = std::max(deepest, ++depth);
+    } else if (c == '}' || c == ']') {
+      --depth;
+    }
+  }
+  return deepest;
+}
+
+// An HTTP header name (RFC 9110 token), as in Node's flat req.rawHeaders.
+bool is_header_name(const json::Value& v) {
+  if (!v.is_string()) return false;
+  const std::string& s = v.as_string();
+  if (s.empty() || s.size() > 64) return false;
+  return std::all_of(s.begin(), s.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+           std::string_view("!#$%&'*+-.^_`|~").find(c) != std::string_view::npos;
+  });
+}
+
+// A command-line option that takes its value as the next argument: `--token`, `-password`.
+bool is_option_name(const json::Value& v) {
+  if (!v.is_string()) return false;
+  const std::string& s = v.as_string();
+  return s.size() >= 2 && s.size() <= 64 && s[0] == '-' &&
+         s.find_first_of("= \t") == std::string::npos;
 }
 
 bool is_pair(const json::Value& v) {
@@ -108,19 +165,34 @@ class ScrubWalker {
   }
 
   void walk_children(json::Value& v, const States& st, const PiiTable::Node* pii, Zone zone) {
+    // Sentry's own field names (exception, url, value, ...) are not data keys.
+    const bool data_keys = zone == Zone::kOpen && !(pii && pii->schema);
     if (json::Object* obj = v.object()) {
-      // Sentry's own field names (exception, url, value, ...) are not data keys.
-      const bool schema_keys = pii && pii->schema;
+      // {name: "X-Api-Key", value: "..."} (HAR headers, Kubernetes env): the name decides.
+      const int named = data_keys ? named_value_key(*obj) : -1;
       auto& members = obj->members();
+      KeyIndex taken;
       for (size_t i = 0; i < members.size();) {
+        // Only keys of open places: a closed or explicit-only field keeps its name too.
+        if (data_keys && a_.detectors_.size() > 0 &&
+            PiiTable::zone_of(PiiTable::child_key(pii, members[i].key), zone) == Zone::kOpen &&
+            rename_secret_key(members, i, taken)) {
+          members.erase(members.begin() + static_cast<std::ptrdiff_t>(i));  // method remove
+          continue;
+        }
         json::Member& m = members[i];
         States child;
         for (const PathTrie::Node* n : st) PathTrie::step_key(n, m.key, child);
         const PiiTable::Node* cpii = PiiTable::child_key(pii, m.key);
         const size_t mark = path_.size();
         if (report_) append_key(path_, m.key);
-        bool erase = visit(m.value, child, cpii, PiiTable::zone_of(cpii, zone),
-                           schema_keys ? nullptr : &m.key);
+        bool erase = false;
+        if (named >= 0 && m.key == "value" && child.empty()) {
+          erase = redact_whole(m.value, [&] { return key_reason(named) + " (its name)"; });
+        } else {
+          erase = visit(m.value, child, cpii, PiiTable::zone_of(cpii, zone),
+                        data_keys ? &m.key : nullptr);
+        }
         path_.resize(mark);
         if (erase) {
           members.erase(members.begin() + static_cast<std::ptrdiff_t>(i));
@@ -133,6 +205,10 @@ class ScrubWalker {
     json::Array& arr = v.as_array();
     const PiiTable::Node* cpii = PiiTable::child_index(pii);
     const Zone czone = PiiTable::zone_of(cpii, zone);
+    const bool pairs = czone == Zone::kOpen && !(pii && pii->schema) && a_.keys_ != nullptr;
+    // Per original index, the key pattern that the element before it (a header name in a flat
+    // rawHeaders list, a command-line option) matched; empty when there is none.
+    const std::vector<int> named = pairs ? named_elements(arr) : std::vector<int>();
     size_t original = 0;
     for (size_t i = 0; i < arr.size(); ++original) {
       States child;
@@ -142,13 +218,14 @@ class ScrubWalker {
       bool erase = false;
       json::Value& e = arr[i];
       int k = -1;
-      if (czone == Zone::kOpen && !(pii && pii->schema) && child.empty() && is_pair(e) &&
-          (k = match_key(e.as_array()[0].as_string())) >= 0) {
+      if (pairs && child.empty() && !named.empty() && named[original] >= 0) {
+        k = named[original];
+        erase = redact_whole(e, [&] { return key_reason(k) + " (the name before it)"; });
+      } else if (pairs && child.empty() && is_pair(e) &&
+                 (k = match_key(e.as_array()[0].as_string())) >= 0) {
         // A [name, value] pair (headers or query given as a list): the name decides.
         if (report_) append_index(path_, 1);
-        erase = redact_whole(e.as_array()[1], [&] {
-          return "key pattern " + quoted(a_.key_texts_[static_cast<size_t>(k)]);
-        });
+        erase = redact_whole(e.as_array()[1], [&] { return key_reason(k); });
       } else {
         erase = visit(e, child, cpii, czone, nullptr);
       }
@@ -161,8 +238,104 @@ class ScrubWalker {
     }
   }
 
+  std::string key_reason(int k) const {
+    return "key pattern " + quoted(a_.key_texts_[static_cast<size_t>(k)]);
+  }
+
+  // The key pattern matched by the name of a {name|key, value} object, or -1.
+  int named_value_key(const json::Object& obj) {
+    if (!a_.keys_ || obj.size() > 4 || !obj.contains("value")) return -1;
+    const json::Value* name = obj.find("name");
+    if (name == nullptr) name = obj.find("key");
+    return name != nullptr && name->is_string() ? match_key(name->as_string()) : -1;
+  }
+
+  // See walk_children. Two shapes: a flat list of header names and values (Node's rawHeaders:
+  // an even number of strings, every other one a header name), and command lines
+  // (["--token", "v"]: an option followed by a value that is not an option).
+  std::vector<int> named_elements(const json::Array& arr) {
+    std::vector<int> named;
+    auto mark = [&](size_t value_index, int k) {
+      if (k < 0) return;
+      if (named.empty()) named.assign(arr.size(), -1);
+      named[value_index] = k;
+    };
+    if (arr.size() < 2) return named;
+    bool flat_headers = arr.size() % 2 == 0;
+    for (size_t i = 0; flat_headers && i < arr.size(); ++i) {
+      flat_headers = i % 2 == 0 ? is_header_name(arr[i]) : arr[i].is_string();
+    }
+    for (size_t i = 0; i + 1 < arr.size(); ++i) {
+      if (flat_headers && i % 2 == 0) {
+        mark(i + 1, match_key(arr[i].as_string()));
+      } else if (is_option_name(arr[i]) && !is_option_name(arr[i + 1]) &&
+                 (arr[i + 1].is_string() || arr[i + 1].is_number())) {
+        mark(i + 1, match_key(arr[i].as_string()));
+      }
+    }
+    return named;
+  }
+
+  // The keys of one object, built on the first renamed key (most objects have none).
+  struct KeyIndex {
+    bool built = false;
+    std::unordered_set<std::string> keys;
+  };
+
+  // A data key that is itself a secret ({"byEmail": {"a@b.co": 3}}): the found parts are
+  // rewritten like text (with mask, as "[email]", "[github-token]", ... so the reader still
+  // knows what was there), and "#2", "#3", ... keep the object's keys unique. Returns true when
+  // the member must be erased (method remove).
+  bool rename_secret_key(std::vector<json::Member>& members, size_t i, KeyIndex& taken) {
+    std::string& key = members[i].key;
+    if (key.empty() || is_censored_text(key)) return false;
+    std::vector<Span> spans;
+    a_.detectors_.find(key, spans);
+    if (spans.empty()) return false;
+    ++count_;
+    ValueDetectorSet::merge(spans);
+    std::string reasons = report_ ? reason_list(key, spans, {}) + " in the key" : std::string();
+    if (a_.method_.kind == Method::Kind::kRemove) {
+      if (report_) report_->push_back({path_, std::move(reasons)});
+      return true;
+    }
+    std::string renamed;
+    size_t last = 0;
+    for (const Span& sp : spans) {
+      renamed.append(key, last, sp.begin - last);
+      if (a_.method_.kind == Method::Kind::kMask) {
+        const std::string& name = a_.detectors_.name(sp.detector);
+        renamed += name.front() == '@' ? "[" + name.substr(1) + "]" : std::string(kMaskText);
+      } else {
+        renamed +=
+            redact_text(a_.method_, std::string_view(key).substr(sp.begin, sp.end - sp.begin));
+      }
+      last = sp.end;
+    }
+    renamed.append(key, last, std::string::npos);
+    if (!taken.built) {
+      for (const json::Member& m : members) taken.keys.insert(m.key);
+      taken.built = true;
+    }
+    taken.keys.erase(key);
+    std::string unique = renamed;
+    for (int n = 2; taken.keys.count(unique) > 0; ++n) unique = renamed + "#" + std::to_string(n);
+    taken.keys.insert(unique);
+    key = std::move(unique);
+    if (report_) {
+      std::string at = path_;
+      append_key(at, key);
+      report_->push_back({std::move(at), std::move(reasons)});
+    }
+    return false;
+  }
+
   int match_key(std::string_view key) {
     if (!a_.keys_) return -1;
+    // A command-line option names its value like a key: --password, -pwd.
+    for (int dashes = 0; dashes < 2 && key.size() > 1 && key.front() == '-'; ++dashes) {
+      key.remove_prefix(1);
+    }
     hits_.clear();
     if (!a_.keys_->Match(re2::StringPiece(key.data(), key.size()), &hits_)) return -1;
     return *std::min_element(hits_.begin(), hits_.end());
@@ -202,18 +375,7 @@ class ScrubWalker {
 
   void scrub_string(std::string& s) {
     if (s.empty() || is_censored_text(s) || earlier_output(s)) return;
-    if (looks_like_json(s)) {
-      Result<json::Value> parsed = json::parse(s);
-      if (parsed.ok() && (parsed->is_object() || parsed->is_array())) {
-        const size_t before = count_;
-        const size_t mark = path_.size();
-        if (report_) path_ += "<json>";
-        walk_children(*parsed, {}, nullptr, Zone::kOpen);
-        path_.resize(mark);
-        if (count_ > before) s = json::to_string(*parsed);
-        return;
-      }
-    }
+    if (scrub_embedded_json(s)) return;
     std::vector<Span> spans;
     std::vector<std::string> pair_names;
     bool key_hint = a_.detectors_.find(s, spans);
@@ -225,15 +387,51 @@ class ScrubWalker {
     if (report_) report_->push_back({path_, std::move(reasons)});
   }
 
+  // A string that holds a JSON object or array, or a JSON string of one (encoded twice), is
+  // scrubbed as JSON and written back only when something changed. Returns false when `s` is not
+  // such a string within the bounds (kMaxEmbedded*): the caller scrubs it as text.
+  bool scrub_embedded_json(std::string& s) {
+    if (embedded_levels_ >= kMaxEmbeddedLevels || s.size() > kMaxEmbeddedBytes) return false;
+    const bool object_or_array = looks_like_json(s);
+    if (!object_or_array && !looks_like_encoded_json(s)) return false;
+    if (nesting(s, kMaxEmbeddedNesting) > kMaxEmbeddedNesting) return false;
+    Result<json::Value> parsed = json::parse(s);
+    if (!parsed.ok()) return false;
+    const size_t before = count_;
+    const size_t mark = path_.size();
+    if (report_) path_ += "<json>";
+    ++embedded_levels_;
+    if (object_or_array && (parsed->is_object() || parsed->is_array())) {
+      walk_children(*parsed, {}, nullptr, Zone::kOpen);
+    } else if (!object_or_array && parsed->is_string()) {
+      scrub_string(parsed->as_string());
+    } else {
+      --embedded_levels_;
+      path_.resize(mark);
+      return false;
+    }
+    --embedded_levels_;
+    path_.resize(mark);
+    if (count_ > before) s = json::to_string(*parsed);
+    return true;
+  }
+
   // Appends the value spans of pairs whose name matches a key pattern. Span::detector is
   // -1 - index into `names` (the matched name, for explain).
   void find_pairs(std::string_view s, std::vector<Span>& spans, std::vector<std::string>& names) {
     const re2::StringPiece text(s.data(), s.size());
-    re2::StringPiece g[7];
+    re2::StringPiece g[kPairGroups];
+    auto first = [&](int from, int to) -> const re2::StringPiece& {
+      for (int i = from; i < to; ++i) {
+        if (g[i].data() != nullptr) return g[i];
+      }
+      return g[to];
+    };
     size_t pos = 0;
-    while (pos < s.size() && a_.pair_re_->Match(text, pos, s.size(), RE2::UNANCHORED, g, 7)) {
-      const re2::StringPiece& name = g[1].data() ? g[1] : (g[2].data() ? g[2] : g[3]);
-      const re2::StringPiece& value = g[4].data() ? g[4] : (g[5].data() ? g[5] : g[6]);
+    while (pos < s.size() &&
+           a_.pair_re_->Match(text, pos, s.size(), RE2::UNANCHORED, g, kPairGroups)) {
+      const re2::StringPiece& name = first(1, 4);
+      const re2::StringPiece& value = first(5, 8);
       int k = match_key(std::string_view(name.data(), name.size()));
       if (k >= 0 && value.data() && !value.empty() &&
           !is_censored_text(std::string_view(value.data(), value.size()))) {
@@ -284,6 +482,7 @@ class ScrubWalker {
   std::string path_;
   std::vector<int> hits_;
   size_t count_ = 0;
+  int embedded_levels_ = 0;  // strings holding JSON we are inside of
 };
 
 ScrubAction::ScrubAction() = default;

@@ -2,13 +2,18 @@
 //
 // Three ways to find them, any mix in one scrub:
 //   paths      pino redact syntax (rules/path.h), compiled into a trie walked with the event;
-//   keys       RE2 patterns matched case-insensitively against every object key (anywhere), against
-//              the names of [name, value] pairs, and against `name=value` / `"name": "value"` /
-//              `name: value` pairs inside strings (query strings, cookie headers, cut-off JSON);
-//   detectors  value detectors (rules/value_detectors.h) run over every string.
+//   keys       RE2 patterns matched case-insensitively against every object key (anywhere), and
+//              against the name next to a value: [name, value] pairs, a flat rawHeaders list
+//              (name, value, name, value...), {name|key, value} objects, a command-line option
+//              and its argument (["--token", "v"]), and `name=value` / `"name": "value"` /
+//              `name: value` pairs inside strings (query strings, cookie headers, cut-off JSON,
+//              its escaped form);
+//   detectors  value detectors (rules/value_detectors.h) run over every string and data key.
 // A path or key match rewrites the whole value (objects and arrays included); a detector or a pair
-// inside a text rewrites just that part. A string that holds a JSON object or array is parsed,
-// scrubbed like the rest of the event, and written back only when something changed.
+// inside a text rewrites just that part; a data key with a detector match is renamed ("[email]",
+// "[email]#2": keys stay unique). A string that holds a JSON object or array, or a JSON string of
+// one, is parsed (within size and depth bounds), scrubbed like the rest of the event, and written
+// back only when something changed.
 //
 // What is never touched is decided by the PII table (rules/pii_fields.h): structural fields are
 // closed, a few are explicit-only. null, booleans, "" and already-censored strings ("[Redacted]",

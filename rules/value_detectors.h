@@ -1,12 +1,16 @@
 // Value detectors: find secrets inside any string, wherever it sits in the event.
 //
-// Built-ins (docs/rules.md describes each): @email (also URL-encoded, `%40`), @creditcard (major
-// card-network prefixes + Luhn check, so a 16-digit order number that fails Luhn is kept),
-// @jwt, @bearer (the token after "Bearer "), @basic-auth (base64 "user:password" after "Basic "),
-// @ip (IPv4 and IPv6; loopback and unspecified addresses are kept), @iban (country code +
-// mod-97 check), @url-userinfo (`user:pass` in `scheme://user:pass@host`), @query-secrets
-// (the value of `access_token=`, `api_key=`, `password=`, `sig=`, ... in a query string), and
-// custom RE2 patterns (capture group 1, when the pattern has one, is the part that is scrubbed).
+// Built-ins (rules/builtin_detectors.cpp; docs/rules.md describes each): @email (also
+// URL-encoded, `%40`), @creditcard (major card-network prefixes + Luhn check, so a 16-digit order
+// number that fails Luhn is kept), @jwt, @bearer (the token after "Bearer "), @basic-auth (base64
+// "user:password" after "Basic "), @ip (IPv4 and IPv6; loopback and unspecified addresses are
+// kept), @iban (country code + mod-97 check), @url-userinfo (`user:pass` in
+// `scheme://user:pass@host`), @query-secrets (the value of `access_token=`, `code=`, `api_key=`,
+// `password=`, `sig=`, ... in a query string), @private-key (the body of a PEM private key
+// block), the token formats secret scanners know (@github-token, @stripe-key, @aws-key,
+// @slack-token, @google-api-key, @npm-token), @text-secrets (the value after a secret word in
+// prose: "password hunter2", "token: abc.def", "--token v"), and custom RE2 patterns (capture
+// group 1, when the pattern has one, is the part that is scrubbed).
 //
 // Every pattern is compiled once into one RE2::Set used as a prefilter: a string that no
 // detector matches costs one DFA pass. Immutable after compile(); find() is const and safe to
@@ -67,7 +71,7 @@ class ValueDetectorSet {
  private:
   struct Detector;
   // `builtin`: index of the built-in (its validator and cheap test), or -1 for a custom pattern.
-  Status add(std::string name, std::string_view pattern, int builtin);
+  Status add(std::string name, std::string_view pattern, int builtin_index);
   std::vector<std::unique_ptr<Detector>> detectors_;
   std::unique_ptr<RE2::Set> set_;
   std::string extra_;  // the extra prefilter pattern, or empty

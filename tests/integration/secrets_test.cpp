@@ -4,7 +4,9 @@
 #include <re2/re2.h>
 #include <catch2/catch.hpp>
 
+#include <cctype>
 #include <set>
+#include <vector>
 
 #include "parsers/json.h"
 #include "support/process.h"
@@ -160,4 +162,133 @@ TEST_CASE("secrets: the check above can fail: without the secrets preset they le
     if (secret.size() >= 6 && r.out.find(secret) != std::string::npos) ++leaked;
   }
   CHECK(leaked > 50);
+}
+
+// tests/data/secrets/fake-secrets.ndjson: one line per way a secret reached Sentry in issue 13.
+// Every fake secret in it contains "LEAK" (any case), and nothing else does.
+namespace {
+
+const std::string kLeaks = data_dir() + "/secrets/fake-secrets.ndjson";
+
+// Each place `word` (case-insensitive) occurs in `text`, with some context, for the message.
+std::vector<std::string> occurrences(const std::string& text, const std::string& word) {
+  std::string lower = text;
+  for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  std::vector<std::string> found;
+  for (size_t at = lower.find(word); at != std::string::npos; at = lower.find(word, at + 1)) {
+    const size_t from = at < 40 ? 0 : at - 40;
+    found.push_back(text.substr(from, at - from + word.size() + 30));
+  }
+  return found;
+}
+
+const faultline::json::Value* event_with_message(const std::vector<faultline::json::Value>& events,
+                                                 const std::string& formatted) {
+  for (const auto& e : events) {
+    const auto* f = e.find_path("logentry.formatted");
+    if (f != nullptr && f->is_string() && f->as_string() == formatted) return &e;
+  }
+  return nullptr;
+}
+
+}  // namespace
+
+TEST_CASE("secrets: none of issue 13's fake secrets leaves with the default configuration",
+          "[secrets][regression]") {
+  REQUIRE(occurrences(read_file(kLeaks), "leak").size() > 60);  // the file is full of them
+  const std::string output = replay_defaults(kLeaks);
+  REQUIRE(split_lines(output).size() == 12);  // one event per line but the crawler's 404
+  for (const std::string& where : occurrences(output, "leak")) {
+    INFO("a fake secret reached the output: ..." << where << "...");
+    CHECK(false);
+  }
+}
+
+TEST_CASE("secrets: the events of issue 13 keep what makes them useful", "[secrets][regression]") {
+  std::vector<faultline::json::Value> events;
+  for (const std::string& line : split_lines(replay_defaults(kLeaks))) {
+    auto e = faultline::json::parse(line);
+    REQUIRE(e.ok());
+    events.push_back(std::move(e).value());
+  }
+  using faultline::json::to_string;
+  // The server's address and port, and the host of a connection string.
+  const auto* orders = event_with_message(events, "orders failed");
+  REQUIRE(orders != nullptr);
+  CHECK(orders->find_path("exception.values")->as_array()[0].find("value")->as_string() ==
+        "connect ECONNREFUSED 10.0.3.7:5432");
+  // ...but not the client's.
+  CHECK(orders->find_path("request.headers.x-forwarded-for")->as_string() == "[Filtered]");
+  CHECK(orders->find_path("extra.remoteAddress")->as_string() == "[Filtered]");
+  CHECK(orders->find_path("user.ip_address") == nullptr);
+  CHECK(orders->find_path("user.id") != nullptr);
+  const auto* db = event_with_message(events, "db connect failed");
+  REQUIRE(db != nullptr);
+  CHECK(to_string(*db).find("@db.internal:5432/shop") != std::string::npos);
+  CHECK(db->find_path("extra.callback")->as_string() ==
+        "https://app.example.com/oauth/cb?code=[Filtered]&state=af0ifjsldkj");
+  // Header names, the other headers, the shape of a map keyed by email, the PEM markers.
+  const auto* upstream = event_with_message(events, "upstream call failed");
+  REQUIRE(upstream != nullptr);
+  CHECK(
+      to_string(*upstream->find_path("extra.rawHeaders")) ==
+      R"(["Host","api.example.com","X-Api-Key","[Filtered]","Authorization","[Filtered]","Accept","application/json"])");
+  const auto* quota = event_with_message(events, "quota");
+  REQUIRE(quota != nullptr);
+  CHECK(to_string(*quota->find_path("extra.byEmail")) == R"({"[email]":3,"[email]#2":4})");
+  const auto* key = event_with_message(events, "key load failed");
+  REQUIRE(key != nullptr);
+  CHECK(
+      key->find_path("exception.values")->as_array()[0].find("value")->as_string() ==
+      "could not load key -----BEGIN RSA PRIVATE KEY-----[Filtered]-----END RSA PRIVATE KEY-----");
+  // Prose that talks about secrets without holding one stays readable.
+  const auto* login = event_with_message(events, "rejected bad token [Filtered]");
+  REQUIRE(login != nullptr);
+  CHECK(login->find_path("exception.values")->as_array()[0].find("value")->as_string() ==
+        "login failed for carol with password [Filtered]");
+  // A crawler's 500 is a server bug: sent, tagged. Its 404 is not sent.
+  const auto* crawler = event_with_message(events, "request errored");
+  REQUIRE(crawler != nullptr);
+  CHECK(crawler->find_path("tags")->find("client.bot")->as_string() == "true");
+  CHECK(crawler->find_path("tags")->find("http.status_code")->as_string() == "500");
+}
+
+TEST_CASE("secrets: the issue 13 check can fail: without the secrets preset they leak",
+          "[secrets]") {
+  TempDir dir;
+  const std::string config = dir.write("c.yaml", "rules:\n  presets: {secrets: false}\n");
+  RunResult r = run_faultline({.args = {"replay", "-c", config, "--print", kLeaks}});
+  REQUIRE(r.exit_code == 0);
+  CHECK(occurrences(r.out, "leak").size() > 50);
+}
+
+TEST_CASE("secrets: check --explain shows no secret of a kept event, header line included",
+          "[secrets][regression]") {
+  RunResult r = run_faultline({.args = {"check", "--explain", kLeaks}});
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  CHECK(r.out.find("could not load key -----BEGIN RSA PRIVATE KEY-----[Filtered]") !=
+        std::string::npos);
+  for (const std::string& where : occurrences(r.out, "leak")) {
+    INFO("check --explain printed a fake secret: ..." << where << "...");
+    CHECK(false);
+  }
+}
+
+// Known leak, owned by agent/cli: the header line of a dropped event is built from the event as
+// the rules left it, and an event dropped by express-noise never reached the secrets preset.
+// Remove [!shouldfail] when cmd_check.cpp's headline() stops printing unscrubbed text.
+TEST_CASE("secrets: check --explain shows no secret of a dropped event", "[secrets][!shouldfail]") {
+  TempDir dir;
+  const std::string log = dir.write(
+      "dropped.ndjson",
+      R"({"level":50,"time":1795502011000,"req":{"id":1,"method":"POST","url":"/api/keys"},)"
+      R"("res":{"statusCode":400},"err":{"type":"Error","message":"bad key -----BEGIN PRIVATE )"
+      R"(KEY-----\nMIIEvLEAKQIBADANBg\n-----END PRIVATE KEY-----","stack":"Error: bad key\n    )"
+      R"J(at f (/app/a.js:1:1)"},"msg":"rejected"})J"
+      "\n");
+  RunResult r = run_faultline({.args = {"check", "--explain", log}});
+  REQUIRE(r.exit_code == 0);
+  REQUIRE(r.out.find("dropped by preset express-noise") != std::string::npos);
+  CHECK(occurrences(r.out, "leak").empty());
 }

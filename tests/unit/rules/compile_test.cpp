@@ -57,7 +57,7 @@ rules:
   REQUIRE(rs->presets() == std::vector<std::string>{"areas", "group-by-route", "secrets"});
   auto labels = rs->labels();
   REQUIRE(labels.front() == "preset areas: payments");
-  REQUIRE(labels[labels.size() - 3] == "\"mine\" (rules.list[0])");
+  REQUIRE(labels[labels.size() - 4] == "\"mine\" (rules.list[0])");
   REQUIRE(labels.back() == "preset secrets: sensitive keys and values");
 
   rs = compile_file("rules:\n  presets: [group-by-route]\n");

@@ -78,7 +78,7 @@ TEST_CASE("presets: each compiles from the directory and from the built-in copy"
   RuleSet from_dir = with_presets(all, FAULTLINE_SOURCE_DIR "/rules/presets");
   RuleSet builtin = with_presets(all, "");
   REQUIRE(from_dir.labels() == builtin.labels());
-  REQUIRE(builtin.size() == 11);
+  REQUIRE(builtin.size() == 13);
   REQUIRE(load_preset("secrets", "/nonexistent").file == "<built-in>/secrets.yaml");
   REQUIRE(default_presets() == std::vector<std::string_view>{"express-noise", "secrets"});
 }
@@ -89,16 +89,33 @@ TEST_CASE("presets: express-noise drops health checks and probes", "[presets]") 
   Verdict v = run(rs, health);
   REQUIRE_FALSE(v.keep());
   REQUIRE(v.reason == "health check");
-  Value probe = parse(request_event("/api/users", "500", "Error", "x", "kube-probe/1.30"));
-  REQUIRE(run(rs, probe).reason == "bot or probe user agent");
-  Value bot = parse(
-      request_event("/api/users", "500", "Error", "x",
-                    "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)"));
-  REQUIRE_FALSE(run(rs, bot).keep());
+  Value probe = parse(request_event("/api/users", "404", "Error", "x", "kube-probe/1.30"));
+  REQUIRE(run(rs, probe).reason == "bot or probe traffic");
+  Value scanner = parse(request_event("/wp-login.php", "500", "Error", "x", "Googlebot/2.1"));
+  REQUIRE(run(rs, scanner).reason == "bot or probe traffic");
+  Value env = parse(request_event("/static/.env", "500", "Error", "x", "python-requests/2 bot"));
+  REQUIRE(run(rs, env).reason == "bot or probe traffic");
   Value browser =
       parse(request_event("/api/users", "500", "Error", "x",
                           "Mozilla/5.0 (X11; Linux x86_64) Chrome/126.0 Safari/537.36"));
   REQUIRE(run(rs, browser).keep());
+  REQUIRE(browser.find_path("tags")->find("client.bot") == nullptr);
+}
+
+TEST_CASE("presets: express-noise keeps a crawler's 5xx, tagged client.bot",
+          "[presets][regression]") {
+  RuleSet rs = with_presets("[express-noise]");
+  Value bot = parse(
+      request_event("/api/users", "500", "TypeError", "x",
+                    "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)"));
+  Explain ex;
+  REQUIRE(run(rs, bot, &ex).keep());
+  REQUIRE(bot.find_path("tags")->find("client.bot")->as_string() == "true");
+  REQUIRE(ex.to_text().find("set tags client.bot") != std::string::npos);
+  // The same crawler's 404 is still dropped.
+  Value missing =
+      parse(request_event("/api/users/9", "404", "NotFoundError", "x", "Googlebot/2.1"));
+  REQUIRE(run(rs, missing).reason == "bot or probe traffic");
 }
 
 TEST_CASE("presets: express-noise drops client disconnects but not server-side resets",
@@ -203,4 +220,52 @@ rules:
   REQUIRE(run(*rs, e).keep());
   REQUIRE(e.find_path("extra.payment.cardNumber")->as_string() == "************1111");
   REQUIRE(e.find_path("extra.payment.cvv")->as_string() == "[Filtered]");
+}
+
+TEST_CASE("presets: secrets masks keys beyond the English list", "[presets][regression]") {
+  RuleSet rs = with_presets("[secrets]");
+  Value e = parse(R"({"extra": {"cfg": {
+      "passwort": "s1", "Kennwort": "s2", "pw": "s3", "db_pw": "s4", "MYSQL_PWD": "s5",
+      "bearer": "s6", "aws_secret_access_key": "s7", "contraseña": "s8", "mot_de_passe": "s9",
+      "senha": "s10", "wachtwoord": "s11", "пароль": "s12", "SMTP_PASS": "s13", "passcode": "s14",
+      "signingKey": "s15",
+      "pwa": "kept", "bypass": "kept", "compass": "kept", "hasLogo": "kept", "theslogan": "kept",
+      "keyboard": "kept", "pathname": "kept"}}})");
+  REQUIRE(run(rs, e).keep());
+  for (const auto& m : e.find_path("extra.cfg")->as_object()) {
+    INFO(m.key);
+    const std::string& v = m.value.as_string();
+    REQUIRE((v == "kept" || v == "[Filtered]"));
+    REQUIRE((v == "kept") == (m.key == "pwa" || m.key == "bypass" || m.key == "compass" ||
+                              m.key == "hasLogo" || m.key == "theslogan" || m.key == "keyboard" ||
+                              m.key == "pathname"));
+  }
+}
+
+TEST_CASE("presets: secrets keeps server addresses, masks the client's", "[presets][regression]") {
+  RuleSet rs = with_presets("[secrets]");
+  Value e = parse(R"({
+    "exception": {"values": [{"type": "Error", "value": "connect ECONNREFUSED 10.0.3.7:5432"}]},
+    "message": "upstream 203.0.113.50:443 timed out",
+    "request": {"url": "/api/users", "headers": {"x-forwarded-for": "198.51.100.23, 10.0.0.1",
+                                                 "x-real-ip": "198.51.100.23", "host": "10.0.0.5:3000"},
+                "env": {"REMOTE_ADDR": "198.51.100.24"}},
+    "user": {"id": "42", "ip_address": "198.51.100.25"},
+    "extra": {"req": {"remoteAddress": "198.51.100.26", "remotePort": 51234}, "ip": "198.51.100.27",
+              "db": {"host": "10.0.3.7", "port": 5432}}})");
+  REQUIRE(run(rs, e).keep());
+  REQUIRE(e.find_path("exception.values")->as_array()[0].find("value")->as_string() ==
+          "connect ECONNREFUSED 10.0.3.7:5432");
+  REQUIRE(e.find("message")->as_string() == "upstream 203.0.113.50:443 timed out");
+  REQUIRE(e.find_path("request.headers.host")->as_string() == "10.0.0.5:3000");
+  REQUIRE(e.find_path("extra.db.host")->as_string() == "10.0.3.7");
+  REQUIRE(e.find_path("request.headers.x-forwarded-for")->as_string() == "[Filtered]");
+  REQUIRE(e.find_path("request.headers.x-real-ip")->as_string() == "[Filtered]");
+  REQUIRE(e.find_path("request.env.REMOTE_ADDR")->as_string() == "[Filtered]");
+  REQUIRE(e.find_path("extra.req.remoteAddress")->as_string() == "[Filtered]");
+  REQUIRE(e.find_path("extra.req.remotePort")->as_int() == 51234);
+  REQUIRE(e.find_path("extra.ip")->as_string() == "[Filtered]");
+  // Sentry wants an address or nothing there.
+  REQUIRE(e.find_path("user.ip_address") == nullptr);
+  REQUIRE(e.find_path("user.id")->as_string() == "42");
 }

@@ -139,3 +139,125 @@ TEST_CASE("detectors: the extra prefilter reports without spans", "[detectors]")
   REQUIRE_FALSE(set.find("a@b.co", spans));
   REQUIRE(spans.size() == 1);
 }
+
+TEST_CASE("detectors: @url-userinfo takes a password with an '@' whole, keeps the host",
+          "[detectors][regression]") {
+  REQUIRE(found("@url-userinfo", "connect postgres://app:p@ss@db.internal:5432/shop failed") ==
+          V{"app:p@ss"});
+  REQUIRE(found("@url-userinfo", "redis://:s3cret@cache:6379") == V{":s3cret"});
+  REQUIRE(found("@url-userinfo", "https://ghp_token@github.com/org/repo") == V{"ghp_token"});
+  REQUIRE(found("@url-userinfo", "https://registry.example.com:443/@scope/pkg").empty());
+  // The user and host of a URL are not an email address.
+  REQUIRE(found("@email", "connect postgres://app:pw@db.internal:5432/shop").empty());
+  REQUIRE(found("@email", "smtp://mailer@mail.example.com:587").empty());
+  REQUIRE(found("@email", "https://example.com/u?to=bob@example.com") == V{"bob@example.com"});
+}
+
+TEST_CASE("detectors: @query-secrets takes OAuth codes and tokens, keeps state",
+          "[detectors][regression]") {
+  REQUIRE(found("@query-secrets",
+                "https://app.example.com/cb?code=4/0AfJohXn&state=af0ifjsldkj&scope=email") ==
+          V{"4/0AfJohXn"});
+  REQUIRE(found("@query-secrets",
+                "/cb#access_token=at1&id_token=it2&refresh_token=rt3&token_type=Bearer") ==
+          V{"at1", "it2", "rt3"});
+  REQUIRE(found("@query-secrets", "/token?client_id=app&client_secret=cs9&grant_type=x") ==
+          V{"cs9"});
+  REQUIRE(found("@query-secrets", "?client_assertion=eyJx&pw=hunter2") == V{"eyJx", "hunter2"});
+  REQUIRE(found("@query-secrets", "/errors?code=E42 status=500") == V{"E42"});  // a query
+  REQUIRE(found("@query-secrets", "failed with code=E42").empty());             // prose: kept
+}
+
+TEST_CASE("detectors: @private-key scrubs the body of a PEM private key block", "[detectors]") {
+  const std::string pem =
+      "-----BEGIN RSA PRIVATE KEY-----\nMIIEpAIBAAKCAQEA7bq98\nhL2VvPcHjdUw3\n"
+      "-----END RSA PRIVATE KEY-----";
+  REQUIRE(found("@private-key", "bad key " + pem + " rejected") ==
+          V{"\nMIIEpAIBAAKCAQEA7bq98\nhL2VvPcHjdUw3\n"});
+  REQUIRE(found("@private-key", "-----BEGIN OPENSSH PRIVATE KEY-----b3BlbnNzaC1rZXkt") ==
+          V{"b3BlbnNzaC1rZXkt"});  // cut off before its END: to the end of the text
+  REQUIRE(found("@private-key",
+                "-----BEGIN PGP PRIVATE KEY BLOCK-----\nlQOYBF\n"
+                "-----END PGP PRIVATE KEY BLOCK-----") == V{"\nlQOYBF\n"});
+  REQUIRE(found("@private-key", "-----BEGIN CERTIFICATE-----\nMIIC\n-----END CERTIFICATE-----")
+              .empty());  // a certificate is public
+}
+
+TEST_CASE("detectors: the token formats secret scanners know", "[detectors]") {
+  const std::string ghp = "ghp_" + std::string("aB3dE5gH7jK9mN1pQ3sT5vW7yZ9bC1dE3fG5");
+  REQUIRE(found("@github-token", "auth " + ghp + " rejected") == V{ghp});
+  for (const char* p : {"gho_", "ghu_", "ghs_", "ghr_"}) {
+    REQUIRE(found("@github-token", p + std::string(36, 'x') + ".") == V{p + std::string(36, 'x')});
+  }
+  const std::string pat = "github_pat_11ABCDEFG0123456789_abcdefghijklmnopqrstuvwxyz";
+  REQUIRE(found("@github-token", "GITHUB_TOKEN " + pat) == V{pat});
+  REQUIRE(found("@github-token", "ghp_short and the gh cli").empty());
+
+  REQUIRE(
+      found("@stripe-key", "sk_live_51HxyzABCDEFGHIJKLMNOPqr, sk_test_4eC39HqLyjWDarjtT1zdp7dc") ==
+      V{"sk_live_51HxyzABCDEFGHIJKLMNOPqr", "sk_test_4eC39HqLyjWDarjtT1zdp7dc"});
+  REQUIRE(found("@stripe-key", "rk_live_0123456789abcdef whsec_0123456789abcdefghijklmn") ==
+          V{"rk_live_0123456789abcdef", "whsec_0123456789abcdefghijklmn"});
+  REQUIRE(found("@stripe-key", "pk_live_0123456789abcdef is publishable").empty());
+
+  REQUIRE(found("@aws-key", "key AKIAIOSFODNN7EXAMPLE, temp ASIAY34FZKBOKMUTVV7A") ==
+          V{"AKIAIOSFODNN7EXAMPLE", "ASIAY34FZKBOKMUTVV7A"});
+  REQUIRE(found("@aws-key", "aws_secret_access_key=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\n") ==
+          V{"wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"});
+  REQUIRE(found("@aws-key",
+                "\"AWS_SECRET_ACCESS_KEY\": \"wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\"") ==
+          V{"wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"});
+  // Forty base64 characters without an AWS secret named before them: a digest, kept.
+  REQUIRE(found("@aws-key", "sha1 wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY").empty());
+
+  REQUIRE(found("@slack-token", "xoxb-1234567890-1234567890123-abcdefghijABCDEFGHIJklmn ok") ==
+          V{"xoxb-1234567890-1234567890123-abcdefghijABCDEFGHIJklmn"});
+  REQUIRE(found("@slack-token", "xoxp-41684372915-1320496754-45609968301-e708ba56e1517a99") ==
+          V{"xoxp-41684372915-1320496754-45609968301-e708ba56e1517a99"});
+  REQUIRE(found("@slack-token",
+                "POST https://hooks.slack.com/services/T0001/B0002/XXXXXXXXXXXXXXXXXXXXXXXX") ==
+          V{"T0001/B0002/XXXXXXXXXXXXXXXXXXXXXXXX"});
+  REQUIRE(found("@slack-token", "xoxo and hugs").empty());
+
+  const std::string google = "AIzaSyA1234567890abcdefghijklmnopqrstuv";
+  REQUIRE(found("@google-api-key", "?key=" + google + "&x=1") == V{google});
+  REQUIRE(found("@google-api-key", google) == V{google});
+  const std::string npm = "npm_abcdefghijklmnopqrstuvwxyz0123456789";
+  REQUIRE(found("@npm-token", "//registry.npmjs.org/:_authToken=" + npm) == V{npm});
+  REQUIRE(found("@npm-token", "npm_config_cache=/tmp").empty());
+}
+
+TEST_CASE("detectors: @text-secrets takes the value after a secret word in prose", "[detectors]") {
+  REQUIRE(found("@text-secrets", "login failed for carol with password hunter2") == V{"hunter2"});
+  REQUIRE(found("@text-secrets", "rejected bad token abc.def") == V{"abc.def"});
+  REQUIRE(found("@text-secrets", "the password is Tr0ub4dor&3.") == V{"Tr0ub4dor&3"});
+  REQUIRE(found("@text-secrets", "invalid api key sk-proj-xyz9 (revoked)") == V{"sk-proj-xyz9"});
+  REQUIRE(found("@text-secrets", "secret: letmein") == V{"letmein"});  // named by ':'
+  REQUIRE(found("@text-secrets", "node app.js --token ghs1 --password=abc") == V{"ghs1", "abc"});
+  REQUIRE(found("@text-secrets", "node app.js --token plainword") == V{"plainword"});
+  REQUIRE(found("@text-secrets", "Passwort hunter2 falsch") == V{"hunter2"});
+  REQUIRE(found("@text-secrets", "refresh_token 9f8e7d6c expired") == V{"9f8e7d6c"});
+}
+
+TEST_CASE("detectors: @text-secrets keeps error messages that only talk about secrets",
+          "[detectors][regression]") {
+  for (const char* text : {
+           "password reset failed",
+           "password is required",
+           "token expired",
+           "invalid token",
+           "JsonWebTokenError: invalid token",
+           "Unexpected token u in JSON at position 0",
+           "Unexpected token 'o', \"[object Obj\"... is not valid JSON",
+           "Unexpected token } in JSON at position 12",
+           "password authentication failed for user \"app\"",
+           "secret or public key must be provided",
+           "secretOrPrivateKey must have a value",
+           "tokens 5 left",
+           "password [Filtered] rejected",
+           "Access key ID is missing",
+       }) {
+    INFO(text);
+    REQUIRE(found("@text-secrets", text).empty());
+  }
+}
