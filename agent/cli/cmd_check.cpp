@@ -1,4 +1,6 @@
 #include <cstdio>
+#include <string>
+#include <string_view>
 
 #include "agent/cli/commands.h"
 
@@ -6,17 +8,39 @@ namespace faultline::cli {
 
 namespace {
 
-// "Error: something" from the event as it leaves the rules (scrubbed), never the raw record.
-std::string headline(const json::Value& event) {
+// One line of the terminal's: control characters (a PEM block's newlines, escapes) as \n or \xNN.
+std::string printable(std::string_view text) {
+  std::string out;
+  for (const char c : text) {
+    const auto u = static_cast<unsigned char>(c);
+    if (c == '\n') {
+      out += "\\n";
+    } else if (u < 0x20 || u == 0x7f) {
+      static constexpr char kHex[] = "0123456789abcdef";
+      out += "\\x";
+      out += kHex[u >> 4];
+      out += kHex[u & 15];
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+// "Error: something" from the event as it leaves the rules (scrubbed), never the raw record. An
+// event a rule dropped left before the scrubbing rules ran, so only its type is shown.
+std::string headline(const json::Value& event, bool kept) {
   const json::Value* values = event.find_path("exception.values");
   if (values != nullptr && values->is_array() && !values->as_array().empty()) {
     const json::Value& last = values->as_array().back();
-    std::string type = last.find("type") ? json::to_string(*last.find("type")) : "";
+    const json::Value* type_value = last.find("type");
+    std::string type = type_value && type_value->is_string() ? type_value->as_string() : "";
+    if (type.size() > 60) type = type.substr(0, 57) + "...";
+    if (!kept) return printable(type) + " (message not shown: dropped before scrubbing)";
     const json::Value* value = last.find("value");
     std::string text = value && value->is_string() ? value->as_string() : "";
     if (text.size() > 120) text = text.substr(0, 117) + "...";
-    if (!type.empty() && type.front() == '"') type = type.substr(1, type.size() - 2);
-    return type + ": " + text;
+    return printable(type + ": " + text);
   }
   return "(no exception)";
 }
@@ -26,10 +50,10 @@ int explain(const config::Config& config, const std::string& file) {
   plan.mode = runtime::Mode::kExplain;
   plan.files = {file};
   plan.explain = [&file](const sentry::Incident& incident, const json::Value& event,
-                         const rules::Verdict&, const rules::Explain& what) {
+                         const rules::Verdict& verdict, const rules::Explain& what) {
     // The verdict is the trace's last line ("=> kept" or "=> dropped by ..."), said once.
     std::printf("%s:%llu: %s\n", file.c_str(), static_cast<unsigned long long>(incident.error.line),
-                headline(event).c_str());
+                headline(event, verdict.keep()).c_str());
     if (const json::Value* id = event.find_path("tags.request_id")) {
       std::printf("  request %s\n", id->is_string() ? id->as_string().c_str() : "");
     }
