@@ -2,7 +2,7 @@
 # The layering rule of docs/architecture.md: every include points down. Layers, bottom up:
 #   base/ → parsers/ → rules/ → agent/
 # and inside agent/, rooms in this order (a room may include rooms listed before it, never after):
-#   telemetry delivery config sentry outputs inputs pipeline runtime cli
+#   telemetry delivery config sentry outputs inputs pipeline server runtime cli
 # (agent/delivery/ and agent/sentry/ are libraries of their own: they include only base/,
 # parsers/ and themselves.) Fails, naming the lines, when a file breaks the rule.
 set -euo pipefail
@@ -36,7 +36,7 @@ check_layer base '^base/'
 check_layer parsers '^(base|parsers)/'
 check_layer rules '^(base|parsers|rules)/'
 
-rooms=(telemetry delivery config sentry outputs inputs pipeline runtime cli)
+rooms=(telemetry delivery config sentry outputs inputs pipeline server runtime cli)
 for ((i = 0; i < ${#rooms[@]}; i++)); do
   room=${rooms[$i]}
   [[ -d agent/$room ]] || { fail "agent/$room/ is missing (update the room list)"; continue; }

@@ -85,6 +85,12 @@ struct Log {
   std::string level = "info";   // debug, info, warn, error
   std::string format = "text";  // text or json
   std::chrono::milliseconds reminder_interval{std::chrono::minutes(5)};
+  std::chrono::milliseconds stats_interval{std::chrono::minutes(15)};  // 0: no summary line
+};
+
+struct Server {
+  std::string listen;  // "HOST:PORT"; empty: no HTTP endpoints
+  std::chrono::milliseconds unhealthy_after{std::chrono::minutes(5)};
 };
 
 struct Config {
@@ -97,6 +103,7 @@ struct Config {
   Delivery delivery;
   State state;
   Log log;
+  Server server;
 };
 
 }  // namespace faultline::config

@@ -5,6 +5,7 @@
 #include <chrono>
 #include <type_traits>
 
+#include "base/host_port.h"
 #include "rules/detect/record_yaml.h"
 
 namespace faultline::config {
@@ -69,6 +70,20 @@ void pino_keys(Config& c, const yaml::Node& n, yaml::Reader& r, std::string_view
 
 void log_level(Config& c, const yaml::Node& n, yaml::Reader& r, std::string_view p) {
   if (auto v = r.one_of(n, p, {"debug", "info", "warn", "error"})) c.log.level = *v;
+}
+
+void server_listen(Config& c, const yaml::Node& n, yaml::Reader& r, std::string_view p) {
+  if (n.is_null()) {
+    c.server.listen.clear();
+    return;
+  }
+  auto v = r.text(n, p);
+  if (!v) return;
+  if (auto parsed = parse_host_port(*v); !parsed.ok()) {
+    r.error(n, p, parsed.message());
+    return;
+  }
+  c.server.listen = std::move(*v);
 }
 
 void log_format(Config& c, const yaml::Node& n, yaml::Reader& r, std::string_view p) {
@@ -329,12 +344,23 @@ const std::vector<Option>& options() {
       {"log.reminder_interval", "duration", "5m",
        "How often a lasting problem (pipe or exec sending no events) is said again on stderr.",
        duration<&C::log, &Log::reminder_interval, kSecond, kDay>},
+      {"log.stats_interval", "duration", "15m",
+       "How often pipe, exec and run log a one-line summary (lines, errors, events, sent, "
+       "spooled, dropped); 0s: never.",
+       duration<&C::log, &Log::stats_interval, 0, kDay>},
+      // server --------------------------------------------------------------------------------
+      {"server.listen", "HOST:PORT", "(off)",
+       "Serve /metrics, /healthz and /readyz on this address (e.g. 127.0.0.1:9464).",
+       server_listen},
+      {"server.unhealthy_after", "duration", "5m",
+       "/healthz answers 503 once events have waited this long with none accepted by Sentry.",
+       duration<&C::server, &Server::unhealthy_after, kSecond, 7 * kDay>},
   };
   return table;
 }
 
 const std::vector<std::string_view>& reserved_sections() {
-  static const std::vector<std::string_view> sections = {"server"};
+  static const std::vector<std::string_view> sections = {};
   return sections;
 }
 

@@ -29,6 +29,7 @@ void Acknowledger::on_idle() {
 
 void Acknowledger::acknowledge() {
   since_ack_ = 0;
+  if (heartbeat_) heartbeat_();
   for (SourceId id = 0; id < sources_.size(); ++id) {
     Progress& p = sources_[id];
     if (!p.mine || !p.open) continue;

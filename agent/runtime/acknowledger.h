@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -28,8 +29,10 @@ class Acknowledger final : public LineSink {
     return pipeline_.oldest_unsafe(source);
   }
 
-  // Tells the input every source's safe offset that moved since the last time.
+  // Tells the input every source's safe offset that moved since the last time, and beats the
+  // heartbeat: the pipeline thread is moving (systemd's watchdog).
   void acknowledge();
+  void set_heartbeat(std::function<void()> heartbeat) { heartbeat_ = std::move(heartbeat); }
   // The input is done with `source` (a rotated file released): it is no longer acknowledged.
   void close_source(SourceId source) override;
 
@@ -48,6 +51,7 @@ class Acknowledger final : public LineSink {
   Input& input_;
   std::vector<Progress> sources_;  // by SourceId
   uint32_t since_ack_ = 0;
+  std::function<void()> heartbeat_;
 };
 
 }  // namespace faultline::runtime

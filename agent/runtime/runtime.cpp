@@ -23,7 +23,8 @@
 #include "agent/pipeline/pipeline.h"
 #include "agent/runtime/acknowledger.h"
 #include "agent/runtime/child_process.h"
-#include "agent/runtime/reminder.h"
+#include "agent/runtime/periodic.h"
+#include "agent/runtime/service.h"
 #include "agent/runtime/signals.h"
 #include "agent/telemetry/log.h"
 #include "agent/telemetry/metrics.h"
@@ -270,14 +271,39 @@ int run(const config::Config& config, const Plan& plan,
   (*outputs)->sink().set_listener(&acks);
   Pipeline pipeline(config, (*outputs)->sink(), metrics, real_clock(), &acks);
   if (plan.explain) pipeline.set_explain_hook(plan.explain);
-  std::optional<Reminder> reminder;
+  std::optional<Periodic> reminder;
   if (!degraded.empty()) {
     const bool sending = temporary_spool.has_value();
     reminder.emplace(config.log.reminder_interval, [&metrics, &degraded, sending] {
-      return std::string(sending ? "still sending through a temporary spool: "
-                                 : "still sending no events: ") +
-             degraded + " (" + std::to_string(metrics.events.get()) + " events so far)";
+      log::error(std::string(sending ? "still sending through a temporary spool: "
+                                     : "still sending no events: ") +
+                 degraded + " (" + std::to_string(metrics.events.get()) + " events so far)");
     });
+  }
+  delivery::Delivery* delivery = (*outputs)->delivery();
+  const auto summary_line = [&metrics, delivery, mode = plan.mode] {
+    std::string line = std::string(command_name(mode)) + ": " + run_summary(metrics);
+    if (delivery != nullptr) line += "; delivery: " + delivery_summary(*delivery);
+    return line;
+  };
+  std::function<Health::Progress()> progress;
+  if (delivery != nullptr) {
+    progress = [delivery] {
+      return Health::Progress{delivery->stats().sent.load(), delivery->stats().spool_files.load()};
+    };
+  }
+  // The daemon's face to systemd, probes and scrapers; replay and check end on their own.
+  const bool long_running =
+      plan.mode == Mode::kRun || plan.mode == Mode::kPipe || plan.mode == Mode::kExec;
+  std::optional<Service> service;
+  if (long_running) {
+    service.emplace(config, registry, summary_line, std::move(progress));
+    if (Status serving = service->serve(); !serving.ok()) {
+      log::error(serving.message());
+      // The daemon's probes would fail for a reason nobody sees: refuse. A pipe or an app under
+      // exec goes on (fail open), without its endpoints.
+      if (plan.mode == Mode::kRun) return kExitRuntime;
+    }
   }
 
   std::unique_ptr<ChildProcess> child;
@@ -292,9 +318,11 @@ int run(const config::Config& config, const Plan& plan,
   bool input_failed = false;
   auto inputs = make_inputs(config, plan, metrics, child.get());
   std::vector<std::unique_ptr<Acknowledger>> acknowledgers;
+  if (service) service->ready();
   for (auto& input : inputs) {
     if (stop.load() && plan.mode != Mode::kPipe && plan.mode != Mode::kExec) break;
     auto& ack = acknowledgers.emplace_back(std::make_unique<Acknowledger>(pipeline, *input));
+    if (service) ack->set_heartbeat([&service] { service->heartbeat(); });
     Status status = input->run(*ack, stop);
     if (!status.ok()) {
       log::error(status.message());
@@ -303,20 +331,17 @@ int run(const config::Config& config, const Plan& plan,
   }
   // Input ended (the app exited) or we were told to stop: whatever is still held goes out now,
   // which is the moment today's bridges lose the app's last words.
+  if (service) service->stopping();
   pipeline.finish();
   (*outputs)->flush();
   for (auto& ack : acknowledgers) ack->acknowledge();
   reminder.reset();
 
   bool delivered = true;
-  std::string summary = std::string(command_name(plan.mode)) + ": " + run_summary(metrics);
-  if (delivery::Delivery* d = (*outputs)->delivery()) {
-    delivered = drain_delivery(config, plan, *d, started);
-    summary += "; delivery: " + delivery_summary(*d);
-  }
-  if (plan.mode != Mode::kExplain) log::info(summary);
+  if (delivery != nullptr) delivered = drain_delivery(config, plan, *delivery, started);
+  if (plan.mode != Mode::kExplain) log::info(summary_line());
   if (temporary_spool) {
-    const uint64_t lost = (*outputs)->delivery()->stats().spool_files.load();
+    const uint64_t lost = delivery->stats().spool_files.load();
     log::error(std::to_string(lost) +
                " events not sent are lost with the temporary spool: " + degraded);
   } else if (!degraded.empty()) {
@@ -334,8 +359,8 @@ int copy_only(const std::string& problem) {
   log::error(problem + "; passing stdin through unchanged, no events");
   Passthrough copy({.in_fd = STDIN_FILENO, .out_fd = STDOUT_FILENO});
   // The configuration is what failed, so its reminder_interval is not known: the default.
-  Reminder reminder(config::Log{}.reminder_interval,
-                    [&problem] { return "still no events: " + problem; });
+  Periodic reminder(config::Log{}.reminder_interval,
+                    [&problem] { log::error("still no events: " + problem); });
   std::optional<std::chrono::steady_clock::time_point> stop_deadline;
   Passthrough::Chunk chunk;
   while (copy.pop(chunk, std::chrono::milliseconds(250)) != Passthrough::Next::kEnd) {

@@ -1,13 +1,11 @@
-#include "agent/runtime/reminder.h"
-
-#include "agent/telemetry/log.h"
+#include "agent/runtime/periodic.h"
 
 namespace faultline::runtime {
 
-Reminder::Reminder(std::chrono::milliseconds interval, std::function<std::string()> message)
-    : interval_(interval), message_(std::move(message)), thread_([this] { loop(); }) {}
+Periodic::Periodic(std::chrono::milliseconds interval, std::function<void()> tick)
+    : interval_(interval), tick_(std::move(tick)), thread_([this] { loop(); }) {}
 
-Reminder::~Reminder() {
+Periodic::~Periodic() {
   {
     std::lock_guard<std::mutex> lock(mu_);
     stopping_ = true;
@@ -16,11 +14,13 @@ Reminder::~Reminder() {
   thread_.join();
 }
 
-void Reminder::loop() {
+void Periodic::loop() {
   std::unique_lock<std::mutex> lock(mu_);
   auto next = std::chrono::steady_clock::now() + interval_;
   while (!wake_.wait_until(lock, next, [this] { return stopping_; })) {
-    log::error(message_());
+    lock.unlock();
+    tick_();
+    lock.lock();
     next += interval_;
   }
 }

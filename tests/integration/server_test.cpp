@@ -1,0 +1,241 @@
+// A long-running faultline seen from outside: /metrics, /healthz and /readyz (server.listen), and
+// systemd's notifications (READY, WATCHDOG, STATUS, STOPPING) on a NOTIFY_SOCKET.
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <httplib.h>
+#include <catch2/catch.hpp>
+
+#include <chrono>
+#include <csignal>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <string>
+#include <thread>
+
+#include "support/ports.h"
+#include "support/process.h"
+#include "support/receiver.h"
+
+using namespace faultline::test;
+using namespace std::chrono_literals;
+using faultline::testing::Receiver;
+
+namespace {
+
+constexpr auto kWait = 30s;
+
+void append(const std::string& path, const std::string& text) {
+  std::ofstream out(path, std::ios::app | std::ios::binary);
+  out << text;
+}
+
+std::string error_line(const std::string& message) {
+  return R"({"level":50,"time":1795502011000,"err":{"type":"Error","message":")" + message +
+         R"("},"msg":")" + message + "\"}\n";
+}
+
+// faultline run with its state in `dir`, tailing dir/logs/*.log from the beginning.
+std::string write_config(const TempDir& dir, const std::string& extra) {
+  std::filesystem::create_directories(dir.file("logs"));
+  return dir.write("faultline.yaml", "inputs:\n  - path: \"" + dir.file("logs/*.log") +
+                                         "\"\n    start_at: beginning\nstate:\n  dir: \"" +
+                                         dir.file("state") + "\"\n" + extra);
+}
+
+// The address faultline logged ("serving ... on http://127.0.0.1:PORT").
+std::string served_address(Spawned& faultline) {
+  REQUIRE(faultline.wait_for_err("serving /metrics, /healthz and /readyz on http://", kWait));
+  const std::string err = faultline.err();
+  const size_t at = err.find("on http://") + 10;
+  return err.substr(at, err.find('\n', at) - at);
+}
+
+struct Answer {
+  int status = 0;
+  std::string body;
+};
+
+Answer get(const std::string& address, const std::string& path) {
+  httplib::Client client("http://" + address);
+  client.set_connection_timeout(5);
+  client.set_read_timeout(5);
+  auto res = client.Get(path);
+  if (!res) return {};
+  return {res->status, res->body};
+}
+
+// Polls until `done` or the deadline; true when done.
+bool eventually(const std::function<bool()>& done) {
+  const auto deadline = std::chrono::steady_clock::now() + kWait;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (done()) return true;
+    std::this_thread::sleep_for(50ms);
+  }
+  return done();
+}
+
+// The value of an unlabelled sample in Prometheus text, or -1.
+double sample(const std::string& text, const std::string& name) {
+  const std::string key = "\n" + name + " ";
+  const size_t at = ("\n" + text).find(key);
+  if (at == std::string::npos) return -1;
+  return std::stod(text.substr(at + key.size() - 1));
+}
+
+// Prometheus text format 0.0.4: comments (# HELP / # TYPE) and `name value` samples only.
+void check_prometheus_text(const std::string& text) {
+  REQUIRE_FALSE(text.empty());
+  CHECK(text.back() == '\n');
+  size_t start = 0;
+  while (start < text.size()) {
+    const size_t end = text.find('\n', start);
+    const std::string line = text.substr(start, end - start);
+    start = end + 1;
+    INFO(line);
+    if (line.rfind("# HELP ", 0) == 0) continue;
+    if (line.rfind("# TYPE ", 0) == 0) {
+      const std::string type = line.substr(line.rfind(' ') + 1);
+      CHECK((type == "counter" || type == "gauge"));
+      continue;
+    }
+    const size_t space = line.find(' ');
+    REQUIRE(space != std::string::npos);
+    const std::string name = line.substr(0, space);
+    CHECK(name.rfind("faultline_", 0) == 0);
+    CHECK(name.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789_") == std::string::npos);
+    size_t used = 0;
+    CHECK_NOTHROW(std::stod(line.substr(space + 1), &used));
+    CHECK(used == line.size() - space - 1);
+  }
+}
+
+}  // namespace
+
+TEST_CASE("server: /metrics is Prometheus text whose counters move as lines come in", "[server]") {
+  TempDir dir;
+  const std::string config = write_config(dir, "server:\n  listen: 127.0.0.1:0\n");
+  Spawned faultline(faultline_binary(),
+                    {.args = {"run", "-c", config}, .env = {{"HOME", dir.path()}}});
+  const std::string address = served_address(faultline);
+  CHECK(eventually([&] { return get(address, "/readyz").status == 200; }));
+  CHECK(get(address, "/healthz").status == 200);
+  CHECK(get(address, "/healthz").body == "ok\n");
+  CHECK(get(address, "/nowhere").status == 404);
+
+  const Answer before = get(address, "/metrics");
+  REQUIRE(before.status == 200);
+  check_prometheus_text(before.body);
+  CHECK(sample(before.body, "faultline_lines_total") == 0);
+
+  append(dir.file("logs/app.log"), R"({"level":30,"time":1,"msg":"hello"})"
+                                   "\n" +
+                                       error_line("boom"));
+  CHECK(eventually([&] {
+    const std::string text = get(address, "/metrics").body;
+    return sample(text, "faultline_lines_total") == 2 &&
+           sample(text, "faultline_errors_detected_total") == 1;
+  }));
+  check_prometheus_text(get(address, "/metrics").body);
+
+  faultline.signal(SIGTERM);
+  const RunResult r = faultline.wait(kWait);
+  INFO(r.err);
+  CHECK(r.exit_code == 0);
+}
+
+TEST_CASE("server: /healthz is 503 while Sentry is away longer than unhealthy_after, 200 after",
+          "[server]") {
+  TempDir dir;
+  const int port = unused_port();
+  const std::string config =
+      write_config(dir,
+                   "server:\n  listen: 127.0.0.1:0\n  unhealthy_after: 1s\nsentry:\n  dsn: "
+                   "\"http://0123456789abcdef0123456789abcdef@127.0.0.1:" +
+                       std::to_string(port) +
+                       "/42\"\ndelivery:\n  backoff_initial: 100ms\n  backoff_max: 500ms\n");
+  Spawned faultline(faultline_binary(),
+                    {.args = {"run", "-c", config}, .env = {{"HOME", dir.path()}}});
+  const std::string address = served_address(faultline);
+  append(dir.file("logs/app.log"), error_line("waiting for sentry"));
+
+  Answer down;
+  CHECK(eventually([&] {
+    down = get(address, "/healthz");
+    return down.status == 503;
+  }));
+  CHECK(down.body.rfind("sender stalled: 1 events waiting, none accepted for ", 0) == 0);
+  CHECK(get(address, "/readyz").status == 200);  // still ready: it reads and spools
+
+  auto sentry = Receiver::on_port(port);
+  CHECK(eventually([&] { return get(address, "/healthz").status == 200; }));
+  CHECK(sentry->accepted_event_ids().size() == 1);
+
+  faultline.signal(SIGTERM);
+  const RunResult r = faultline.wait(kWait);
+  INFO(r.err);
+  CHECK(r.exit_code == 0);
+  CHECK(r.err.find("0123456789abcdef0123456789abcdef") == std::string::npos);
+}
+
+TEST_CASE("server: run refuses an address in use; pipe goes on without its endpoints", "[server]") {
+  TempDir dir;
+  HeldPort held;
+  const std::string config =
+      write_config(dir, "server:\n  listen: 127.0.0.1:" + std::to_string(held.port()) + "\n");
+  RunResult run_result =
+      run_faultline({.args = {"run", "-c", config}, .env = {{"HOME", dir.path()}}});
+  CHECK(run_result.exit_code == 1);
+  CHECK(run_result.err.find("server.listen: cannot listen on 127.0.0.1:" +
+                            std::to_string(held.port())) != std::string::npos);
+
+  const std::string input = R"({"level":30,"msg":"the app's line"})"
+                            "\n";
+  RunResult piped = run_faultline(
+      {.args = {"pipe", "-c", config}, .env = {{"HOME", dir.path()}}, .stdin_data = input});
+  CHECK(piped.exit_code == 0);
+  CHECK(piped.out == input);
+  CHECK(piped.err.find("cannot listen") != std::string::npos);
+}
+
+TEST_CASE("server: systemd hears READY, watchdog pings, STATUS and STOPPING", "[server]") {
+  TempDir dir;
+  // systemd's end of the notification socket: a datagram socket the test reads.
+  const std::string socket_path = dir.file("notify.sock");
+  const int fd = ::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  REQUIRE(fd >= 0);
+  sockaddr_un addr{};
+  addr.sun_family = AF_UNIX;
+  REQUIRE(socket_path.size() < sizeof addr.sun_path);
+  std::copy(socket_path.begin(), socket_path.end(), addr.sun_path);
+  REQUIRE(::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
+  timeval tv{0, 100'000};
+  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  std::string heard;
+  const auto listen_until = [&](const std::string& message) {
+    return eventually([&] {
+      char buf[4096];
+      const ssize_t n = ::recv(fd, buf, sizeof buf, 0);
+      if (n > 0) heard += std::string(buf, static_cast<size_t>(n)) + "\n";
+      return heard.find(message) != std::string::npos;
+    });
+  };
+
+  const std::string config = write_config(dir, "log:\n  stats_interval: 1s\n");
+  Spawned faultline(
+      faultline_binary(),
+      {.args = {"run", "-c", config},
+       .env = {{"HOME", dir.path()}, {"NOTIFY_SOCKET", socket_path}, {"WATCHDOG_USEC", "400000"}}});
+  CHECK(listen_until("READY=1"));
+  CHECK(listen_until("WATCHDOG=1"));  // an idle input still pings: the pipeline thread is alive
+  CHECK(listen_until("STATUS=run: "));
+  faultline.signal(SIGTERM);
+  CHECK(listen_until("STOPPING=1"));
+  const RunResult r = faultline.wait(kWait);
+  CHECK(r.exit_code == 0);
+  ::close(fd);
+  INFO(heard);
+  CHECK(heard.find("READY=1") < heard.find("STOPPING=1"));
+}
