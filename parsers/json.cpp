@@ -2,6 +2,8 @@
 
 #include <simdjson.h>
 
+#include <algorithm>
+#include <charconv>
 #include <cmath>
 #include <limits>
 #include <unordered_map>
@@ -57,13 +59,17 @@ bool Object::erase(std::string_view key) {
 Value::Value(uint64_t u) {
   if (u <= static_cast<uint64_t>(std::numeric_limits<int64_t>::max())) {
     v_ = static_cast<int64_t>(u);
-  } else {
-    v_ = static_cast<double>(u);
+    return;
   }
+  char buf[24];
+  const auto [end, ec] = std::to_chars(buf, buf + sizeof buf, u);
+  (void)ec;  // 20 digits always fit
+  v_ = BigInt{std::string(buf, end), static_cast<double>(u)};
 }
 
 double Value::as_double() const {
   if (is_int()) return static_cast<double>(std::get<int64_t>(v_));
+  if (type() == Type::kBigInt) return std::get<BigInt>(v_).value;
   return std::get<double>(v_);
 }
 
@@ -110,6 +116,10 @@ const Value* Value::find_path(std::string_view dotted) const {
 bool Value::operator==(const Value& other) const {
   if (is_number() && other.is_number()) {
     if (is_int() && other.is_int()) return as_int() == other.as_int();
+    const bool big = type() == Type::kBigInt, other_big = other.type() == Type::kBigInt;
+    if (big && other_big) return as_big_int() == other.as_big_int();
+    // A BigInt lies outside int64, so no kInt equals it; a double may.
+    if ((big && other.is_int()) || (other_big && is_int())) return false;
     return as_double() == other.as_double();
   }
   if (type() != other.type()) return false;
@@ -141,40 +151,79 @@ bool Value::operator==(const Value& other) const {
 
 namespace {
 
-Value convert(simdjson::dom::element e) {
+// Builds an object field by field: a duplicate key replaces the earlier value in place
+// (JSON.parse). Small objects find it by scanning; large ones through an index, so that a record
+// with many keys stays linear. The keys given to add() must stay valid until take() (they point
+// into the parser's buffers).
+class ObjectBuilder {
+ public:
+  explicit ObjectBuilder(size_t expected = 0) {
+    keys_.reserve(expected);
+    object_.members().reserve(expected);
+  }
+
+  void add(std::string_view key, Value value) {
+    if (Value* existing = find(key)) {
+      *existing = std::move(value);
+      return;
+    }
+    if (index_.empty() && keys_.size() == kScanLimit) {
+      for (size_t i = 0; i < keys_.size(); ++i) index_.emplace(keys_[i], i);
+    }
+    if (!index_.empty()) index_.emplace(key, keys_.size());
+    keys_.push_back(key);
+    object_.members().push_back(Member{std::string(key), std::move(value)});
+  }
+
+  Object take() { return std::move(object_); }
+
+ private:
+  static constexpr size_t kScanLimit = 16;
+
+  Value* find(std::string_view key) {
+    std::vector<Member>& members = object_.members();
+    if (!index_.empty()) {
+      const auto it = index_.find(key);
+      return it == index_.end() ? nullptr : &members[it->second].value;
+    }
+    for (size_t i = 0; i < keys_.size(); ++i) {
+      if (keys_[i] == key) return &members[i].value;
+    }
+    return nullptr;
+  }
+
+  Object object_;
+  std::vector<std::string_view> keys_;  // the members' keys, in the parser's buffers
+  std::unordered_map<std::string_view, size_t> index_;
+};
+
+Value unreadable(std::string_view marker, size_t& count) {
+  ++count;
+  return Value(marker);
+}
+
+// `e` at nesting `level` (the record is level 1): a container past kMaxDepth becomes kTooDeep.
+Value convert(simdjson::dom::element e, size_t level, size_t& unreadable_count) {
   using simdjson::dom::element_type;
   switch (e.type()) {
     case element_type::OBJECT: {
-      Object obj;
+      if (level > kMaxDepth) return unreadable(kTooDeep, unreadable_count);
       simdjson::dom::object source;
-      if (e.get_object().get(source)) return obj;
-      // A duplicate key replaces the earlier value in place (JSON.parse). Small objects find it
-      // by scanning; large ones through an index, so that a record with many keys stays linear.
-      constexpr size_t kScanLimit = 16;
-      const size_t count = source.size();
-      std::vector<Member>& members = obj.members();
-      members.reserve(count);
-      if (count <= kScanLimit) {
-        for (simdjson::dom::key_value_pair field : source) obj.set(field.key, convert(field.value));
-        return obj;
-      }
-      std::unordered_map<std::string_view, size_t> index;
-      index.reserve(count);
+      if (e.get_object().get(source)) return Object();
+      ObjectBuilder builder(source.size());
       for (simdjson::dom::key_value_pair field : source) {
-        auto [it, inserted] = index.emplace(field.key, members.size());
-        if (inserted) {
-          members.push_back(Member{std::string(field.key), convert(field.value)});
-        } else {
-          members[it->second].value = convert(field.value);
-        }
+        builder.add(field.key, convert(field.value, level + 1, unreadable_count));
       }
-      return obj;
+      return builder.take();
     }
     case element_type::ARRAY: {
+      if (level > kMaxDepth) return unreadable(kTooDeep, unreadable_count);
       Array arr;
       simdjson::dom::array source;
       if (e.get_array().get(source)) return arr;
-      for (simdjson::dom::element item : source) arr.push_back(convert(item));
+      for (simdjson::dom::element item : source) {
+        arr.push_back(convert(item, level + 1, unreadable_count));
+      }
       return arr;
     }
     case element_type::STRING: {
@@ -276,52 +325,213 @@ std::string replace_lone_surrogates(std::string_view s) {
 
 namespace {
 
-// simdjson rejects integers beyond 64 bits, which JSON.parse reads as doubles and JavaScript
-// prints in full below 1e21 (JSON.stringify(2 ** 64) is "18446744073709552000"). Gives every
-// integer of 20 digits or more a ".0" so that it parses as the double JSON.parse makes of it.
-std::string widen_big_integers(std::string_view s) {
-  std::string out;
-  out.reserve(s.size() + 16);
-  bool in_string = false;
-  size_t i = 0;
-  while (i < s.size()) {
-    const char c = s[i];
-    if (in_string) {
-      const size_t n = c == '\\' && i + 1 < s.size() ? 2 : 1;
-      out.append(s.substr(i, n));
-      if (c == '"') in_string = false;
-      i += n;
-      continue;
-    }
-    if (c < '0' || c > '9') {
-      in_string = c == '"';
-      out.push_back(c);
-      ++i;
-      continue;
-    }
-    size_t j = i;
-    while (j < s.size() && s[j] >= '0' && s[j] <= '9') ++j;
-    out.append(s.substr(i, j - i));
-    // The integer part of a number: not digits after its '.', 'e', 'e+' or 'e-'.
-    const char before = i > 0 ? s[i - 1] : ' ';
-    const bool exponent_sign =
-        (before == '+' || before == '-') && i > 1 && (s[i - 2] == 'e' || s[i - 2] == 'E');
-    const bool integer_part = before != '.' && before != 'e' && before != 'E' && !exponent_sign;
-    const bool has_fraction = j < s.size() && (s[j] == '.' || s[j] == 'e' || s[j] == 'E');
-    if (integer_part && !has_fraction && j - i >= 20) out.append(".0");
-    i = j;
-  }
-  return out;
-}
-
 simdjson::dom::parser& thread_parser() {
   thread_local simdjson::dom::parser parser;
   return parser;
 }
 
+simdjson::ondemand::parser& thread_ondemand_parser() {
+  thread_local simdjson::ondemand::parser parser;
+  return parser;
+}
+
 }  // namespace
 
-Result<Value> parse(std::string_view text) {
+bool is_number_token(std::string_view t) {
+  size_t i = 0;
+  const auto digits = [&] {
+    const size_t start = i;
+    while (i < t.size() && t[i] >= '0' && t[i] <= '9') ++i;
+    return i > start;
+  };
+  if (i < t.size() && t[i] == '-') ++i;
+  if (i < t.size() && t[i] == '0') {
+    ++i;
+  } else if (!digits()) {
+    return false;
+  }
+  if (i < t.size() && t[i] == '.' && (++i, !digits())) return false;
+  if (i < t.size() && (t[i] == 'e' || t[i] == 'E')) {
+    ++i;
+    if (i < t.size() && (t[i] == '+' || t[i] == '-')) ++i;
+    if (!digits()) return false;
+  }
+  return i == t.size();
+}
+
+double beyond_double(std::string_view token) {
+  const bool negative = !token.empty() && token[0] == '-';
+  if (negative) token.remove_prefix(1);
+  // The decimal exponent of the first significant digit: 1e309 → 309, 0.001e-400 → -403.
+  int64_t magnitude = 0;
+  bool significant = false;
+  size_t i = 0;
+  for (; i < token.size() && token[i] >= '0' && token[i] <= '9'; ++i) {
+    significant = significant || token[i] != '0';
+    if (significant) ++magnitude;
+  }
+  if (i < token.size() && token[i] == '.') {
+    for (++i; i < token.size() && token[i] >= '0' && token[i] <= '9'; ++i) {
+      if (significant) continue;
+      significant = token[i] != '0';
+      if (!significant) --magnitude;
+    }
+  }
+  if (!significant) return negative ? -0.0 : 0.0;
+  if (i < token.size() && (token[i] == 'e' || token[i] == 'E')) {
+    ++i;
+    const bool down = i < token.size() && token[i] == '-';
+    if (i < token.size() && (token[i] == '+' || token[i] == '-')) ++i;
+    int64_t exponent = 0;
+    for (; i < token.size() && token[i] >= '0' && token[i] <= '9'; ++i) {
+      exponent = std::min<int64_t>(exponent * 10 + (token[i] - '0'), int64_t{1} << 40);
+    }
+    magnitude += down ? -exponent : exponent;
+  }
+  const double limit = magnitude > 0 ? std::numeric_limits<double>::infinity() : 0.0;
+  return negative ? -limit : limit;
+}
+
+namespace {
+
+namespace ondemand = simdjson::ondemand;
+
+// The slow way through a record the DOM parser refused as a whole for one value: nesting deeper
+// than it allows, or a number beyond 64-bit integers or a double's range. On-Demand reads value
+// by value and skips what it is not asked for, so such a value becomes a marker (or a BigInt)
+// and the rest of the record is read as usual.
+class TolerantReader {
+ public:
+  simdjson::error_code document(simdjson::padded_string_view text, Value& out) {
+    ondemand::document doc;
+    if (auto e = parser_.iterate(text).get(doc)) return e;
+    ondemand::json_type type;
+    if (auto e = doc.type().get(type)) return e;
+    if (type == ondemand::json_type::object) {
+      ondemand::object object;
+      if (auto e = doc.get_object().get(object)) return e;
+      if (auto e = read_object(object, 1, out)) return e;
+    } else if (type == ondemand::json_type::array) {
+      ondemand::array array;
+      if (auto e = doc.get_array().get(array)) return e;
+      if (auto e = read_array(array, 1, out)) return e;
+    } else {
+      return simdjson::NUMBER_ERROR;  // a bare scalar the DOM refused: nothing else to keep
+    }
+    // Anything after the root ("{} {}") makes the text malformed: a location exists only then.
+    const char* trailing = nullptr;
+    if (!doc.current_location().get(trailing)) return simdjson::TAPE_ERROR;
+    return simdjson::SUCCESS;
+  }
+
+  size_t unreadable_count() const { return unreadable_; }
+
+ private:
+  // A container at nesting `level` (the record is level 1), entered.
+  simdjson::error_code read_object(ondemand::object object, size_t level, Value& out) {
+    ObjectBuilder builder;
+    for (auto field_result : object) {
+      ondemand::field field;
+      if (auto e = std::move(field_result).get(field)) return e;
+      std::string_view key;
+      if (auto e = field.unescaped_key().get(key)) return e;
+      Value child;
+      if (auto e = read_value(field.value(), level + 1, child)) return e;
+      builder.add(key, std::move(child));
+    }
+    out = builder.take();
+    return simdjson::SUCCESS;
+  }
+
+  simdjson::error_code read_array(ondemand::array array, size_t level, Value& out) {
+    Array items;
+    for (auto item_result : array) {
+      ondemand::value item;
+      if (auto e = std::move(item_result).get(item)) return e;
+      if (auto e = read_value(item, level + 1, items.emplace_back())) return e;
+    }
+    out = std::move(items);
+    return simdjson::SUCCESS;
+  }
+
+  simdjson::error_code read_value(ondemand::value value, size_t level, Value& out) {
+    ondemand::json_type type;
+    if (auto e = value.type().get(type)) return e;
+    switch (type) {
+      case ondemand::json_type::object: {
+        // Past the limit it is not entered: the parent's iterator skips it whole.
+        if (level > kMaxDepth) return too_deep(out);
+        ondemand::object object;
+        if (auto e = value.get_object().get(object)) return e;
+        return read_object(object, level, out);
+      }
+      case ondemand::json_type::array: {
+        if (level > kMaxDepth) return too_deep(out);
+        ondemand::array array;
+        if (auto e = value.get_array().get(array)) return e;
+        return read_array(array, level, out);
+      }
+      case ondemand::json_type::string: {
+        std::string_view s;
+        if (auto e = value.get_string().get(s)) return e;
+        out = std::string(s);
+        return simdjson::SUCCESS;
+      }
+      case ondemand::json_type::number:
+        return number(value, out);
+      case ondemand::json_type::boolean: {
+        bool b = false;
+        if (auto e = value.get_bool().get(b)) return e;
+        out = b;
+        return simdjson::SUCCESS;
+      }
+      case ondemand::json_type::null:
+        if (!value.is_null()) return simdjson::N_ATOM_ERROR;
+        out = nullptr;
+        return simdjson::SUCCESS;
+    }
+    return simdjson::TAPE_ERROR;
+  }
+
+  simdjson::error_code too_deep(Value& out) {
+    out = unreadable(kTooDeep, unreadable_);
+    return simdjson::SUCCESS;
+  }
+
+  // JSON.parse reads any number; a Value holds one exactly when it fits int64 or, as written,
+  // when it is an integer (BigInt). What is beyond a double's range (1e309) becomes a marker.
+  simdjson::error_code number(ondemand::value value, Value& out) {
+    std::string_view token = value.raw_json_token();
+    while (!token.empty() && (token.back() == ' ' || token.back() == '\t' || token.back() == '\r' ||
+                              token.back() == '\n')) {
+      token.remove_suffix(1);
+    }
+    if (!is_number_token(token)) return simdjson::NUMBER_ERROR;
+    int64_t i = 0;
+    if (!value.get_int64().get(i)) {
+      out = i;
+      return simdjson::SUCCESS;
+    }
+    double d = 0;
+    // simdjson refuses what rounds to 0 (1e-400) as well as what overflows (1e309).
+    if (value.get_double().get(d)) d = beyond_double(token);
+    if (!std::isfinite(d)) {
+      out = unreadable(kNumberOutOfRange, unreadable_);
+    } else if (token.find_first_of(".eE") == std::string_view::npos) {
+      out = BigInt{std::string(token), d};
+    } else {
+      out = d;
+    }
+    return simdjson::SUCCESS;
+  }
+
+  ondemand::parser& parser_ = thread_ondemand_parser();
+  size_t unreadable_ = 0;
+};
+
+}  // namespace
+
+Result<Value> parse(std::string_view text, size_t* unreadable) {
   simdjson::dom::parser& parser = thread_parser();
   simdjson::padded_string padded(text);
   simdjson::dom::element root;
@@ -330,22 +540,28 @@ Result<Value> parse(std::string_view text) {
     padded = simdjson::padded_string(utf8::sanitized(text));
     error = parser.parse(padded).get(root);
   }
-  // Each repair at most once, in the order the errors show up.
-  bool surrogates_repaired = false, integers_widened = false;
+  bool surrogates_repaired = false;
   while (true) {
-    if (error == simdjson::STRING_ERROR && !surrogates_repaired) {
-      padded = simdjson::padded_string(replace_lone_surrogates(std::string_view(padded)));
-      surrogates_repaired = true;
-    } else if (error == simdjson::NUMBER_ERROR && !integers_widened) {
-      padded = simdjson::padded_string(widen_big_integers(std::string_view(padded)));
-      integers_widened = true;
-    } else {
-      break;
+    // One value the DOM cannot hold fails the whole text there: read it value by value instead.
+    if (error == simdjson::NUMBER_ERROR || error == simdjson::DEPTH_ERROR) {
+      TolerantReader reader;
+      Value value;
+      error = reader.document(padded, value);
+      if (!error) {
+        if (unreadable != nullptr) *unreadable += reader.unreadable_count();
+        return value;
+      }
     }
+    if (error != simdjson::STRING_ERROR || surrogates_repaired) break;
+    padded = simdjson::padded_string(replace_lone_surrogates(std::string_view(padded)));
+    surrogates_repaired = true;
     error = parser.parse(padded).get(root);
   }
   if (error) return Status::Error(std::string("invalid JSON: ") + simdjson::error_message(error));
-  return convert(root);
+  size_t count = 0;
+  Value value = convert(root, 1, count);
+  if (unreadable != nullptr) *unreadable += count;
+  return value;
 }
 
 }  // namespace faultline::json

@@ -114,6 +114,9 @@ void write(const Value& value, std::string& out) {
     case Value::Type::kDouble:
       write_number(value.as_double(), out);
       break;
+    case Value::Type::kBigInt:
+      out.append(value.as_big_int().digits);
+      break;
     case Value::Type::kString:
       write_string(value.as_string(), out);
       break;

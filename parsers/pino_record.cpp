@@ -126,7 +126,12 @@ simdjson::error_code RecordReader::capture(ondemand::value value, int slot) {
     case ondemand::json_type::number: {
       const std::string_view token = raw_token(value);
       double d;
-      if (auto e = value.get_double().get(d)) return e;
+      if (auto e = value.get_double().get(d)) {
+        // Valid JSON beyond a double's range (1e309, 1e-400): read as JSON.parse reads it, so
+        // one odd number does not make the line non-JSON.
+        if (!json::is_number_token(token)) return e;
+        d = json::beyond_double(token);
+      }
       f.kind = FieldValue::Kind::kNumber;
       f.number = d;
       f.text = token;

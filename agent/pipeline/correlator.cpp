@@ -27,8 +27,9 @@ bool counter_id(std::string_view id) {
 }  // namespace
 
 Correlator::Correlator(const config::Correlation& options, const PinoFormat& format, Emit emit,
-                       Metrics& metrics)
+                       Metrics& metrics, TimeBase time_base)
     : options_(options),
+      time_base_(time_base),
       format_(format),
       emit_(std::move(emit)),
       arena_(options.max_bytes),
@@ -36,6 +37,12 @@ Correlator::Correlator(const config::Correlation& options, const PinoFormat& for
       metrics_(metrics) {}
 
 void Correlator::advance(const RecordView& view, int64_t wall_us) {
+  if (time_base_ == TimeBase::kRecordTime) {
+    if (!view.time_us) return;
+    logical_now_ = started_ ? std::max(logical_now_, *view.time_us) : *view.time_us;
+    started_ = true;
+    return;
+  }
   // A record from the future (a skewed clock, a time in µs read as ms) would hold every error
   // until the input went quiet: such a time is not believed, the line counts as one without time.
   constexpr int64_t kFutureToleranceUs = 60'000'000;
@@ -55,7 +62,7 @@ void Correlator::advance(const RecordView& view, int64_t wall_us) {
 }
 
 void Correlator::tick(int64_t wall_us) {
-  if (!started_) return;
+  if (!started_ || time_base_ == TimeBase::kRecordTime) return;
   logical_now_ += std::max<int64_t>(0, wall_us - last_wall_);
   last_wall_ = wall_us;
   release_due();
@@ -172,8 +179,10 @@ void Correlator::finalize(RequestState& s, bool forced) {
   if (s.pending.empty()) return;
   std::vector<size_t> placeholders;
   std::vector<std::optional<json::Value>> records;
+  size_t unreadable = 0;
   const std::vector<FailureGroup> groups =
-      group_failures(s.pending, format_, placeholders, records);
+      group_failures(s.pending, format_, placeholders, records, &unreadable);
+  metrics_.fields_unreadable.add(unreadable);
   size_t emitted = 0;
   if (groups.empty()) {
     if (!s.failure_emitted) {
@@ -222,6 +231,12 @@ void Correlator::emit_now(SourceState& source, const Line& line, std::string_vie
                           int64_t wall_us, const RequestState* context,
                           const RequestState* trace_from, std::optional<json::Value> record) {
   sentry::Incident incident;
+  if (!record) {
+    // Parsed here rather than by the event builder, so that what it could not read is counted.
+    size_t unreadable = 0;
+    record = parse_record(line.text, &unreadable);
+    metrics_.fields_unreadable.add(unreadable);
+  }
   incident.record = std::move(record);
   incident.source = source.name;
   incident.source_id = source.id;
@@ -291,7 +306,9 @@ void Correlator::late_line(RequestState& s, const Line& line, rules::DetectReaso
                            int64_t wall_us) {
   metrics_.late_lines.add();
   if (reason == rules::DetectReason::kNone) return;  // too late to be a breadcrumb
-  std::optional<json::Value> record = parse_record(line.text);
+  size_t unreadable = 0;
+  std::optional<json::Value> record = parse_record(line.text, &unreadable);
+  metrics_.fields_unreadable.add(unreadable);
   const FailureSignature sig = failure_signature(record, line.text, false, format_);
   if (sig.placeholder ||
       std::find(s.emitted.begin(), s.emitted.end(), sig.hash) != s.emitted.end()) {

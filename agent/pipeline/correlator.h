@@ -10,8 +10,10 @@
 //   - a trace id, for lines without a request id;
 //   - nothing: an error is emitted at once.
 // Time: a logical clock that follows record time while input flows (the newest record time
-// seen) and wall time while input is idle (tick()), so replays of old files behave like live
-// input and a quiet service still gets its events after the hold window.
+// seen) and, live, wall time while input is idle (tick()), so replays of old files behave like
+// live input and a quiet service still gets its events after the hold window. On record time
+// alone (replay), wall time never counts: the events are a function of the input, however fast
+// or slowly it is read.
 // Memory: raw lines live in a fixed LineArena (correlation.max_bytes); requests in a fixed
 // RequestTable (correlation.max_requests, LRU; a TTL frees requests that never complete). Held
 // error lines are copied whole, at most 32 per request and correlation.max_bytes in all; past
@@ -38,12 +40,22 @@ namespace faultline {
 
 struct SourceState;
 
+// What moves the correlator's clock.
+enum class TimeBase : uint8_t {
+  // pipe, exec, run: record time while lines flow; wall time while the input is idle, for lines
+  // without a time, and in place of a record time too far ahead of it.
+  kLive,
+  // replay, check --explain: record time only. Lines without a time do not move it, idleness does
+  // not, and a record time is believed whatever the date.
+  kRecordTime,
+};
+
 class Correlator {
  public:
   using Emit = std::function<void(sentry::Incident&&)>;
 
   Correlator(const config::Correlation& options, const PinoFormat& format, Emit emit,
-             Metrics& metrics);
+             Metrics& metrics, TimeBase time_base = TimeBase::kLive);
   Correlator(const Correlator&) = delete;
   Correlator& operator=(const Correlator&) = delete;
 
@@ -51,7 +63,8 @@ class Correlator {
   // the line was read.
   void observe(SourceState& source, const Line& line, const RecordView& view,
                rules::DetectReason reason, int64_t wall_us);
-  // Input is idle: advance the logical clock by the wall time that passed and release what is due.
+  // Input is idle: advance the logical clock by the wall time that passed and release what is due
+  // (live only).
   void tick(int64_t wall_us);
   // End of input or shutdown: every held error is emitted now.
   void flush();
@@ -84,6 +97,7 @@ class Correlator {
   std::vector<sentry::KeptLine> breadcrumbs_of(const RequestState& s) const;
 
   config::Correlation options_;
+  TimeBase time_base_;
   PinoFormat format_;
   Emit emit_;
   LineArena arena_;

@@ -19,9 +19,11 @@ std::string first_frame(const std::string& stack) {
 
 }  // namespace
 
-std::optional<json::Value> parse_record(std::string_view line) {
-  auto parsed = json::parse(line);
+std::optional<json::Value> parse_record(std::string_view line, size_t* unreadable) {
+  size_t count = 0;
+  auto parsed = json::parse(line, &count);
   if (!parsed.ok() || !parsed->is_object()) return std::nullopt;
+  if (unreadable != nullptr) *unreadable += count;
   return std::move(parsed).value();
 }
 
@@ -65,14 +67,15 @@ FailureSignature failure_signature(const std::optional<json::Value>& parsed, std
 std::vector<FailureGroup> group_failures(const std::vector<PendingError>& pending,
                                          const PinoFormat& format,
                                          std::vector<size_t>& placeholders,
-                                         std::vector<std::optional<json::Value>>& records) {
+                                         std::vector<std::optional<json::Value>>& records,
+                                         size_t* unreadable) {
   std::vector<FailureGroup> groups;
   std::vector<FailureSignature> sigs;
   sigs.reserve(pending.size());
   records.clear();
   records.reserve(pending.size());
   for (const PendingError& p : pending) {
-    records.push_back(parse_record(p.text));
+    records.push_back(parse_record(p.text, unreadable));
     sigs.push_back(failure_signature(records.back(), p.text, p.is_completion, format));
   }
   for (size_t i = 0; i < pending.size(); ++i) {

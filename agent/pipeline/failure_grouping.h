@@ -22,8 +22,9 @@ struct FailureSignature {
   bool placeholder = false;  // says only that the response was an error (no real cause)
 };
 
-// `line` parsed, or nullopt when it is not a JSON object.
-std::optional<json::Value> parse_record(std::string_view line);
+// `line` parsed, or nullopt when it is not a JSON object. A value that cannot be read is replaced
+// by a marker (json::parse) and counted in `*unreadable` when given.
+std::optional<json::Value> parse_record(std::string_view line, size_t* unreadable = nullptr);
 
 // The err's type, message and first stack frame; for a line without an err, its message. A
 // completion line without a real err is a placeholder. `record` is `line` parsed (parse_record).
@@ -41,10 +42,12 @@ struct FailureGroup {
 };
 
 // Groups `pending` (in arrival order) by signature. Placeholder lines form no group; their
-// indexes go to `placeholders`. `records` receives every pending line parsed, by index.
+// indexes go to `placeholders`. `records` receives every pending line parsed, by index; values
+// replaced by a marker while parsing them are counted in `*unreadable` when given.
 std::vector<FailureGroup> group_failures(const std::vector<PendingError>& pending,
                                          const PinoFormat& format,
                                          std::vector<size_t>& placeholders,
-                                         std::vector<std::optional<json::Value>>& records);
+                                         std::vector<std::optional<json::Value>>& records,
+                                         size_t* unreadable = nullptr);
 
 }  // namespace faultline

@@ -2,7 +2,6 @@
 
 #include <algorithm>
 
-#include "agent/pipeline/correlator.h"
 #include "agent/sentry/event_id.h"
 #include "agent/sentry/event_size.h"
 #include "build_info.h"
@@ -24,19 +23,21 @@ sentry::EventSettings event_settings(const config::Config& config) {
 }
 
 Pipeline::Pipeline(const config::Config& config, EventSink& sink, Metrics& metrics, Clock& clock,
-                   AckTracker* acks)
+                   AckTracker* acks, TimeBase time_base)
     : config_(config),
       sink_(sink),
       acks_(acks),
       metrics_(metrics),
       clock_(clock),
+      time_base_(time_base),
       reader_(*config.pino.schema),
       detector_(config.rules.detect),
       builder_(event_settings(config)),
-      rule_engine_(*config.rules.rule_set, clock),
+      rule_engine_(*config.rules.rule_set,
+                   time_base == TimeBase::kRecordTime ? static_cast<Clock&>(record_clock_) : clock),
       correlator_(std::make_unique<Correlator>(
           config.correlation, config.pino.format,
-          [this](sentry::Incident&& i) { emit(std::move(i)); }, metrics)),
+          [this](sentry::Incident&& i) { emit(std::move(i)); }, metrics, time_base)),
       shape_advisor_(config.pino.format) {
   // An explicit sentry.release wins over the file; otherwise the file is followed.
   if (!config.sentry.release_file.empty() &&
@@ -110,6 +111,7 @@ void Pipeline::on_line(SourceId id, const Line& line) {
   if (!shape_advisor_.done() && outcome == ReadOutcome::kRecord) watch_shape(source, line);
   const rules::DetectReason reason = detector_.classify(view_, reader_);
   if (reason != rules::DetectReason::kNone) metrics_.errors_detected.add();
+  if (time_base_ == TimeBase::kRecordTime) record_clock_.observe(view_.time_us);
   correlator_->observe(source, line, view_, reason, wall_us(clock_));
 }
 

@@ -19,6 +19,8 @@
 #include "agent/inputs/line_sink.h"
 #include "agent/outputs/event_sink.h"
 #include "agent/pipeline/ack_tracker.h"
+#include "agent/pipeline/correlator.h"
+#include "agent/pipeline/record_clock.h"
 #include "agent/pipeline/release_watcher.h"
 #include "agent/pipeline/source_state.h"
 #include "agent/sentry/event_builder.h"
@@ -34,20 +36,20 @@
 
 namespace faultline {
 
-class Correlator;
-
 class Pipeline final : public LineSink {
  public:
   // `acks` may be null: then events carry ticket 0 and oldest_unsafe() only knows held errors.
+  // `time_base` kRecordTime (replay) runs correlation and throttle windows on record time alone,
+  // so that the events depend on the input only; kLive also on `clock`'s wall time.
   Pipeline(const config::Config& config, EventSink& sink, Metrics& metrics, Clock& clock,
-           AckTracker* acks = nullptr);
+           AckTracker* acks = nullptr, TimeBase time_base = TimeBase::kLive);
   ~Pipeline() override;
   Pipeline(const Pipeline&) = delete;
   Pipeline& operator=(const Pipeline&) = delete;
 
   SourceId open_source(std::string name, std::string_view first_line = {}) override;
   void on_line(SourceId source, const Line& line) override;
-  // Releases held errors whose hold window has passed in wall time (input idle).
+  // Releases held errors whose hold window has passed in wall time (input idle; live only).
   void on_idle() override;
   std::optional<uint64_t> oldest_unsafe(SourceId source) const override;
   // End of all input or shutdown: every held error becomes an event now.
@@ -72,6 +74,8 @@ class Pipeline final : public LineSink {
   std::deque<SourceState> sources_;  // by SourceId; stable addresses for the correlator
   Metrics& metrics_;
   Clock& clock_;
+  const TimeBase time_base_;
+  RecordClock record_clock_;  // the rule engine's clock on kRecordTime
   RecordReader reader_;
   rules::Detector detector_;
   sentry::EventBuilder builder_;

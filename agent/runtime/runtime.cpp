@@ -269,7 +269,11 @@ int run(const config::Config& config, const Plan& plan,
   (*outputs)->register_metrics(registry);
   AckTracker acks;
   (*outputs)->sink().set_listener(&acks);
-  Pipeline pipeline(config, (*outputs)->sink(), metrics, real_clock(), &acks);
+  // A replay (and check --explain, which shows what a replay does) is a function of its input:
+  // correlation and throttling run on record time alone, not on how fast the input is read.
+  const bool from_records = plan.mode == Mode::kReplay || plan.mode == Mode::kExplain;
+  Pipeline pipeline(config, (*outputs)->sink(), metrics, real_clock(), &acks,
+                    from_records ? TimeBase::kRecordTime : TimeBase::kLive);
   if (plan.explain) pipeline.set_explain_hook(plan.explain);
   std::optional<Periodic> reminder;
   if (!degraded.empty()) {

@@ -38,12 +38,14 @@ size_t size_of(const json::Value& v) {
 }
 
 // An upper bound of the serialized size that costs no serialization: every string byte at its
-// worst escape (\u00XX, six bytes), every number at 24 characters. Nearly every event is far
-// below the limit by this bound, and is then not serialized here at all.
+// worst escape (\u00XX, six bytes), every number at 24 characters (a BigInt at its digits). Nearly
+// every event is far below the limit by this bound, and is then not serialized here at all.
 size_t size_bound(const json::Value& v) {
   switch (v.type()) {
     case json::Value::Type::kString:
       return 2 + 6 * v.as_string().size();
+    case json::Value::Type::kBigInt:
+      return v.as_big_int().digits.size();
     case json::Value::Type::kArray: {
       size_t n = 2;
       for (const json::Value& item : v.as_array()) n += 1 + size_bound(item);

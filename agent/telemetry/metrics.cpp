@@ -21,6 +21,10 @@ const std::vector<Metrics::Entry>& Metrics::entries() {
        &Metrics::events_dropped_queue},
       {"faultline_events_truncated_total", "Events cut to fit Sentry's size limits.",
        &Metrics::events_truncated},
+      {"faultline_fields_unreadable_total",
+       "Values in error records that could not be read (nested too deep, a number beyond a "
+       "double's range) and were sent as a marker string instead.",
+       &Metrics::fields_unreadable},
       {"faultline_event_build_failures_total", "Error records that could not become an event.",
        &Metrics::build_failures},
       {"faultline_input_bytes_total", "Bytes read from all inputs.", &Metrics::bytes_read},

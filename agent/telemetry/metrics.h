@@ -22,6 +22,7 @@ struct Metrics {
   Counter build_failures;        // error records that could not become an event
   Counter events_dropped_queue;  // pipe: the spool could not keep up, event dropped
   Counter events_truncated;      // cut to fit Sentry's size limits
+  Counter fields_unreadable;  // values of error records replaced by a marker (json::kTooDeep, …)
   Counter bytes_read;
   Counter skipped_lines;  // pipe: the pipeline fell behind, lines passed through unprocessed
   // Correlation.

@@ -2,6 +2,7 @@
 
 #include <limits>
 #include <string>
+#include <vector>
 
 #include "parsers/json.h"
 
@@ -50,9 +51,13 @@ TEST_CASE("json: writer escapes control characters and repairs invalid bytes", "
   REQUIRE(out == "\"a\\u0001\\u007f\xEF\xBF\xBD\"");
 }
 
-TEST_CASE("json: big unsigned integers become doubles, not garbage", "[json]") {
+TEST_CASE("json: big unsigned integers keep their digits, not a rounded double", "[json]") {
   Value v(uint64_t{18446744073709551615ull});
-  REQUIRE(v.type() == Value::Type::kDouble);
+  REQUIRE(v.type() == Value::Type::kBigInt);
+  CHECK(v.as_big_int().digits == "18446744073709551615");
+  CHECK(v.as_double() == 18446744073709551616.0);
+  CHECK(v.is_number());
+  CHECK_FALSE(v.is_int());
 }
 
 TEST_CASE("json: find_path follows object keys", "[json]") {
@@ -130,44 +135,163 @@ TEST_CASE("json: writer output for numbers at the edges", "[json]") {
   }
 }
 
-TEST_CASE("json: nesting deeper than the parser allows is an error, not a crash", "[json]") {
-  const std::string deep = std::string(2000, '[') + std::string(2000, ']');
-  auto v = faultline::json::parse(deep);
-  REQUIRE_FALSE(v.ok());
-  CHECK(v.message() ==
-        "invalid JSON: The JSON document was too deep (too many nested objects and arrays)");
+namespace {
+
+std::string nested(size_t levels, std::string_view inside = "") {
+  return std::string(levels, '[') + std::string(inside) + std::string(levels, ']');
 }
 
-TEST_CASE("json: integers beyond 64 bits parse as doubles, as JSON.parse reads them", "[json]") {
-  // JSON.stringify(2 ** 64) is "18446744073709552000": JavaScript prints integers in full below
-  // 1e21.
+// An error record with one odd field next to its err, as the fault-injection run wrote them.
+std::string record_with(std::string_view odd) {
+  return R"({"level":50,"reqId":7,"odd":)" + std::string(odd) +
+         R"(,"err":{"type":"Error","message":"boom"},"msg":"boom"})";
+}
+
+void check_rest_of_record(const Value& v) {
+  CHECK(v.find("level")->as_int() == 50);
+  CHECK(v.find("reqId")->as_int() == 7);
+  CHECK(v.find_path("err.message")->as_string() == "boom");
+  CHECK(v.find("msg")->as_string() == "boom");
+}
+
+}  // namespace
+
+TEST_CASE("json: a container nested too deep becomes the marker, the rest is kept", "[json]") {
+  using faultline::json::kMaxDepth;
+  using faultline::json::kTooDeep;
+  // Past what simdjson's DOM takes (1024: read value by value), and past kMaxDepth only.
+  for (size_t levels : {size_t{1100}, size_t{100000}, kMaxDepth + 5}) {
+    INFO(levels);
+    size_t unreadable = 0;
+    auto v = faultline::json::parse(record_with(nested(levels, "1")), &unreadable);
+    REQUIRE(v.ok());
+    check_rest_of_record(*v);
+    CHECK(unreadable == 1);
+    // The record is level 1, "odd" level 2: levels 2 .. kMaxDepth stay, the next is the marker.
+    const Value* cur = v->find("odd");
+    for (size_t level = 2; level <= kMaxDepth; ++level) {
+      REQUIRE(cur->is_array());
+      cur = &cur->as_array()[0];
+    }
+    CHECK(cur->as_string() == kTooDeep);
+  }
+  // Exactly kMaxDepth levels: nothing is cut.
+  size_t unreadable = 0;
+  auto whole = faultline::json::parse(nested(kMaxDepth, "1"), &unreadable);
+  REQUIRE(whole.ok());
+  CHECK(unreadable == 0);
+  CHECK(faultline::json::to_string(*whole) == nested(kMaxDepth, "1"));
+  // Deep objects as well as arrays, and several of them, each counted.
+  std::string objects;
+  for (int i = 0; i < 2000; ++i) objects += R"({"a":)";
+  objects += "1" + std::string(2000, '}');
+  auto two = faultline::json::parse(R"({"x":)" + objects + R"(,"y":)" + objects + "}", &unreadable);
+  REQUIRE(two.ok());
+  CHECK(unreadable == 2);
+  // With a lone surrogate (repaired) and invalid UTF-8 (replaced) in the same record.
+  unreadable = 0;
+  auto repaired =
+      faultline::json::parse("{\"m\":\"\\ud800\xff\",\"odd\":" + nested(2000) + "}", &unreadable);
+  REQUIRE(repaired.ok());
+  CHECK(unreadable == 1);
+  CHECK(repaired->find("m")->as_string() == "\xEF\xBF\xBD\xEF\xBF\xBD");
+}
+
+TEST_CASE("json: deep nesting that is not JSON is still an error", "[json]") {
+  for (const std::string& text :
+       std::vector<std::string>{nested(2000) + "]", "{\"a\":" + std::string(2000, '[') + "}",
+                                "{\"a\":" + nested(2000) + ",}", "{\"a\":1e309,}", "{\"a\":01}",
+                                "{\"a\":-}", "{\"a\":1.}", "{\"a\":18446744073709551616} x"}) {
+    INFO(text.substr(0, 40));
+    CHECK_FALSE(faultline::json::parse(text).ok());
+  }
+}
+
+TEST_CASE("json: a number beyond a double's range becomes the marker", "[json]") {
+  using faultline::json::kNumberOutOfRange;
+  for (std::string_view odd :
+       std::vector<std::string_view>{"1e309", "-1e309", "1.5E+400", "[0,1e999]"}) {
+    INFO(odd);
+    size_t unreadable = 0;
+    auto v = faultline::json::parse(record_with(odd), &unreadable);
+    REQUIRE(v.ok());
+    check_rest_of_record(*v);
+    CHECK(unreadable == 1);
+    const Value* odd_value = v->find("odd");
+    if (odd_value->is_array()) odd_value = &odd_value->as_array()[1];
+    CHECK(odd_value->as_string() == kNumberOutOfRange);
+  }
+  // An integer too long for a double, too (JSON.parse's Infinity), but not a tiny number (0).
+  size_t unreadable = 0;
   auto v = faultline::json::parse(
-      R"({"a":18446744073709552000,"b":-123456789012345678901234567890,"c":[100000000000000000000],)"
-      R"("d":1.12345678901234567890123,"e":1e-12345678901234567890,"s":"12345678901234567890123"})");
+      R"({"big":1)" + std::string(400, '0') + R"(,"tiny":1e-400,"neg_tiny":-0.001e-999})",
+      &unreadable);
   REQUIRE(v.ok());
-  CHECK(v->find("a")->type() == Value::Type::kDouble);
+  CHECK(unreadable == 1);
+  CHECK(v->find("big")->as_string() == kNumberOutOfRange);
+  CHECK(v->find("tiny")->as_double() == 0.0);
+  CHECK(v->find("neg_tiny")->as_double() == 0.0);
+}
+
+TEST_CASE("json: integers beyond int64 keep their digits as written", "[json]") {
+  // JSON.parse rounds them to doubles, which makes distinct ids equal: 18446744073709551615 and
+  // 18446744073709551614 are both 18446744073709552000 to JavaScript.
+  size_t unreadable = 0;
+  auto v = faultline::json::parse(
+      R"({"a":18446744073709551615,"b":18446744073709551614,"c":-9223372036854775809,)"
+      R"("d":[100000000000000000000],"e":-123456789012345678901234567890,"f":1.12345678901234567890123,)"
+      R"("s":"12345678901234567890123"})",
+      &unreadable);
+  REQUIRE(v.ok());
+  CHECK(unreadable == 0);
+  CHECK(v->find("a")->type() == Value::Type::kBigInt);
+  CHECK(v->find("a")->as_big_int().digits == "18446744073709551615");
+  CHECK(v->find("b")->as_big_int().digits == "18446744073709551614");
+  CHECK_FALSE(*v->find("a") == *v->find("b"));
   CHECK(v->find("a")->as_double() == 18446744073709551616.0);
-  CHECK(v->find("b")->as_double() == -1.2345678901234568e29);
-  CHECK(v->find("c")->as_array()[0].as_double() == 1e20);
-  CHECK(v->find("d")->as_double() == 1.1234567890123457);
-  CHECK(v->find("e")->as_double() == 0.0);
+  CHECK(v->find("c")->as_big_int().digits == "-9223372036854775809");
+  CHECK(v->find("c")->as_double() == -9223372036854775808.0);
+  CHECK(v->find("d")->as_array()[0].as_big_int().digits == "100000000000000000000");
+  CHECK(v->find("e")->as_double() == -1.2345678901234568e29);
+  CHECK(v->find("f")->as_double() == 1.1234567890123457);
   CHECK(v->find("s")->as_string() == "12345678901234567890123");  // strings are not numbers
-  // 19 digits still fit an integer type.
-  auto small = faultline::json::parse(R"({"n":9223372036854775807,"u":18446744073709551615})");
+  // Written back exactly, and read back equal.
+  const std::string text = faultline::json::to_string(*v);
+  CHECK(text.find(R"("a":18446744073709551615,"b":18446744073709551614,)") != std::string::npos);
+  CHECK(text.find(R"("c":-9223372036854775809,)") != std::string::npos);
+  auto again = faultline::json::parse(text);
+  REQUIRE(again.ok());
+  CHECK(*again == *v);
+  // Up to int64 they stay integers; from INT64_MAX + 1 on, BigInt (with the DOM parser too).
+  auto small = faultline::json::parse(R"({"n":9223372036854775807,"u":9223372036854775808})");
   REQUIRE(small.ok());
   CHECK(small->find("n")->as_int() == 9223372036854775807);
-  CHECK(small->find("u")->type() == Value::Type::kDouble);
-  // A number out of double range is still an error, and so is a lone surrogate next to it.
-  CHECK_FALSE(faultline::json::parse(R"({"a":1e400})").ok());
+  CHECK(small->find("u")->as_big_int().digits == "9223372036854775808");
+  // A lone surrogate next to a big integer is repaired as well.
   auto both = faultline::json::parse(R"({"a":123456789012345678901,"m":"\ud800"})");
   REQUIRE(both.ok());
   CHECK(both->find("m")->as_string() == "\xEF\xBF\xBD");
+  CHECK(both->find("a")->as_big_int().digits == "123456789012345678901");
+}
+
+TEST_CASE("json: beyond_double reads what simdjson refuses as JSON.parse does", "[json]") {
+  using faultline::json::beyond_double;
+  const double inf = std::numeric_limits<double>::infinity();
+  CHECK(beyond_double("1e309") == inf);
+  CHECK(beyond_double("-1e309") == -inf);
+  CHECK(beyond_double("0.0001e312") == inf);
+  CHECK(beyond_double("1" + std::string(400, '0')) == inf);
+  CHECK(beyond_double("1e-400") == 0.0);
+  CHECK(beyond_double("12345e-400") == 0.0);
+  CHECK(beyond_double("0.000e99999") == 0.0);
+  CHECK(beyond_double("1e99999999999999999999999") == inf);
+  CHECK(beyond_double("1e-99999999999999999999999") == 0.0);
 }
 
 TEST_CASE("json: large doubles are written so that parse reads them back", "[json]") {
   using faultline::json::to_string;
   CHECK(to_string(Value(18446744073709551616.0)) == "1.8446744073709552e+19");
-  CHECK(to_string(Value(uint64_t{18446744073709551615u})) == "1.8446744073709552e+19");
+  CHECK(to_string(Value(uint64_t{18446744073709551615u})) == "18446744073709551615");
   CHECK(to_string(Value(1e19)) == "1e+19");
   CHECK(to_string(Value(-1e300)) == "-1e+300");
   CHECK(to_string(Value(9999999999999997952.0)) == "9999999999999997952");

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <fstream>
+#include <limits>
 #include <map>
 #include <optional>
 #include <ostream>
@@ -701,6 +702,43 @@ TEST_CASE("pino_record: hostile values", "[pino_record]") {
   // Integers beyond 64 bits are numbers too.
   CHECK(h.read(R"({"reqId":123456789012345678901234567890})").request_id ==
         "123456789012345678901234567890");
+}
+
+TEST_CASE("pino_record: an odd value in a field it reads leaves the line a record",
+          "[pino_record]") {
+  // Valid JSON all: JSON.parse reads 1e309 as Infinity and 1e-400 as 0. The line is still
+  // classified by its other fields, and an odd value where a number is read reads as JSON.parse
+  // would read it.
+  Harness h({}, {"n"});
+  const Got time = h.read(R"({"level":30,"time":1e309,"msg":"m","reqId":"r"})");
+  CHECK(time.outcome == ReadOutcome::kRecord);
+  CHECK(time.level == 30);
+  CHECK(time.time_us == std::nullopt);
+  CHECK(time.message == "m");
+  CHECK(time.request_id == "r");
+  const Got level = h.read(R"({"level":-1e309,"msg":"m"})");
+  CHECK(level.outcome == ReadOutcome::kRecord);
+  CHECK(level.message == "m");
+  const Got id = h.read(R"({"level":50,"reqId":1e400,"res":{"statusCode":1e-400}})");
+  CHECK(id.outcome == ReadOutcome::kRecord);
+  CHECK(id.level == 50);
+  CHECK(id.request_id == "1e400");  // an identity: the token as written
+  CHECK(id.status_code == 0);
+  const Got rule = h.read(R"({"level":40,"n":-1e999})");
+  CHECK(rule.level == 40);
+  CHECK(h.field(0).kind == FieldValue::Kind::kNumber);
+  CHECK(h.field(0).number == -std::numeric_limits<double>::infinity());
+  CHECK(h.field(0).text == "-1e999");
+  // The rest of the odd values: beyond int64, nested deep, in fields read and not.
+  const Got big = h.read(R"({"level":30,"reqId":-9223372036854775809,"n":18446744073709551615})");
+  CHECK(big.request_id == "-9223372036854775809");
+  CHECK(h.field(0).text == "18446744073709551615");
+  const std::string deep = std::string(5000, '[') + std::string(5000, ']');
+  CHECK(h.read(R"({"level":30,"n":)" + deep + R"(,"msg":"after"})").message == "after");
+  CHECK(h.read(R"({"level":30,"x":)" + deep + R"(,"msg":"after"})").message == "after");
+  // Not JSON stays not JSON.
+  CHECK(h.read(R"({"level":30,"time":01})") == kNotJson);
+  CHECK(h.read(R"({"level":30,"n":1e})") == kNotJson);
 }
 
 TEST_CASE("pino_record: unpadded reads see only the given bytes", "[pino_record]") {
