@@ -8,6 +8,21 @@
 
 namespace faultline::cli {
 
+namespace {
+
+// -c, --log-level and -v: on every command that reads a configuration.
+void add_common(CLI::App* command, CommonOptions& options) {
+  command->add_option("-c,--config", options.config_path, "Configuration file (YAML).");
+  command
+      ->add_option("--log-level", options.log_level,
+                   "faultline's own log level, over the config's log.level.")
+      ->check(CLI::IsMember({"debug", "info", "warn", "error"}));
+  command->add_flag_callback(
+      "-v,--verbose", [&options] { options.log_level = "debug"; }, "Same as --log-level debug.");
+}
+
+}  // namespace
+
 int run(int argc, char** argv) {
   CLI::App app{"faultline: turns a Node.js service's Pino logs into Sentry events.", "faultline"};
   app.require_subcommand(1);
@@ -22,7 +37,7 @@ int run(int argc, char** argv) {
   CheckOptions check;
   CLI::App* check_cmd =
       app.add_subcommand("check", "Validate the configuration and rules, then exit.");
-  check_cmd->add_option("-c,--config", check.config_path, "Configuration file (YAML).");
+  add_common(check_cmd, check);
   check_cmd->add_option("--explain", check.explain_file,
                         "Show, for each error record in FILE, what every rule did.");
   check_cmd->add_option("--sample", check.sample_file,
@@ -32,7 +47,7 @@ int run(int argc, char** argv) {
   ReplayOptions replay;
   CLI::App* replay_cmd = app.add_subcommand(
       "replay", "Read inputs once, start to end, turn their error records into events, exit.");
-  replay_cmd->add_option("-c,--config", replay.config_path, "Configuration file (YAML).");
+  add_common(replay_cmd, replay);
   replay_cmd->add_flag("--print", replay.print,
                        "Print each event as one line of JSON on stdout instead of sending it.");
   replay_cmd
@@ -57,13 +72,13 @@ int run(int argc, char** argv) {
   PipeOptions pipe;
   CLI::App* pipe_cmd = app.add_subcommand(
       "pipe", "Copy stdin to stdout unchanged and turn its error records into events.");
-  pipe_cmd->add_option("-c,--config", pipe.config_path, "Configuration file (YAML).");
+  add_common(pipe_cmd, pipe);
   pipe_cmd->add_option("--events", pipe.events_file,
                        "Also write each event as one line of JSON to this file.");
 
   PipeOptions daemon;
   CLI::App* run_cmd = app.add_subcommand("run", "Run as a daemon, tailing the configured inputs.");
-  run_cmd->add_option("-c,--config", daemon.config_path, "Configuration file (YAML).");
+  add_common(run_cmd, daemon);
   run_cmd->add_option("--events", daemon.events_file,
                       "Also write each event as one line of JSON to this file.");
 
@@ -72,7 +87,7 @@ int run(int argc, char** argv) {
       "exec",
       "Run a command (the app) as faultline's child: its stdout and stderr pass through and are "
       "read, signals are forwarded, and its exit status is faultline's.");
-  exec_cmd->add_option("-c,--config", exec.config_path, "Configuration file (YAML).");
+  add_common(exec_cmd, exec);
   exec_cmd->add_option("--events", exec.events_file,
                        "Also write each event as one line of JSON to this file.");
   // After `--` every word is the command's, dashes included (`-- node app.js --port 3000`).

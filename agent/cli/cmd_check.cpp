@@ -77,7 +77,7 @@ int explain(const config::Config& config, const std::string& file) {
 }  // namespace
 
 int cmd_check(const CheckOptions& options) {
-  auto config = runtime::load_config(options.config_path);
+  auto config = runtime::load_config(options.config_path, options.log_level);
   if (!config.ok()) return kExitUsage;
   if (!options.explain_file.empty()) return explain(*config, options.explain_file);
   if (!options.sample_file.empty()) return check_sample(*config, options.sample_file);

@@ -3,7 +3,7 @@
 namespace faultline::cli {
 
 int cmd_replay(const ReplayOptions& options) {
-  auto config = runtime::load_config(options.config_path);
+  auto config = runtime::load_config(options.config_path, options.log_level);
   if (!config.ok()) return kExitUsage;
   runtime::Plan plan;
   plan.mode = runtime::Mode::kReplay;

@@ -18,6 +18,7 @@ using runtime::kExitUsage;
 
 struct CommonOptions {
   std::string config_path;  // empty: built-in defaults
+  std::string log_level;    // --log-level or -v (debug); empty: the config's log.level
 };
 
 struct CheckOptions : CommonOptions {

@@ -384,13 +384,14 @@ int exec_only(const std::vector<std::string>& argv, const std::string& problem) 
   return child.exit_status();
 }
 
-Result<config::Config> load_config(const std::string& path) {
+Result<config::Config> load_config(const std::string& path, const std::string& log_level) {
   const config::Getenv env = config::process_getenv();
   auto config = path.empty() ? config::load_defaults(env) : config::load_file(path, env);
   if (!config.ok()) {
     std::cerr << "faultline: " << config.message() << "\n";
     return config;
   }
+  if (!log_level.empty()) config->log.level = log_level;
   log::Level level = log::Level::kInfo;
   log::parse_level(config->log.level, level);
   log::configure(level, config->log.format == "json");

@@ -66,6 +66,7 @@ int exec_only(const std::vector<std::string>& argv, const std::string& problem);
 
 // Loads the configuration file (or the built-in defaults for an empty path) and applies its log
 // settings; on failure prints the message on stderr and returns it.
-Result<config::Config> load_config(const std::string& path);
+// `log_level` (from --log-level or -v) overrides the file's log.level when not empty.
+Result<config::Config> load_config(const std::string& path, const std::string& log_level = "");
 
 }  // namespace faultline::runtime

@@ -37,6 +37,25 @@ TEST_CASE("cli: replay --timeout takes a number of seconds above 0, nothing else
   CHECK(ok.exit_code == 0);
 }
 
+TEST_CASE("cli: --log-level and -v override log.level on every command", "[cli]") {
+  for (const char* command : {"check", "replay", "pipe", "run", "exec"}) {
+    INFO(command);
+    RunResult r = run_faultline({.args = {command, "--log-level", "loud", "-"}});
+    CHECK(r.exit_code == 2);
+    CHECK(r.err.find("--log-level: loud not in {debug,info,warn,error}") != std::string::npos);
+  }
+  const std::string input = R"({"level":50,"time":1,"msg":"x"})"
+                            "\n";
+  RunResult quiet = run_faultline(
+      {.args = {"replay", "--log-level", "error", "--print", "-"}, .stdin_data = input});
+  CHECK(quiet.exit_code == 0);
+  CHECK(quiet.err.empty());  // not even the summary line
+  RunResult usual = run_faultline({.args = {"replay", "--print", "-"}, .stdin_data = input});
+  CHECK(usual.err.find("faultline: info: replay:") != std::string::npos);
+  RunResult verbose = run_faultline({.args = {"check", "-v"}});
+  CHECK(verbose.exit_code == 0);
+}
+
 TEST_CASE("cli: --help documents the exit codes", "[cli]") {
   RunResult r = run_faultline({.args = {"--help"}});
   CHECK(r.exit_code == 0);

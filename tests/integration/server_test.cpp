@@ -180,7 +180,7 @@ TEST_CASE("server: /healthz is 503 while Sentry is away longer than unhealthy_af
   CHECK(r.err.find("0123456789abcdef0123456789abcdef") == std::string::npos);
 }
 
-TEST_CASE("server: run refuses an address in use; pipe goes on without its endpoints", "[server]") {
+TEST_CASE("server: run refuses an address in use - pipe goes on without its endpoints", "[server]") {
   TempDir dir;
   HeldPort held;
   const std::string config =
