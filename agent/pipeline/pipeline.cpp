@@ -32,18 +32,34 @@ Pipeline::Pipeline(const config::Config& config, EventSink& sink, Metrics& metri
       time_base_(time_base),
       reader_(*config.pino.schema),
       detector_(config.rules.detect),
-      builder_(event_settings(config)),
-      rule_engine_(*config.rules.rule_set,
-                   time_base == TimeBase::kRecordTime ? static_cast<Clock&>(record_clock_) : clock),
+      builder_(std::make_unique<sentry::EventBuilder>(event_settings(config))),
+      rule_engine_(std::make_unique<rules::RuleEngine>(*config.rules.rule_set, rules_clock())),
       correlator_(std::make_unique<Correlator>(
           config.correlation, config.pino.format,
           [this](sentry::Incident&& i) { emit(std::move(i)); }, metrics, time_base)),
       shape_advisor_(config.pino.format) {
+  follow_release_file(config);
+}
+
+Clock& Pipeline::rules_clock() {
+  return time_base_ == TimeBase::kRecordTime ? static_cast<Clock&>(record_clock_) : clock_;
+}
+
+void Pipeline::follow_release_file(const config::Config& config) {
   // An explicit sentry.release wins over the file; otherwise the file is followed.
+  release_watcher_.reset();
   if (!config.sentry.release_file.empty() &&
       config.sentry.release_source == "sentry.release_file") {
     release_watcher_.emplace(config.sentry.release_file, config.sentry.release);
   }
+}
+
+void Pipeline::reload(const config::Config& fresh) {
+  sentry::EventSettings settings = event_settings(fresh);
+  settings.format = config_.pino.format;  // lines are still read the way they were at start
+  builder_ = std::make_unique<sentry::EventBuilder>(std::move(settings));
+  rule_engine_ = std::make_unique<rules::RuleEngine>(*fresh.rules.rule_set, rules_clock());
+  follow_release_file(fresh);
 }
 
 Pipeline::~Pipeline() = default;
@@ -132,7 +148,7 @@ void Pipeline::finish() {
 
 void Pipeline::emit(sentry::Incident&& incident) {
   if (release_watcher_) {
-    if (auto release = release_watcher_->poll(wall_us(clock_))) builder_.set_release(*release);
+    if (auto release = release_watcher_->poll(wall_us(clock_))) builder_->set_release(*release);
   }
   const auto skipped = [&](const std::string& why) {
     metrics_.build_failures.add();
@@ -144,10 +160,10 @@ void Pipeline::emit(sentry::Incident&& incident) {
   // Fail open: a bug or an exhausted allocator while building one event costs that event, never
   // the lines around it (nor, in pipe, the app's output).
   try {
-    auto built = builder_.build(incident, std::move(incident.record));
+    auto built = builder_->build(incident, std::move(incident.record));
     if (!built.ok()) return skipped(built.message());
     rules::Explain explain;
-    const rules::Verdict verdict = rule_engine_.apply(*built, explain_hook_ ? &explain : nullptr);
+    const rules::Verdict verdict = rule_engine_->apply(*built, explain_hook_ ? &explain : nullptr);
     if (explain_hook_) explain_hook_(incident, *built, verdict, explain);
     if (!verdict.keep()) {
       metrics_.events_dropped_rules.add();

@@ -55,8 +55,13 @@ class Pipeline final : public LineSink {
   // End of all input or shutdown: every held error becomes an event now.
   void finish();
 
-  sentry::EventBuilder& builder() { return builder_; }
-  const rules::RuleEngine& rule_engine() const { return rule_engine_; }
+  sentry::EventBuilder& builder() { return *builder_; }
+  const rules::RuleEngine& rule_engine() const { return *rule_engine_; }
+
+  // A configuration reloaded (SIGHUP) takes effect for what comes next: its rules, its release,
+  // environment, dist and server name. How lines are read (pino keys, detection), correlated and
+  // delivered stays as started: those need a restart. Nothing of `fresh` is kept by reference.
+  void reload(const config::Config& fresh);
 
   // `check --explain`: called for every event with what each rule did to it (kept or dropped).
   using ExplainHook = std::function<void(const sentry::Incident&, const json::Value& event,
@@ -67,6 +72,8 @@ class Pipeline final : public LineSink {
   void emit(sentry::Incident&& incident);
   void report_bad_line(SourceState& source, const Line& line);
   void watch_shape(const SourceState& source, const Line& line);
+  Clock& rules_clock();
+  void follow_release_file(const config::Config& config);
 
   const config::Config& config_;
   EventSink& sink_;
@@ -78,8 +85,8 @@ class Pipeline final : public LineSink {
   RecordClock record_clock_;  // the rule engine's clock on kRecordTime
   RecordReader reader_;
   rules::Detector detector_;
-  sentry::EventBuilder builder_;
-  rules::RuleEngine rule_engine_;
+  std::unique_ptr<sentry::EventBuilder> builder_;  // replaced by reload()
+  std::unique_ptr<rules::RuleEngine> rule_engine_;
   ExplainHook explain_hook_;
   std::unique_ptr<Correlator> correlator_;
   std::optional<ReleaseWatcher> release_watcher_;

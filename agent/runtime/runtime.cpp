@@ -203,6 +203,28 @@ bool drain_delivery(const config::Config& config, const Plan& plan, delivery::De
   return true;
 }
 
+// SIGHUP: the configuration file read and validated again; a good one takes effect for what comes
+// next (Pipeline::reload), a bad one is reported and the running one kept.
+void reload(const config::Config& running, Pipeline& pipeline) {
+  if (running.file.empty()) {
+    log::warn("reload (SIGHUP): running on the built-in defaults (no -c): nothing to read again");
+    return;
+  }
+  auto fresh = config::load_file(running.file, config::process_getenv());
+  if (!fresh.ok()) {
+    log::error("reload (SIGHUP): " + fresh.message() + "; keeping the running configuration");
+    return;
+  }
+  pipeline.reload(*fresh);
+  log::Level level = log::Level::kInfo;
+  log::parse_level(fresh->log.level, level);
+  log::configure(level, fresh->log.format == "json");
+  log::info("reload (SIGHUP): " + running.file + ": " +
+            std::to_string(fresh->rules.rule_set->size()) +
+            " rules, the release, environment, dist and log level now apply; changes to inputs, "
+            "pino, correlation, rules.detect, delivery, state and server apply at the next start");
+}
+
 }  // namespace
 
 int run(const config::Config& config, const Plan& plan,
@@ -326,7 +348,13 @@ int run(const config::Config& config, const Plan& plan,
   for (auto& input : inputs) {
     if (stop.load() && plan.mode != Mode::kPipe && plan.mode != Mode::kExec) break;
     auto& ack = acknowledgers.emplace_back(std::make_unique<Acknowledger>(pipeline, *input));
-    if (service) ack->set_heartbeat([&service] { service->heartbeat(); });
+    if (service) {
+      ack->set_heartbeat([&service, &pipeline, &config, mode = plan.mode] {
+        service->heartbeat();
+        // exec forwards SIGHUP to the app; run and pipe reload at this turn of the pipeline.
+        if (mode != Mode::kExec && reload_requested().exchange(false)) reload(config, pipeline);
+      });
+    }
     Status status = input->run(*ack, stop);
     if (!status.ok()) {
       log::error(status.message());

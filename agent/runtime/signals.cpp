@@ -11,6 +11,11 @@ std::atomic<bool>& stop_requested() {
   return flag;
 }
 
+std::atomic<bool>& reload_requested() {
+  static std::atomic<bool> flag{false};
+  return flag;
+}
+
 namespace {
 
 // Read and written from the handler: lock-free atomics only.
@@ -21,6 +26,7 @@ static_assert(std::atomic<pid_t>::is_always_lock_free && std::atomic<int>::is_al
 void on_signal(int sig, siginfo_t* info, void*) {
   const int saved_errno = errno;
   if (sig == SIGTERM || sig == SIGINT) stop_requested().store(true);
+  if (sig == SIGHUP) reload_requested().store(true);
   // SI_KERNEL: sent by the terminal's line discipline to the whole foreground process group.
   const bool from_terminal = info != nullptr && info->si_code == SI_KERNEL && sig != SIGTERM;
   if (!from_terminal) {
@@ -47,6 +53,9 @@ void install_signal_handlers() {
   // No SA_RESTART: a blocking poll/read returns EINTR and sees the flag.
   install(SIGTERM, 0);
   install(SIGINT, 0);
+  // SIGHUP asks run and pipe to reload their configuration (systemctl reload); interrupted
+  // reads and writes resume.
+  install(SIGHUP, SA_RESTART);
   signal(SIGPIPE, SIG_IGN);
 }
 

@@ -16,6 +16,9 @@
 namespace faultline::runtime {
 
 std::atomic<bool>& stop_requested();
+// Set by SIGHUP: `run` and `pipe` reload their configuration at the pipeline's next turn (`exec`
+// forwards SIGHUP to the app instead, which is usually what it means there).
+std::atomic<bool>& reload_requested();
 void install_signal_handlers();
 
 // Installs the handlers of SIGHUP and SIGQUIT (which would otherwise end faultline) so that

@@ -180,7 +180,8 @@ TEST_CASE("server: /healthz is 503 while Sentry is away longer than unhealthy_af
   CHECK(r.err.find("0123456789abcdef0123456789abcdef") == std::string::npos);
 }
 
-TEST_CASE("server: run refuses an address in use - pipe goes on without its endpoints", "[server]") {
+TEST_CASE("server: run refuses an address in use - pipe goes on without its endpoints",
+          "[server]") {
   TempDir dir;
   HeldPort held;
   const std::string config =
@@ -238,4 +239,50 @@ TEST_CASE("server: systemd hears READY, watchdog pings, STATUS and STOPPING", "[
   ::close(fd);
   INFO(heard);
   CHECK(heard.find("READY=1") < heard.find("STOPPING=1"));
+}
+
+TEST_CASE("server: SIGHUP reloads a good configuration and keeps the running one on a bad one",
+          "[server]") {
+  TempDir dir;
+  const std::string events = dir.file("events.ndjson");
+  const std::string config = write_config(dir, "");
+  Spawned faultline(faultline_binary(), {.args = {"run", "-c", config, "--events", events},
+                                         .env = {{"HOME", dir.path()}}});
+  const std::string log = dir.file("logs/app.log");
+  const auto events_with = [&](const std::string& message) {
+    std::ifstream in(events);
+    std::string line;
+    size_t n = 0;
+    while (std::getline(in, line)) n += line.find(message) != std::string::npos ? 1 : 0;
+    return n;
+  };
+  append(log, error_line("first-before-reload"));
+  REQUIRE(eventually([&] { return events_with("first-before-reload") == 1; }));
+
+  // A rule that drops what comes next, and a new environment.
+  std::filesystem::remove(config);
+  write_config(dir,
+               "sentry:\n  environment: reloaded-env\nrules:\n  list:\n    - name: silence\n"
+               "      when: {message: 'silenced'}\n      drop: known issue\n");
+  faultline.signal(SIGHUP);
+  REQUIRE(faultline.wait_for_err("reload (SIGHUP): " + config, kWait));
+  append(log, error_line("silenced-after-reload") + error_line("second-after-reload"));
+  REQUIRE(eventually([&] { return events_with("second-after-reload") == 1; }));
+  CHECK(events_with("silenced-after-reload") == 0);
+  CHECK(events_with("\"environment\":\"reloaded-env\"") == 1);
+
+  // A broken file: said, and the running configuration (with its rule) kept.
+  std::filesystem::remove(config);
+  write_config(dir, "correlation:\n  hold: five\n");
+  faultline.signal(SIGHUP);
+  REQUIRE(faultline.wait_for_err("keeping the running configuration", kWait));
+  CHECK(faultline.err().find(config + ":7:9: correlation.hold") != std::string::npos);
+  append(log, error_line("silenced-again") + error_line("third-after-bad-reload"));
+  REQUIRE(eventually([&] { return events_with("third-after-bad-reload") == 1; }));
+  CHECK(events_with("silenced-again") == 0);
+
+  faultline.signal(SIGTERM);
+  const RunResult r = faultline.wait(kWait);
+  INFO(r.err);
+  CHECK(r.exit_code == 0);
 }
