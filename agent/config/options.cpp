@@ -307,7 +307,7 @@ const std::vector<Option>& options() {
        "Where events wait, durably, until Sentry accepts them.",
        text<&C::delivery, &Delivery::spool_dir>},
       {"delivery.spool_max_bytes", "size", "256MiB",
-       "Spool bound; past it the oldest events are dropped and counted.",
+       "Spool bound; past it the oldest batches of events are dropped and counted.",
        size<&C::delivery, &Delivery::spool_max_bytes, MiB, 1024 * GiB>},
       {"delivery.concurrency", "count", "1", "Requests in flight to Sentry (1 to 4).",
        count<&C::delivery, &Delivery::concurrency, 1, 4>},

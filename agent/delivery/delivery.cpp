@@ -52,6 +52,7 @@ Result<std::unique_ptr<Delivery>> Delivery::open(Options options) {
   Result<std::unique_ptr<Spool>> spool = Spool::open(o.spool_dir, o.spool_max_bytes, d->events_);
   if (!spool.ok()) return spool.status();
   d->spool_ = std::move(spool).value();
+  if (o.commit_hook) d->spool_->set_commit_hook(o.commit_hook);
 
   SenderOptions so;
   so.dsn = d->dsn_;
@@ -89,15 +90,35 @@ uint64_t Delivery::losses() const {
 }
 
 Status Delivery::submit(std::string_view event_id, std::string_view event_json) {
-  if (!enabled()) {
-    events_.event_discarded_no_dsn();
-    return Status::Ok();
+  const Submission one{event_id, event_json};
+  return std::move(submit_batch(std::span<const Submission>(&one, 1)).front());
+}
+
+std::vector<Status> Delivery::submit_batch(std::span<const Submission> events) {
+  std::vector<Status> out(events.size());
+  std::vector<Spool::Item> items;
+  std::vector<size_t> index;  // items[i] is events[index[i]]
+  items.reserve(events.size());
+  index.reserve(events.size());
+  for (size_t i = 0; i < events.size(); ++i) {
+    if (!enabled()) {
+      events_.event_discarded_no_dsn();
+    } else if (!is_valid_event_id(events[i].event_id)) {
+      events_.spool_write_failed("(invalid id)", "event_id must be 32 lowercase hex digits");
+      out[i] = Status::Error("event_id must be 32 lowercase hex digits");
+    } else {
+      items.push_back(Spool::Item{events[i].event_id, events[i].event_json});
+      index.push_back(i);
+    }
   }
-  if (!is_valid_event_id(event_id)) {
-    events_.spool_write_failed("(invalid id)", "event_id must be 32 lowercase hex digits");
-    return Status::Error("event_id must be 32 lowercase hex digits");
-  }
-  return spool_->put(event_id, event_json).status();
+  if (items.empty()) return out;
+  std::vector<Result<Spool::Put>> put = spool_->put_batch(items);
+  for (size_t i = 0; i < put.size(); ++i) out[index[i]] = put[i].status();
+  return out;
+}
+
+uint64_t Delivery::max_batch_bytes() const {
+  return spool_ ? spool_->max_batch_bytes() : uint64_t{1} << 20;
 }
 
 bool Delivery::drain(std::chrono::steady_clock::time_point deadline) {

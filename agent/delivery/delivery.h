@@ -3,6 +3,7 @@
 //
 //   auto delivery = Delivery::open(options);      // parses the DSN, recovers the spool, starts
 //   delivery->submit(event_id, event_json);        // durable on return; then move checkpoints
+//   delivery->submit_batch(events);                // the same for many, with one group commit
 //   delivery->drain(deadline);                     // `replay`: wait for everything to be sent
 //   delivery->shutdown(grace);                     // SIGTERM: drain up to grace, leave the rest
 //
@@ -25,12 +26,15 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "agent/delivery/dsn.h"
 #include "agent/delivery/events.h"
 #include "agent/delivery/retry_policy.h"
+#include "agent/delivery/spool.h"
 #include "agent/delivery/transport.h"
 #include "base/clock.h"
 #include "base/status.h"
@@ -38,7 +42,6 @@
 namespace faultline::delivery {
 
 class Sender;
-class Spool;
 
 struct Options {
   std::string dsn;        // "" = send nothing (submit() discards, counted)
@@ -63,6 +66,7 @@ struct Options {
   Clock* clock = nullptr;               // default: real_clock(); must outlive the Delivery
   TransportFactory transport_factory;   // default: libcurl with the options above
   std::function<double()> random_unit;  // default: a PRNG, for backoff jitter
+  std::function<void(Spool::CommitStep)> commit_hook;  // Spool::set_commit_hook
 };
 
 class Delivery {
@@ -79,6 +83,16 @@ class Delivery {
   // event cannot fit in the spool or the disk fails. `event_json` is copied; it need not outlive
   // the call. Still works after shutdown(): the event waits in the spool for the next start.
   Status submit(std::string_view event_id, std::string_view event_json);
+
+  // submit() for many events with one group commit (one file, one fsync; spool.h): every event
+  // is durable, or counted as dropped, when it returns; one status per event, in order. Keep a
+  // batch to max_batch_bytes() of JSON (at least one event).
+  struct Submission {
+    std::string_view event_id;
+    std::string_view event_json;
+  };
+  std::vector<Status> submit_batch(std::span<const Submission> events);
+  uint64_t max_batch_bytes() const;
 
   // Waits until the spool is empty and nothing is in flight, or until `deadline`. True when
   // everything submitted (and recovered from the spool) since open() was accepted with a 2xx;

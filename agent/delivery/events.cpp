@@ -1,5 +1,6 @@
 #include "agent/delivery/events.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <utility>
 
@@ -10,6 +11,16 @@ std::string seconds_text(std::chrono::milliseconds ms) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "%.1f s", static_cast<double>(ms.count()) / 1000.0);
   return buf;
+}
+
+// "delivery: spool file <path> is unusable (<why>)"
+std::string unusable(std::string_view path, std::string_view why) {
+  std::string line = "delivery: spool file ";
+  line.append(path);
+  line += " is unusable (";
+  line.append(why);
+  line += ")";
+  return line;
 }
 
 }  // namespace
@@ -69,8 +80,19 @@ void Events::tls_verify_disabled() {
       "(delivery.tls_verify: false); the Sentry server's identity is not checked");
 }
 
-void Events::event_submitted() {
-  ++stats_.submitted;
+void Events::events_submitted(uint64_t n) {
+  stats_.submitted += n;
+}
+
+void Events::spool_committed(uint64_t bytes, std::chrono::microseconds sync) {
+  ++stats_.spool_commits;
+  stats_.spool_written_bytes += bytes;
+  stats_.spool_sync_micros += static_cast<uint64_t>(std::max<int64_t>(sync.count(), 0));
+}
+
+void Events::spool_renumbered(uint64_t batches) {
+  log(LogLevel::kInfo, "delivery: spool sequence numbers were near their end; renumbered " +
+                           std::to_string(batches) + " files from 1, in order");
 }
 
 void Events::event_duplicate(std::string_view event_id) {
@@ -106,18 +128,18 @@ void Events::spool_write_failed(std::string_view event_id, std::string_view why)
 
 void Events::spool_corrupt_moved_aside(std::string_view path, std::string_view why) {
   ++stats_.corrupt_moved_aside;
-  std::string line = "delivery: spool file ";
-  line.append(path);
-  line += " is unusable (";
-  line.append(why);
-  line += "); moved aside";
-  log_throttled(Kind::kCorrupt, LogLevel::kWarning, line);
+  log_throttled(Kind::kCorrupt, LogLevel::kWarning, unusable(path, why) + "; moved aside");
 }
 
 void Events::spool_ignored_file(std::string_view path) {
   std::string line = "delivery: ignoring unexpected file in the spool: ";
   line.append(path);
   log_throttled(Kind::kIgnoredFile, LogLevel::kWarning, line);
+}
+
+void Events::spool_left_in_place(std::string_view path, std::string_view why) {
+  log_throttled(Kind::kCorrupt, LogLevel::kWarning,
+                unusable(path, why) + " and could not be moved aside; left in place, never read");
 }
 
 void Events::send_attempted() {

@@ -41,8 +41,11 @@ struct Stats {
   std::atomic<uint64_t> dropped_spool_full{0};   // evicted (oldest first) or refused for space
   std::atomic<uint64_t> dropped_spool_error{0};  // submit() could not write (I/O error, ENOSPC)
   std::atomic<uint64_t> corrupt_moved_aside{0};  // spool files moved to <spool>/corrupt/
+  std::atomic<uint64_t> spool_commits{0};        // group commits (one batch file, one fsync)
+  std::atomic<uint64_t> spool_written_bytes{0};  // bytes those commits wrote
+  std::atomic<uint64_t> spool_sync_micros{0};    // time in fsync (batch files, directory), in µs
   std::atomic<uint64_t> spool_files{0};          // gauge: events in the spool now
-  std::atomic<uint64_t> spool_bytes{0};          // gauge: their bytes on disk
+  std::atomic<uint64_t> spool_bytes{0};          // gauge: the batch files' bytes on disk
 
   // dropped_permanent split by HTTP status (100–599).
   uint64_t dropped_for_status(int status) const {
@@ -69,13 +72,17 @@ class Events {
                         uint64_t bytes, int concurrency);
   void tls_verify_disabled();
 
-  void event_submitted();
+  void events_submitted(uint64_t n);
+  void spool_committed(uint64_t bytes, std::chrono::microseconds sync);
+  void spool_renumbered(uint64_t batches);
   void event_duplicate(std::string_view event_id);
   void event_discarded_no_dsn();
   void spool_full_dropped(std::string_view event_id, std::string_view why);
   void spool_write_failed(std::string_view event_id, std::string_view why);
   void spool_corrupt_moved_aside(std::string_view path, std::string_view why);
   void spool_ignored_file(std::string_view path);
+  // A file that is not regular and could not be moved aside either: never read, left alone.
+  void spool_left_in_place(std::string_view path, std::string_view why);
 
   void send_attempted();
   void send_accepted(std::string_view event_id, int status);

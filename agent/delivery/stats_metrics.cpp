@@ -29,8 +29,16 @@ void register_stats(const Stats& s, Registry& r) {
   r.add_counter("faultline_spool_corrupt_files_total",
                 "Spool files that could not be read, moved aside to <spool>/corrupt/.",
                 s.corrupt_moved_aside);
+  r.add_counter("faultline_spool_commits_total",
+                "Group commits: batches of events written to the spool with one fsync.",
+                s.spool_commits);
+  r.add_counter("faultline_spool_written_bytes_total", "Bytes written to the spool by commits.",
+                s.spool_written_bytes);
+  r.add_counter("faultline_spool_sync_microseconds_total",
+                "Time the spool's commits spent in fsync (batch file and directory).",
+                s.spool_sync_micros);
   r.add_gauge("faultline_spool_files", "Events waiting in the spool.", s.spool_files);
-  r.add_gauge("faultline_spool_bytes", "Bytes of the events waiting in the spool.", s.spool_bytes);
+  r.add_gauge("faultline_spool_bytes", "Bytes of the spool's batch files on disk.", s.spool_bytes);
 }
 
 }  // namespace faultline::delivery

@@ -40,8 +40,7 @@ Result<std::unique_ptr<Outputs>> Outputs::open(const config::Config& config,
     auto opened = open_delivery(config);
     if (!opened.ok()) return opened.status();
     o->delivery_ = std::move(opened).value();
-    o->spooling_ =
-        std::make_unique<SpoolingSink>(*o->delivery_, plan.queue_bytes, plan.wait_when_full);
+    o->spooling_ = std::make_unique<SpoolingSink>(*o->delivery_, plan.queue_bytes);
     sinks.push_back(o->spooling_.get());
   }
   if (sinks.empty()) {
@@ -58,6 +57,7 @@ Result<std::unique_ptr<Outputs>> Outputs::open(const config::Config& config,
 
 void Outputs::register_metrics(Registry& registry) const {
   if (delivery_) delivery::register_stats(delivery_->stats(), registry);
+  if (spooling_) spooling_->register_metrics(registry);
 }
 
 // The spooling sink writes what it still holds before delivery goes away.

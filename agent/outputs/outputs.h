@@ -23,10 +23,9 @@ struct OutputPlan {
   std::string print_path;         // "-": stdout; a path: appended to; "": no printing
   bool print_flush_each = false;  // a live stream (pipe) flushes every event
   bool deliver = false;           // to Sentry, when the configuration has a DSN
-  // Events waiting for the spool writer, in bytes. When full: drop and count (pipe, which must
-  // never hold back the app's output) or wait (replay).
+  // Events waiting for the spool writer, in bytes. When full, the pipeline waits (the app's
+  // output never does: spooling_sink.h).
   size_t queue_bytes = 16 * 1024 * 1024;
-  bool wait_when_full = false;
 };
 
 class Outputs {
@@ -44,7 +43,7 @@ class Outputs {
   delivery::Delivery* delivery() { return delivery_.get(); }
   // Every event emitted so far is printed and flushed, or in the spool.
   void flush() { sink_->flush(); }
-  // Adds the outputs' metrics (delivery's counters and spool gauges) to `registry`.
+  // Adds the outputs' metrics (delivery's counters, the spool and its queue) to `registry`.
   void register_metrics(Registry& registry) const;
 
  private:

@@ -69,7 +69,6 @@ OutputPlan output_plan(const config::Config& config, const Plan& plan) {
             "only for the app (`node app.js | SENTRY_DSN=… faultline pipe`)");
       }
       out.queue_bytes = 16 * 1024 * 1024;
-      out.wait_when_full = false;  // never hold back the app's output
       break;
     case Mode::kReplay:
       if (plan.print) {
@@ -77,7 +76,6 @@ OutputPlan output_plan(const config::Config& config, const Plan& plan) {
       } else {
         out.deliver = true;
         out.queue_bytes = 64 * 1024 * 1024;
-        out.wait_when_full = true;  // nothing to hold back: every event should reach the spool
         if (config.sentry.dsn.empty()) {
           log::info(
               "no DSN configured (sentry.dsn / SENTRY_DSN): events are counted, not sent; "
@@ -90,9 +88,6 @@ OutputPlan output_plan(const config::Config& config, const Plan& plan) {
       out.print_flush_each = true;
       out.deliver = true;
       out.queue_bytes = 16 * 1024 * 1024;
-      // A tailed file waits for us: holding back costs nothing, and the checkpoint keeps every
-      // line until its event is in the spool.
-      out.wait_when_full = true;
       break;
     case Mode::kExplain:
       break;

@@ -17,7 +17,8 @@ const std::vector<Metrics::Entry>& Metrics::entries() {
       {"faultline_events_dropped_by_rules_total", "Events dropped by filter, sample or throttle.",
        &Metrics::events_dropped_rules},
       {"faultline_events_dropped_queue_full_total",
-       "Events dropped because the disk spool could not keep up (pipe never waits for it).",
+       "Events an output could not queue (none since the spool queue waits instead; kept at 0 for "
+       "dashboards).",
        &Metrics::events_dropped_queue},
       {"faultline_events_truncated_total", "Events cut to fit Sentry's size limits.",
        &Metrics::events_truncated},

@@ -20,7 +20,7 @@ struct Metrics {
   Counter events;                // events emitted (printed or handed to delivery)
   Counter events_dropped_rules;  // dropped by a filter/sample/throttle rule
   Counter build_failures;        // error records that could not become an event
-  Counter events_dropped_queue;  // pipe: the spool could not keep up, event dropped
+  Counter events_dropped_queue;  // an output refused the event (none does: the spool queue waits)
   Counter events_truncated;      // cut to fit Sentry's size limits
   Counter fields_unreadable;  // values of error records replaced by a marker (json::kTooDeep, …)
   Counter bytes_read;

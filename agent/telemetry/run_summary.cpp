@@ -20,8 +20,7 @@ std::string run_summary(const Metrics& m) {
     s += " (" + std::to_string(m.events_dropped_rules.get()) + " dropped by rules)";
   }
   if (m.events_dropped_queue.get() > 0) {
-    s += ", " + std::to_string(m.events_dropped_queue.get()) +
-         " dropped because the spool could not keep up";
+    s += ", " + std::to_string(m.events_dropped_queue.get()) + " dropped by an output";
   }
   if (m.events_truncated.get() > 0) {
     s += ", " + std::to_string(m.events_truncated.get()) + " cut to fit Sentry's limits";
