@@ -8,11 +8,13 @@ packages=(
   libsimdjson-dev libcurl4-openssl-dev libcli11-dev libyaml-cpp-dev catch2 libre2-dev
   zlib1g-dev libssl-dev libcpp-httplib-dev libsystemd-dev
   clang-format
+  file  # CPack's Debian package reads its dependencies from the binary with `file` and dpkg-shlibdeps
 )
 # Test peers (Sentry's own envelope parser, the event JSON schema, the SDK's stack parser) run
-# on Node.js; the fuzz targets need clang's libFuzzer runtime.
+# on Node.js; the fuzz targets need clang's libFuzzer runtime; the packaging tests run
+# `systemd-analyze verify` on the units and read the Kubernetes YAML with PyYAML.
 if [[ "${1:-}" == "--test" ]]; then
-  packages+=(clang libclang-rt-14-dev openssl)
+  packages+=(clang libclang-rt-14-dev openssl systemd python3-yaml)
 fi
 
 missing=()
