@@ -21,6 +21,21 @@ void add_common(CLI::App* command, CommonOptions& options) {
       "-v,--verbose", [&options] { options.log_level = "debug"; }, "Same as --log-level debug.");
 }
 
+// --timeout: a finite number of seconds above 0 (-1, 0, nan and inf would mean "forever").
+CLI::Validator seconds_above_zero() {
+  return CLI::Validator(
+      [](const std::string& text) -> std::string {
+        double seconds = 0;
+        if (!CLI::detail::lexical_cast(text, seconds) || !std::isfinite(seconds) || seconds <= 0 ||
+            seconds > 1e9) {
+          return "expected a number of seconds greater than 0, such as 30 or 2.5, got \"" + text +
+                 "\"";
+        }
+        return {};
+      },
+      "SECONDS");
+}
+
 }  // namespace
 
 int run(int argc, char** argv) {
@@ -54,17 +69,7 @@ int run(int argc, char** argv) {
       ->add_option("--timeout", replay.timeout_seconds,
                    "Stop waiting for delivery this many seconds after replay started (default: "
                    "as long as needed); what is not sent stays in the spool.")
-      ->check(CLI::Validator(
-          [](const std::string& text) -> std::string {
-            double seconds = 0;
-            if (!CLI::detail::lexical_cast(text, seconds) || !std::isfinite(seconds) ||
-                seconds <= 0 || seconds > 1e9) {
-              return "expected a number of seconds greater than 0, such as 30 or 2.5, got \"" +
-                     text + "\"";
-            }
-            return {};
-          },
-          "SECONDS"));
+      ->check(seconds_above_zero());
   // Not ->required(): CLI11 would say "inputs is required", which reads like the `inputs:`
   // config key. Checked after parsing instead.
   replay_cmd->add_option("inputs", replay.inputs, "Files to read; - is stdin.");
@@ -97,6 +102,21 @@ int run(int argc, char** argv) {
       "Put -- before the command when its arguments have dashes:\n"
       "  faultline exec -c /etc/faultline.yaml -- node app.js --port 3000");
 
+  CLI::App* spool_cmd = app.add_subcommand("spool", "Look at the spool, or send what waits in it.");
+  spool_cmd->require_subcommand(1);
+  CommonOptions spool_status;
+  CLI::App* status_cmd = spool_cmd->add_subcommand(
+      "status", "Events waiting, their bytes, the oldest, and whether a faultline holds it.");
+  add_common(status_cmd, spool_status);
+  SpoolFlushOptions spool_flush;
+  CLI::App* flush_cmd = spool_cmd->add_subcommand(
+      "flush", "Send what waits in the spool, then exit (0 when Sentry accepted all of it).");
+  add_common(flush_cmd, spool_flush);
+  flush_cmd
+      ->add_option("--timeout", spool_flush.timeout_seconds,
+                   "Stop after this many seconds (default: until the spool is empty).")
+      ->check(seconds_above_zero());
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -127,6 +147,8 @@ int run(int argc, char** argv) {
   if (pipe_cmd->parsed()) return cmd_pipe(pipe);
   if (run_cmd->parsed()) return cmd_run(daemon);
   if (exec_cmd->parsed()) return cmd_exec(exec);
+  if (status_cmd->parsed()) return cmd_spool_status(spool_status);
+  if (flush_cmd->parsed()) return cmd_spool_flush(spool_flush);
   return kExitUsage;
 }
 

@@ -32,6 +32,10 @@ struct ReplayOptions : CommonOptions {
   double timeout_seconds = 0;  // 0: wait as long as delivery needs
 };
 
+struct SpoolFlushOptions : CommonOptions {
+  double timeout_seconds = 0;  // 0: until the spool is empty
+};
+
 struct PipeOptions : CommonOptions {
   std::string events_file;  // also write every event as a JSON line here
 };
@@ -50,5 +54,7 @@ int cmd_replay(const ReplayOptions& options);
 int cmd_pipe(const PipeOptions& options);
 int cmd_run(const PipeOptions& options);
 int cmd_exec(const ExecOptions& options);
+int cmd_spool_status(const CommonOptions& options);
+int cmd_spool_flush(const SpoolFlushOptions& options);
 
 }  // namespace faultline::cli

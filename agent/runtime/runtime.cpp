@@ -382,6 +382,30 @@ int run(const config::Config& config, const Plan& plan,
   return input_failed || !delivered || !degraded.empty() ? kExitRuntime : kExitOk;
 }
 
+int flush_spool(const config::Config& config, double timeout_seconds) {
+  if (config.sentry.dsn.empty()) {
+    log::error("spool flush: no DSN (sentry.dsn or SENTRY_DSN): there is nowhere to send to");
+    return kExitUsage;
+  }
+  const auto started = std::chrono::steady_clock::now();
+  auto opened = open_delivery(config);
+  if (!opened.ok()) {
+    log::error("spool flush: " + opened.message());
+    return kExitRuntime;
+  }
+  delivery::Delivery& d = **opened;
+  log::info("spool flush: " + std::to_string(d.stats().spool_files.load()) +
+            " events to send from " + config.delivery.spool_dir);
+  const auto deadline =
+      timeout_seconds > 0
+          ? started + std::chrono::microseconds(static_cast<int64_t>(timeout_seconds * 1e6))
+          : std::chrono::steady_clock::time_point::max();
+  const bool delivered = wait_for_delivery(d, deadline, config.delivery.shutdown_grace);
+  d.shutdown(std::chrono::milliseconds(0));
+  log::info("spool flush: " + delivery_summary(d));
+  return delivered ? kExitOk : kExitRuntime;
+}
+
 int copy_only(const std::string& problem) {
   log::error(problem + "; passing stdin through unchanged, no events");
   Passthrough copy({.in_fd = STDIN_FILENO, .out_fd = STDOUT_FILENO});

@@ -66,6 +66,10 @@ int exec_only(const std::vector<std::string>& argv, const std::string& problem);
 
 // Loads the configuration file (or the built-in defaults for an empty path) and applies its log
 // settings; on failure prints the message on stderr and returns it.
+// `faultline spool flush`: sends what waits in the spool (what a pipe or a stopped daemon left),
+// until it is empty, everything left was refused, or `timeout_seconds` (0: no limit) passed.
+int flush_spool(const config::Config& config, double timeout_seconds);
+
 // `log_level` (from --log-level or -v) overrides the file's log.level when not empty.
 Result<config::Config> load_config(const std::string& path, const std::string& log_level = "");
 
