@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <optional>
 #include <utility>
 
 namespace faultline::delivery {
@@ -148,6 +149,18 @@ void Events::send_attempted() {
 
 void Events::send_accepted(std::string_view event_id, int status) {
   ++stats_.sent;
+  std::optional<std::string> recovered;
+  {
+    std::lock_guard<std::mutex> g(mu_);
+    if (failing_) {
+      failing_ = false;
+      const auto failed_for =
+          std::chrono::duration_cast<std::chrono::milliseconds>(clock_.now() - failing_since_);
+      recovered = "delivery: Sentry accepts events again, after " + seconds_text(failed_for) +
+                  " and " + std::to_string(failed_attempts_) + " failed attempts";
+    }
+  }
+  if (recovered) log(LogLevel::kInfo, *recovered);
   std::string line = "delivery: event ";
   line.append(event_id);
   line += " accepted (HTTP " + std::to_string(status) + ")";
@@ -158,6 +171,21 @@ void Events::send_retry(std::string_view event_id, std::string_view what, bool n
                         std::chrono::milliseconds backoff) {
   ++stats_.retried;
   if (network_error) ++stats_.network_errors;
+  bool started_failing = false;
+  {
+    std::lock_guard<std::mutex> g(mu_);
+    if (!failing_) {
+      failing_ = started_failing = true;
+      failing_since_ = clock_.now();
+      failed_attempts_ = 0;
+    }
+    ++failed_attempts_;
+  }
+  if (started_failing) {
+    log(LogLevel::kWarning, "delivery: sending to Sentry fails (" + std::string(what) +
+                                "); events wait in the spool and are retried with backoff until "
+                                "it works again");
+  }
   std::string line = "delivery: sending event ";
   line.append(event_id);
   line += " failed (";

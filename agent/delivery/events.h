@@ -123,6 +123,10 @@ class Events {
     uint64_t suppressed = 0;
   };
   std::array<Throttle, static_cast<size_t>(Kind::kCount_)> throttles_ GUARDED_BY(mu_);
+  // Sending fails since `failing_since_` (one line when it starts, one when it works again).
+  bool failing_ GUARDED_BY(mu_) = false;
+  Clock::time_point failing_since_ GUARDED_BY(mu_);
+  uint64_t failed_attempts_ GUARDED_BY(mu_) = 0;
 };
 
 }  // namespace faultline::delivery
