@@ -21,7 +21,10 @@ ctest --test-dir build --output-on-failure -j"$jobs"
 echo "== build and test (AddressSanitizer + UndefinedBehaviorSanitizer)"
 # The packaging tests (the .deb, the systemd units, the container files) check files, not memory:
 # they ran above, against the Release build.
+# -O1 -g1: what the sanitizers need (line numbers in their reports), and a third faster to compile
+# than -O2 -g on two cores.
 cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DFAULTLINE_SANITIZE=ON \
+  -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g1" -DCMAKE_C_FLAGS_RELWITHDEBINFO="-O1 -g1" \
   -DFAULTLINE_BENCH=OFF >/dev/null
 cmake --build build-asan -j"$jobs"
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
