@@ -675,15 +675,17 @@ TEST_CASE("tail: a file deleted while open is read to its end", "[tail]") {
 
 TEST_CASE("tail: a file that comes to match the glob is read from its start - excluded names never",
           "[tail]") {
+  const std::string poll = GENERATE(as<std::string>{}, "0s", "100ms");
+  CAPTURE(poll);
   TempDir dir;
   std::filesystem::create_directories(dir.file("logs"));
   const std::string a = dir.file("logs/a.log");
   const Batch a_old = batch("a-old", 3);
   append(a, a_old.text);
-  Daemon daemon(
-      dir,
-      write_config(
-          dir, {{.paths = {dir.file("logs/*")}, .start_at = "end", .exclude = {"*.gz", "*.1"}}}));
+  Daemon daemon(dir, write_config(dir, {{.paths = {dir.file("logs/*")},
+                                         .start_at = "end",
+                                         .poll = poll,
+                                         .exclude = {"*.gz", "*.1"}}}));
 
   daemon.start();
   const std::set<std::string> probes = probe_until_tailing(daemon, a, "probe");
@@ -848,6 +850,8 @@ TEST_CASE("tail: kill -9 at any moment during a steady write loses no line", "[t
   // Observed both at the --events file and at a loopback Sentry: whichever output faultline
   // waits for before moving its checkpoint, the union must hold every line's event. A line read
   // again after a kill may give its (same) id twice; an id of no line never.
+  const std::string poll = GENERATE(as<std::string>{}, "0s", "100ms");
+  CAPTURE(poll);
   TempDir dir;
   Receiver rx;  // declared before the daemon: destroyed after it
   std::filesystem::create_directories(dir.file("logs"));
@@ -857,7 +861,8 @@ TEST_CASE("tail: kill -9 at any moment during a steady write loses no line", "[t
                              "\"\n"
                              "delivery:\n  backoff_initial: 100ms\n  backoff_max: 1s\n"
                              "  shutdown_grace: 5s\n";
-  Daemon daemon(dir, write_config(dir, {{.paths = {dir.file("logs/*.log")}}}, sentry));
+  Daemon daemon(dir,
+                write_config(dir, {{.paths = {dir.file("logs/*.log")}, .poll = poll}}, sentry));
 
   // The app: one error line every 5 ms, each written with one write().
   std::atomic<int> written{0};
