@@ -4,10 +4,7 @@
 // key never in faultline's stderr. Everything runs against the loopback test receiver
 // (support/receiver.h). Timing is asserted only as lower bounds ("nothing before 2 s"); every
 // wait has a generous deadline so a slow machine makes the tests slower, never red.
-#include <arpa/inet.h>
-#include <netinet/in.h>
 #include <signal.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -19,6 +16,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <memory>
 #include <set>
 #include <sstream>
 #include <string>
@@ -26,6 +24,7 @@
 #include <vector>
 
 #include "parsers/json.h"
+#include "support/ports.h"
 #include "support/process.h"
 #include "support/receiver.h"
 
@@ -42,22 +41,6 @@ const std::string kDefault = data_dir() + "/pino/a-default.ndjson";
 // The DSN's public key: a credential that must never reach faultline's logs.
 const std::string kKey = "faultlineTestKeyNeverLogged0042";
 constexpr auto kRunTimeout = std::chrono::milliseconds(180'000);
-
-// A port on 127.0.0.1 that nothing listens on (bound, read, closed): connections are refused
-// until a receiver is started on it.
-int unused_port() {
-  const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  REQUIRE(fd >= 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = 0;
-  REQUIRE(::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
-  socklen_t len = sizeof addr;
-  REQUIRE(::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0);
-  ::close(fd);
-  return ntohs(addr.sin_port);
-}
 
 std::string dsn_for_port(int port) {
   return "http://" + kKey + "@127.0.0.1:" + std::to_string(port) + "/42";
@@ -441,16 +424,8 @@ TEST_CASE(
   TempDir dir;
   // A socket that listens and never accepts: the kernel completes each connection in the backlog,
   // so a request is sent and its answer never comes.
-  const int silent = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  REQUIRE(silent >= 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  REQUIRE(::bind(silent, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
-  REQUIRE(::listen(silent, 64) == 0);
-  socklen_t len = sizeof addr;
-  REQUIRE(::getsockname(silent, reinterpret_cast<sockaddr*>(&addr), &len) == 0);
-  const int port = ntohs(addr.sin_port);
+  auto silent = std::make_unique<HeldPort>();
+  const int port = silent->port();
   // Far longer than --timeout: only the abort can end the request in time.
   const std::string config = write_config(dir, dsn_for_port(port), "  request_timeout: 10m\n");
   const std::set<std::string> expected = expected_ids(config, kDefault);
@@ -463,7 +438,7 @@ TEST_CASE(
     CHECK(r.err.find("not every event was accepted") != std::string::npos);
     check_no_key(r.err);
   }
-  ::close(silent);
+  silent.reset();
 
   // Kept: a run against a Sentry that answers delivers each of them once.
   auto rx = Receiver::on_port(port);
