@@ -3,7 +3,7 @@
 namespace faultline {
 
 void Registry::add(std::string name, std::string help, Type type, std::function<uint64_t()> read) {
-  entries_.push_back(Entry{std::move(name), std::move(help), type, std::move(read)});
+  entries_.push_back(Entry{std::move(name), std::move(help), type, std::move(read), {}});
 }
 
 void Registry::add_counter(std::string name, std::string help, const Counter& counter) {
@@ -27,12 +27,18 @@ std::optional<uint64_t> Registry::value(std::string_view name) const {
   return std::nullopt;
 }
 
+void Registry::add_info(std::string name, std::string help, std::string labels) {
+  entries_.push_back({std::move(name), std::move(help), Type::kGauge, [] { return uint64_t{1}; },
+                      std::move(labels)});
+}
+
 std::string Registry::prometheus() const {
   std::string out;
   for (const Entry& e : entries_) {
     out += "# HELP " + e.name + " " + e.help + "\n";
     out += "# TYPE " + e.name + (e.type == Type::kCounter ? " counter\n" : " gauge\n");
-    out += e.name + " " + std::to_string(e.read()) + "\n";
+    out += e.name + (e.labels.empty() ? "" : "{" + e.labels + "}") + " " +
+           std::to_string(e.read()) + "\n";
   }
   return out;
 }

@@ -35,6 +35,10 @@ class Registry {
   void add_counter(std::string name, std::string help, const Counter& counter);
   void add_counter(std::string name, std::string help, const std::atomic<uint64_t>& value);
   void add_gauge(std::string name, std::string help, const std::atomic<uint64_t>& value);
+  // A gauge that is always 1 and says what it says in its labels (`faultline_build_info` with
+  // version and revision). `labels` is the text between the braces: key="value",...; values must
+  // not hold '"', '\\' or a newline.
+  void add_info(std::string name, std::string help, std::string labels);
 
   // The current value of a metric, or nullopt for a name never added.
   std::optional<uint64_t> value(std::string_view name) const;
@@ -49,6 +53,7 @@ class Registry {
     std::string help;
     Type type;
     std::function<uint64_t()> read;
+    std::string labels;  // without braces; empty: none
   };
   std::vector<Entry> entries_;
 };

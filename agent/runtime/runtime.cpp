@@ -31,6 +31,7 @@
 #include "agent/telemetry/run_summary.h"
 #include "base/clock.h"
 #include "base/directories.h"
+#include "build_info.h"
 
 namespace faultline::runtime {
 
@@ -284,6 +285,9 @@ int run(const config::Config& config, const Plan& plan,
   Registry registry;
   metrics.register_in(registry);
   (*outputs)->register_metrics(registry);
+  registry.add_info("faultline_build_info", "The running faultline's version and git revision.",
+                    std::string("version=\"") + build_info::kVersion + "\",revision=\"" +
+                        build_info::kGitSha + "\"");
   AckTracker acks;
   (*outputs)->sink().set_listener(&acks);
   // A replay (and check --explain, which shows what a replay does) is a function of its input:

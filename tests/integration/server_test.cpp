@@ -101,9 +101,15 @@ void check_prometheus_text(const std::string& text) {
       CHECK((type == "counter" || type == "gauge"));
       continue;
     }
-    const size_t space = line.find(' ');
+    const size_t space = line.rfind(' ');
     REQUIRE(space != std::string::npos);
-    const std::string name = line.substr(0, space);
+    std::string name = line.substr(0, space);
+    if (const size_t brace = name.find('{'); brace != std::string::npos) {
+      // Labels: {key="value",...}
+      CHECK(name.back() == '}');
+      CHECK(name.find("=\"", brace) != std::string::npos);
+      name = name.substr(0, brace);
+    }
     CHECK(name.rfind("faultline_", 0) == 0);
     CHECK(name.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789_") == std::string::npos);
     size_t used = 0;
@@ -129,6 +135,7 @@ TEST_CASE("server: /metrics is Prometheus text whose counters move as lines come
   REQUIRE(before.status == 200);
   check_prometheus_text(before.body);
   CHECK(sample(before.body, "faultline_lines_total") == 0);
+  CHECK(before.body.find("\nfaultline_build_info{version=\"") != std::string::npos);
 
   append(dir.file("logs/app.log"), R"({"level":30,"time":1,"msg":"hello"})"
                                    "\n" +

@@ -37,3 +37,13 @@ TEST_CASE("metrics: Prometheus text has HELP, TYPE and the value of each metric"
         "# TYPE faultline_spool_bytes gauge\n"
         "faultline_spool_bytes 42\n");
 }
+
+TEST_CASE("metrics: an info gauge is 1 and carries its labels", "[metrics]") {
+  Registry r;
+  r.add_info("faultline_build_info", "Version.", R"(version="1.2.3",revision="abc")");
+  CHECK(r.value("faultline_build_info") == 1);
+  CHECK(r.prometheus() ==
+        "# HELP faultline_build_info Version.\n"
+        "# TYPE faultline_build_info gauge\n"
+        "faultline_build_info{version=\"1.2.3\",revision=\"abc\"} 1\n");
+}
