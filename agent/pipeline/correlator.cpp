@@ -100,6 +100,7 @@ void Correlator::drop(uint32_t slot, bool evicted) {
   if (!s.pending.empty()) finalize(s, /*forced=*/true);
   if (!s.closed) (evicted ? metrics_.requests_evicted : metrics_.requests_expired).add();
   table_.drop(slot);
+  metrics_.open_requests.store(table_.size(), std::memory_order_relaxed);
 }
 
 uint32_t Correlator::open(SourceState& source, std::string_view key, uint64_t hash) {
@@ -107,6 +108,7 @@ uint32_t Correlator::open(SourceState& source, std::string_view key, uint64_t ha
   metrics_.requests_tracked.add();
   const uint32_t slot = table_.create(key, hash, &source);
   table_.at(slot).last_activity = logical_now_;
+  metrics_.open_requests.store(table_.size(), std::memory_order_relaxed);
   return slot;
 }
 
@@ -354,7 +356,7 @@ void Correlator::observe(SourceState& source, const Line& line, const RecordView
       late_line(closed, line, reason, wall_us);
       return;
     }
-    table_.drop(slot);
+    table_.drop(slot);  // open() below publishes the new size
     slot = RequestTable::kNone;
   }
   if (slot == RequestTable::kNone) slot = open(source, key_, hash);

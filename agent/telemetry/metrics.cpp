@@ -55,6 +55,9 @@ void Metrics::register_in(Registry& registry) const {
   for (const Entry& e : entries()) {
     registry.add_counter(std::string(e.name), std::string(e.help), this->*e.counter);
   }
+  registry.add_gauge("faultline_correlation_open_requests",
+                     "Requests the correlator holds now (bounded by correlation.max_requests).",
+                     open_requests);
 }
 
 }  // namespace faultline

@@ -3,6 +3,7 @@
 // thread, read from any thread (relaxed atomics: each counter is independent).
 #pragma once
 
+#include <atomic>
 #include <string_view>
 #include <vector>
 
@@ -34,6 +35,8 @@ struct Metrics {
   Counter
       placeholders_absorbed;  // pino-http "failed with status code" lines, no event of their own
   Counter late_lines;         // lines that arrived after their request's completion
+  // Gauge: requests the correlator holds now (written by the pipeline thread, read by /metrics).
+  std::atomic<uint64_t> open_requests{0};
 
   // Adds every counter above to `registry`; this object must outlive it.
   void register_in(Registry& registry) const;

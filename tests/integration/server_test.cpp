@@ -137,13 +137,16 @@ TEST_CASE("server: /metrics is Prometheus text whose counters move as lines come
   CHECK(sample(before.body, "faultline_lines_total") == 0);
   CHECK(before.body.find("\nfaultline_build_info{version=\"") != std::string::npos);
 
-  append(dir.file("logs/app.log"), R"({"level":30,"time":1,"msg":"hello"})"
+  CHECK(sample(before.body, "faultline_correlation_open_requests") == 0);
+  // A request's first line (no completion yet): one request open in the correlator.
+  append(dir.file("logs/app.log"), R"({"level":30,"time":1795502010000,"reqId":7,"msg":"hello"})"
                                    "\n" +
                                        error_line("boom"));
   CHECK(eventually([&] {
     const std::string text = get(address, "/metrics").body;
     return sample(text, "faultline_lines_total") == 2 &&
-           sample(text, "faultline_errors_detected_total") == 1;
+           sample(text, "faultline_errors_detected_total") == 1 &&
+           sample(text, "faultline_correlation_open_requests") == 1;
   }));
   check_prometheus_text(get(address, "/metrics").body);
 
