@@ -93,7 +93,7 @@ ShapeAdvisor::ShapeAdvisor(const PinoFormat& format, uint64_t window)
     : format_(format), window_(window) {}
 
 bool ShapeAdvisor::configured(const std::vector<std::string>& keys, std::string_view path) const {
-  // Paths under pino's nestedKey are scanned as if at the top, as the configured keys apply there.
+  // Keys under pino's nestedKey are scanned relative to it, as configured keys are written.
   return std::find(keys.begin(), keys.end(), path) != keys.end();
 }
 
@@ -153,6 +153,7 @@ void ShapeAdvisor::scan_object(od::object object, std::string_view parent, Found
 
 void ShapeAdvisor::tally(std::string_view option, std::string_view key, std::string_view source,
                          uint64_t line_number) {
+  tallied_ = true;
   for (Tally& t : tallies_) {
     if (t.option == option && t.key == key) {
       ++t.lines;
@@ -240,6 +241,9 @@ std::string ShapeAdvisor::render(Pick pick) const {
 }
 
 std::string ShapeAdvisor::take_advice() {
+  // Most lines tally nothing: nothing can have become ready since the last call.
+  if (!tallied_) return {};
+  tallied_ = false;
   std::string text = render(Pick::kNewlyReady);
   if (text.empty()) return text;
   for (Tally& t : tallies_) {

@@ -84,6 +84,7 @@ class ShapeAdvisor {
   uint64_t records_ = 0;
   uint64_t recognised_ = 0;
   uint64_t shaped_ = 0;
+  bool tallied_ = false;  // a tally moved since the last take_advice()
 };
 
 }  // namespace faultline

@@ -153,6 +153,13 @@ std::vector<std::unique_ptr<Input>> make_inputs(const config::Config& config, co
   return inputs;
 }
 
+// The end of a --timeout of `seconds` counted from `started`; 0 is no limit.
+std::chrono::steady_clock::time_point deadline_after(std::chrono::steady_clock::time_point started,
+                                                     double seconds) {
+  if (seconds <= 0) return std::chrono::steady_clock::time_point::max();
+  return started + std::chrono::microseconds(static_cast<int64_t>(seconds * 1e6));
+}
+
 // Waits until delivery has nothing left, the timeout passes, or a stop signal arrives (then for
 // at most the shutdown grace). True when everything was accepted.
 bool wait_for_delivery(delivery::Delivery& d, std::chrono::steady_clock::time_point deadline,
@@ -179,11 +186,8 @@ bool drain_delivery(const config::Config& config, const Plan& plan, delivery::De
                     std::chrono::steady_clock::time_point started) {
   if (plan.mode == Mode::kReplay) {
     // --timeout bounds the whole command: what reading and spooling took is not waited again.
-    const auto deadline =
-        plan.timeout_seconds > 0
-            ? started + std::chrono::microseconds(static_cast<int64_t>(plan.timeout_seconds * 1e6))
-            : std::chrono::steady_clock::time_point::max();
-    const bool delivered = wait_for_delivery(d, deadline, config.delivery.shutdown_grace);
+    const bool delivered = wait_for_delivery(d, deadline_after(started, plan.timeout_seconds),
+                                             config.delivery.shutdown_grace);
     d.shutdown(std::chrono::milliseconds(0));
     if (!delivered) {
       log::error(stop_requested()
@@ -400,11 +404,8 @@ int flush_spool(const config::Config& config, double timeout_seconds) {
   delivery::Delivery& d = **opened;
   log::info("spool flush: " + std::to_string(d.stats().spool_files.load()) +
             " events to send from " + config.delivery.spool_dir);
-  const auto deadline =
-      timeout_seconds > 0
-          ? started + std::chrono::microseconds(static_cast<int64_t>(timeout_seconds * 1e6))
-          : std::chrono::steady_clock::time_point::max();
-  const bool delivered = wait_for_delivery(d, deadline, config.delivery.shutdown_grace);
+  const bool delivered = wait_for_delivery(d, deadline_after(started, timeout_seconds),
+                                           config.delivery.shutdown_grace);
   d.shutdown(std::chrono::milliseconds(0));
   log::info("spool flush: " + delivery_summary(d));
   return delivered ? kExitOk : kExitRuntime;

@@ -45,6 +45,12 @@ RunResult pipe_with(const TempDir& dir, const std::vector<std::string>& args,
   return r;
 }
 
+// A config whose state.dir cannot be made (a path under a file), with `extra` YAML appended.
+std::string unusable_state_config(const TempDir& dir, const std::string& extra = "") {
+  const std::string not_a_dir = dir.write("file", "x");
+  return dir.write("c.yaml", "state:\n  dir: " + not_a_dir + "/state\n" + extra);
+}
+
 }  // namespace
 
 TEST_CASE("fail open: a malformed DSN still passes every byte, and exits 2", "[fail_open]") {
@@ -66,10 +72,8 @@ TEST_CASE("fail open: a broken config file still passes every byte, and exits 2"
 TEST_CASE("fail open: an unusable state directory still passes every byte, and exits 1",
           "[fail_open]") {
   TempDir dir;
-  const std::string not_a_dir = dir.write("file", "x");
   // Nothing listens at the DSN: a short grace, so the pipe does not wait on it after EOF.
-  const std::string config = dir.write(
-      "c.yaml", "state:\n  dir: " + not_a_dir + "/state\ndelivery:\n  shutdown_grace: 100ms\n");
+  const std::string config = unusable_state_config(dir, "delivery:\n  shutdown_grace: 100ms\n");
   RunResult r = pipe_with(dir, {"pipe", "-c", config},
                           {{"SENTRY_DSN", "https://key@127.0.0.1:9/1"}, {"HOME", dir.path()}});
   CHECK(r.exit_code == 1);
@@ -84,8 +88,7 @@ TEST_CASE("fail open: with the state directory unusable, events still reach Sent
           "[fail_open]") {
   TempDir dir;
   Receiver rx;
-  const std::string not_a_dir = dir.write("file", "x");
-  const std::string config = dir.write("c.yaml", "state:\n  dir: " + not_a_dir + "/state\n");
+  const std::string config = unusable_state_config(dir);
   std::string input;
   for (int i = 0; i < 20; ++i) {
     input += R"({"level":50,"time":1795502011000,"err":{"type":"Error","message":"failure )" +
@@ -105,9 +108,7 @@ TEST_CASE("fail open: with the state directory unusable, events still reach Sent
 TEST_CASE("fail open: while its delivery is degraded, pipe says so again every reminder_interval",
           "[fail_open]") {
   TempDir dir;
-  const std::string not_a_dir = dir.write("file", "x");
-  const std::string config = dir.write(
-      "c.yaml", "state:\n  dir: " + not_a_dir + "/state\nlog:\n  reminder_interval: 1s\n");
+  const std::string config = unusable_state_config(dir, "log:\n  reminder_interval: 1s\n");
   Spawned pipe(faultline_binary(),
                {.args = {"pipe", "-c", config},
                 .env = {{"SENTRY_DSN", "https://key@127.0.0.1:9/1"}, {"HOME", dir.path()}},
