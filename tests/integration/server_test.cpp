@@ -211,44 +211,77 @@ TEST_CASE("server: run refuses an address in use - pipe goes on without its endp
   CHECK(piped.err.find("cannot listen") != std::string::npos);
 }
 
-TEST_CASE("server: systemd hears READY, watchdog pings, STATUS and STOPPING", "[server]") {
-  TempDir dir;
-  // systemd's end of the notification socket: a datagram socket the test reads.
-  const std::string socket_path = dir.file("notify.sock");
-  const int fd = ::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-  REQUIRE(fd >= 0);
-  sockaddr_un addr{};
-  addr.sun_family = AF_UNIX;
-  REQUIRE(socket_path.size() < sizeof addr.sun_path);
-  std::copy(socket_path.begin(), socket_path.end(), addr.sun_path);
-  REQUIRE(::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
-  timeval tv{0, 100'000};
-  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-  std::string heard;
-  const auto listen_until = [&](const std::string& message) {
+// systemd's end of the notification socket: a datagram socket the test reads.
+class NotifySocket {
+ public:
+  explicit NotifySocket(std::string path) : path_(std::move(path)) {
+    fd_ = ::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    REQUIRE(fd_ >= 0);
+    sockaddr_un addr{};
+    addr.sun_family = AF_UNIX;
+    REQUIRE(path_.size() < sizeof addr.sun_path);
+    std::copy(path_.begin(), path_.end(), addr.sun_path);
+    REQUIRE(::bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
+    timeval tv{0, 100'000};
+    ::setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  }
+  ~NotifySocket() { ::close(fd_); }
+  NotifySocket(const NotifySocket&) = delete;
+  NotifySocket& operator=(const NotifySocket&) = delete;
+
+  const std::string& path() const { return path_; }
+  const std::string& heard() const { return heard_; }
+  // Reads messages until one holds `message` (or the deadline).
+  bool hears(const std::string& message) {
     return eventually([&] {
       char buf[4096];
-      const ssize_t n = ::recv(fd, buf, sizeof buf, 0);
-      if (n > 0) heard += std::string(buf, static_cast<size_t>(n)) + "\n";
-      return heard.find(message) != std::string::npos;
+      const ssize_t n = ::recv(fd_, buf, sizeof buf, 0);
+      if (n > 0) heard_ += std::string(buf, static_cast<size_t>(n)) + "\n";
+      return heard_.find(message) != std::string::npos;
     });
-  };
+  }
 
+ private:
+  std::string path_;
+  int fd_ = -1;
+  std::string heard_;
+};
+
+TEST_CASE("server: systemd hears READY, watchdog pings, STATUS and STOPPING", "[server]") {
+  TempDir dir;
+  NotifySocket systemd(dir.file("notify.sock"));
   const std::string config = write_config(dir, "log:\n  stats_interval: 1s\n");
-  Spawned faultline(
-      faultline_binary(),
-      {.args = {"run", "-c", config},
-       .env = {{"HOME", dir.path()}, {"NOTIFY_SOCKET", socket_path}, {"WATCHDOG_USEC", "400000"}}});
-  CHECK(listen_until("READY=1"));
-  CHECK(listen_until("WATCHDOG=1"));  // an idle input still pings: the pipeline thread is alive
-  CHECK(listen_until("STATUS=run: "));
+  Spawned faultline(faultline_binary(), {.args = {"run", "-c", config},
+                                         .env = {{"HOME", dir.path()},
+                                                 {"NOTIFY_SOCKET", systemd.path()},
+                                                 {"WATCHDOG_USEC", "400000"}}});
+  CHECK(systemd.hears("READY=1"));
+  CHECK(systemd.hears("WATCHDOG=1"));  // an idle input still pings: the pipeline thread is alive
+  CHECK(systemd.hears("STATUS=run: "));
   faultline.signal(SIGTERM);
-  CHECK(listen_until("STOPPING=1"));
+  CHECK(systemd.hears("STOPPING=1"));
   const RunResult r = faultline.wait(kWait);
   CHECK(r.exit_code == 0);
-  ::close(fd);
-  INFO(heard);
-  CHECK(heard.find("READY=1") < heard.find("STOPPING=1"));
+  INFO(systemd.heard());
+  CHECK(systemd.heard().find("READY=1") < systemd.heard().find("STOPPING=1"));
+}
+
+TEST_CASE("server: exec under systemd says READY once the app runs and STOPPING when it ends",
+          "[server]") {
+  TempDir dir;
+  NotifySocket systemd(dir.file("notify.sock"));
+  const std::string stop_file = dir.file("stop");
+  // The app runs until the test lets it end.
+  Spawned faultline(faultline_binary(),
+                    {.args = {"exec", "--", "/bin/sh", "-c",
+                              "while [ ! -e \"$0\" ]; do sleep 0.05; done; exit 4", stop_file},
+                     .env = {{"HOME", dir.path()}, {"NOTIFY_SOCKET", systemd.path()}}});
+  CHECK(systemd.hears("READY=1"));
+  CHECK(systemd.heard().find("STOPPING=1") == std::string::npos);  // the app still runs
+  std::ofstream(stop_file) << "";
+  CHECK(systemd.hears("STOPPING=1"));
+  const RunResult r = faultline.wait(kWait);
+  CHECK(r.exit_code == 4);
 }
 
 TEST_CASE("server: SIGHUP reloads a good configuration and keeps the running one on a bad one",
