@@ -16,6 +16,7 @@ namespace faultline::rules {
 
 struct CompiledRule {
   std::string label;     // what explain and verdicts call the rule
+  std::string name;      // its `name:`, else its path (rules.list[0]): metrics' rule label
   std::string location;  // file:line:col of the rule
   std::string action_name;
   Condition when;

@@ -49,6 +49,7 @@ Verdict RuleEngine::apply(json::Value& event, Explain* explain) {
     auto drop = [&](Verdict::Outcome o, std::string reason) {
       verdict.outcome = o;
       verdict.rule = rule.label;
+      verdict.rule_name = rule.name;
       verdict.reason = std::move(reason);
       ++stats_[i].dropped;
     };

@@ -24,7 +24,8 @@ namespace faultline::rules {
 struct Verdict {
   enum class Outcome : uint8_t { kKeep, kDrop, kSampledOut, kThrottled };
   Outcome outcome = Outcome::kKeep;
-  std::string rule;    // the label of the rule that dropped the event; empty when kept
+  std::string rule;       // the label of the rule that dropped the event; empty when kept
+  std::string rule_name;  // its name (else its path): shorter, for metrics
   std::string reason;  // e.g. "health check", "sampled out (rate 0.1)", "throttled (max 10 per 1m)"
 
   bool keep() const { return outcome == Outcome::kKeep; }

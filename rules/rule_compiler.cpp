@@ -436,8 +436,9 @@ void compile_rule(Ctx& ctx, const yaml::Node& n, std::string_view path,
     if (!s) return;
     name = *s;
   }
+  rule.name = std::string(label_prefix) + (name.empty() ? std::string(path) : name);
   if (!label_prefix.empty()) {
-    rule.label = std::string(label_prefix) + (name.empty() ? std::string(path) : name);
+    rule.label = rule.name;
   } else {
     rule.label = name.empty() ? std::string(path) : quoted(name) + " (" + std::string(path) + ")";
   }

@@ -83,7 +83,7 @@ struct State {
 
 struct Log {
   std::string level = "info";   // debug, info, warn, error
-  std::string format = "text";  // text or json
+  std::string format = "auto";  // auto (JSON unless stderr is a terminal), text or json
   std::chrono::milliseconds reminder_interval{std::chrono::minutes(5)};
   std::chrono::milliseconds stats_interval{std::chrono::minutes(15)};  // 0: no summary line
 };

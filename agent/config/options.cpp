@@ -87,7 +87,7 @@ void server_listen(Config& c, const yaml::Node& n, yaml::Reader& r, std::string_
 }
 
 void log_format(Config& c, const yaml::Node& n, yaml::Reader& r, std::string_view p) {
-  if (auto v = r.one_of(n, p, {"text", "json"})) c.log.format = *v;
+  if (auto v = r.one_of(n, p, {"auto", "text", "json"})) c.log.format = *v;
 }
 
 void proxy(Config& c, const yaml::Node& n, yaml::Reader& r, std::string_view p) {

@@ -17,6 +17,7 @@
 #include <string_view>
 
 #include "base/clock.h"
+#include "base/metrics.h"
 #include "base/thread_annotations.h"
 
 namespace faultline::delivery {
@@ -46,6 +47,8 @@ struct Stats {
   std::atomic<uint64_t> spool_sync_micros{0};    // time in fsync (batch files, directory), in µs
   std::atomic<uint64_t> spool_files{0};          // gauge: events in the spool now
   std::atomic<uint64_t> spool_bytes{0};          // gauge: the batch files' bytes on disk
+  // Each HTTP request's time to its answer or failure, in seconds.
+  Histogram request_seconds{{0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30}};
 
   // dropped_permanent split by HTTP status (100–599).
   uint64_t dropped_for_status(int status) const {

@@ -99,7 +99,10 @@ void Sender::run(Transport& transport) {
           options_.gzip_threshold);
       events_.send_attempted();
       if (request.ok()) {
+        const Clock::time_point sent_at = clock_.now();
         response = transport.send(*request);
+        events_.stats().request_seconds.observe(
+            std::chrono::duration<double>(clock_.now() - sent_at).count());
       } else {
         response.error = request.message();
       }

@@ -34,11 +34,14 @@ void register_stats(const Stats& s, Registry& r) {
                 s.spool_commits);
   r.add_counter("faultline_spool_written_bytes_total", "Bytes written to the spool by commits.",
                 s.spool_written_bytes);
-  r.add_counter("faultline_spool_sync_microseconds_total",
-                "Time the spool's commits spent in fsync (batch file and directory).",
-                s.spool_sync_micros);
+  r.add_micros_as_seconds("faultline_spool_sync_seconds_total",
+                          "Time the spool's commits spent in fsync (batch file and directory).",
+                          s.spool_sync_micros);
   r.add_gauge("faultline_spool_files", "Events waiting in the spool.", s.spool_files);
   r.add_gauge("faultline_spool_bytes", "Bytes of the spool's batch files on disk.", s.spool_bytes);
+  r.add_histogram("faultline_delivery_request_duration_seconds",
+                  "Time from sending a request to Sentry to its answer (or its failure).",
+                  s.request_seconds);
 }
 
 }  // namespace faultline::delivery

@@ -31,7 +31,7 @@ Status ChildInput::run(LineSink& sink, const std::atomic<bool>& stop) {
     if (s.fd < 0) continue;
     streams[i].source = sink.open_source(s.name);
     streams[i].lines = std::make_unique<QueuedLines>(sink, streams[i].source,
-                                                     options_.max_line_bytes, options_.bytes_read);
+                                                     options_.max_line_bytes, options_.counters);
     streams[i].copy = std::make_unique<Passthrough>(
         PassthroughOptions{.in_fd = s.fd,
                            .out_fd = s.passthrough_fd,

@@ -46,7 +46,7 @@ struct ChildInputOptions {
   // After the child exited, how long streams that are still open may stay quiet (a background
   // process it started holds them) before reading stops anyway.
   std::chrono::milliseconds exit_linger{1000};
-  Counter* bytes_read = nullptr;     // counts every byte read, when set
+  InputMetrics* counters = nullptr;  // counts every line and byte read (both streams), when set
   Counter* skipped_lines = nullptr;  // counts the lines skipped while the pipeline was behind
 };
 

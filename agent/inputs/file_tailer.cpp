@@ -135,6 +135,7 @@ void FileTailer::track(LineSink& sink, const std::string& path, const TailSpec& 
   auto file = std::make_unique<File>();
   File& f = *file;
   f.path = path;
+  f.counters = spec.counters;
   f.identity = *identity;
   f.fd = fd;
   f.seen = true;
@@ -265,9 +266,9 @@ bool FileTailer::read_file(LineSink& sink, File& f) {
     any = true;
     budget -= static_cast<size_t>(n);
     f.offset += static_cast<uint64_t>(n);
-    if (options_.bytes_read != nullptr) options_.bytes_read->add(static_cast<uint64_t>(n));
+    if (f.counters != nullptr) f.counters->bytes.add(static_cast<uint64_t>(n));
     f.framer->commit(static_cast<size_t>(n));
-    while (f.framer->next(line)) sink.on_line(f.source, line);
+    while (f.framer->next(line)) hand_over(sink, f.source, line, f.counters);
   }
   if (any) f.last_data = Clock::now();
   return any;
@@ -286,7 +287,7 @@ void FileTailer::release_quiet_orphans(LineSink& sink, Clock::time_point now) {
       if (f.framer) {
         f.framer->finish();
         Line line;
-        while (f.framer->next(line)) sink.on_line(f.source, line);
+        while (f.framer->next(line)) hand_over(sink, f.source, line, f.counters);
       }
     }
     if (f.acked < f.offset) {  // its last events are not durable yet: keep it until they are
@@ -338,6 +339,23 @@ void FileTailer::acknowledge(SourceId source, uint64_t offset) {
 void FileTailer::save_checkpoints() {
   Status saved = store_.save();
   if (!saved.ok()) read_errors_.write(log::Level::kWarn, "checkpoints: " + saved.message());
+  publish_lag();
+}
+
+void FileTailer::publish_lag() {
+  if (options_.checkpoint_lag == nullptr) return;
+  std::vector<Registry::Sample> series;
+  series.reserve(files_.size());
+  for (const auto& f : files_) {
+    // What a restart now would read again, or has still to read: the file's size (as far as
+    // known: a closed idle file was read to its offset) past the checkpoint.
+    uint64_t size = f->offset;
+    struct stat st {};
+    if (f->fd >= 0 && ::fstat(f->fd, &st) == 0) size = static_cast<uint64_t>(st.st_size);
+    const uint64_t lag = size > f->acked ? size - f->acked : 0;
+    series.push_back({Registry::label("file", f->path), static_cast<double>(lag)});
+  }
+  options_.checkpoint_lag->publish(std::move(series));
 }
 
 void FileTailer::watch_directories() {

@@ -29,6 +29,7 @@
 #include "agent/inputs/input.h"
 #include "agent/telemetry/log.h"
 #include "agent/telemetry/metrics.h"
+#include "agent/telemetry/series_board.h"
 #include "parsers/line_framer.h"
 
 namespace faultline {
@@ -38,6 +39,7 @@ struct TailSpec {
   std::vector<std::string> exclude;   // shell patterns matched against the file's name
   bool start_at_end = true;           // a file without a checkpoint, present at startup
   std::chrono::milliseconds poll{0};  // 0: inotify; else: wake at this interval
+  InputMetrics* counters = nullptr;   // this input's lines and bytes; may be null
 };
 
 struct TailOptions {
@@ -51,7 +53,9 @@ struct TailOptions {
   std::chrono::milliseconds checkpoint_interval{1000};
   // Bytes read from one file in one turn before the others get theirs.
   size_t read_budget = 1024 * 1024;
-  Counter* bytes_read = nullptr;
+  // Where the checkpoint lag of each followed file is published (…checkpoint_lag_bytes{file});
+  // may be null.
+  SeriesBoard* checkpoint_lag = nullptr;
 };
 
 class FileTailer final : public Input {
@@ -76,9 +80,10 @@ class FileTailer final : public Input {
     uint64_t offset = 0;  // the next byte to read
     uint64_t acked = 0;   // the checkpoint: every line before it is safe
     SourceId source = 0;
-    bool orphan = false;    // renamed away or deleted: read to the end, then released
-    bool finished = false;  // an orphan whose last partial line went out
-    bool seen = false;      // found by the current scan
+    InputMetrics* counters = nullptr;  // the input (TailSpec) that found it
+    bool orphan = false;               // renamed away or deleted: read to the end, then released
+    bool finished = false;             // an orphan whose last partial line went out
+    bool seen = false;                 // found by the current scan
     Clock::time_point last_data{};
   };
 
@@ -92,6 +97,7 @@ class FileTailer final : public Input {
   void release_quiet_orphans(LineSink& sink, Clock::time_point now);
   void close_idle_files();
   void save_checkpoints();
+  void publish_lag();
   void watch_directories();
   // Waits for inotify or the timeout; true when inotify asked for a rescan.
   bool wait(std::chrono::milliseconds timeout);

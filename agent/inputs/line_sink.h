@@ -11,6 +11,7 @@
 #include <string>
 #include <string_view>
 
+#include "agent/telemetry/metrics.h"
 #include "parsers/line_framer.h"
 
 namespace faultline {
@@ -35,5 +36,11 @@ class LineSink {
   // an output that has not confirmed it), or nullopt when every line handed over so far is safe.
   virtual std::optional<uint64_t> oldest_unsafe(SourceId source) const = 0;
 };
+
+// Hands `line` to `sink` and counts it for its input (`counters` may be null).
+inline void hand_over(LineSink& sink, SourceId source, const Line& line, InputMetrics* counters) {
+  if (counters != nullptr) counters->lines.add();
+  sink.on_line(source, line);
+}
 
 }  // namespace faultline

@@ -130,15 +130,15 @@ Status Passthrough::status() const {
 }
 
 QueuedLines::QueuedLines(LineSink& sink, SourceId source, size_t max_line_bytes,
-                         Counter* bytes_read)
+                         InputMetrics* counters)
     : sink_(sink),
       source_(source),
       max_line_bytes_(max_line_bytes),
-      bytes_read_(bytes_read),
+      counters_(counters),
       framer_(std::make_unique<LineFramer>(max_line_bytes)) {}
 
 void QueuedLines::feed(const Passthrough::Chunk& chunk) {
-  if (bytes_read_ != nullptr) bytes_read_->add(chunk.bytes.size());
+  if (counters_ != nullptr) counters_->bytes.add(chunk.bytes.size());
   std::string_view data = chunk.bytes;
   if (chunk.dropped_before > 0) {
     // Bytes went by unprocessed: the line in progress lost its middle.
@@ -154,14 +154,14 @@ void QueuedLines::feed(const Passthrough::Chunk& chunk) {
     resync_ = false;
     framer_ = std::make_unique<LineFramer>(max_line_bytes_, LineFramer::kDefaultReadChunk, offset_);
   }
-  framer_->feed(data, [&](const Line& line) { sink_.on_line(source_, line); });
+  framer_->feed(data, [&](const Line& line) { hand_over(sink_, source_, line, counters_); });
   offset_ += data.size();
 }
 
 void QueuedLines::finish() {
   framer_->finish();
   Line line;
-  while (framer_->next(line)) sink_.on_line(source_, line);
+  while (framer_->next(line)) hand_over(sink_, source_, line, counters_);
 }
 
 }  // namespace faultline

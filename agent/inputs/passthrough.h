@@ -94,7 +94,7 @@ class Passthrough {
 // Not thread-safe: on the consumer's thread; the sink must outlive it.
 class QueuedLines {
  public:
-  QueuedLines(LineSink& sink, SourceId source, size_t max_line_bytes, Counter* bytes_read);
+  QueuedLines(LineSink& sink, SourceId source, size_t max_line_bytes, InputMetrics* counters);
   void feed(const Passthrough::Chunk& chunk);
   // The end of the stream: a last line without '\n' is handed over.
   void finish();
@@ -103,7 +103,7 @@ class QueuedLines {
   LineSink& sink_;
   const SourceId source_;
   const size_t max_line_bytes_;
-  Counter* bytes_read_;
+  InputMetrics* counters_;
   std::unique_ptr<LineFramer> framer_;
   uint64_t offset_ = 0;  // of the next byte taken from the queue
   bool resync_ = false;  // after a gap: skipping to the next whole line

@@ -93,13 +93,13 @@ Status StreamInput::read_fd(int fd, uint64_t size_hint, LineSink& sink,
       return Status::Error(name + ": read: " + std::strerror(errno));
     }
     if (n == 0) break;
-    if (options_.bytes_read != nullptr) options_.bytes_read->add(static_cast<uint64_t>(n));
+    if (options_.counters != nullptr) options_.counters->bytes.add(static_cast<uint64_t>(n));
     framer.commit(static_cast<size_t>(n));
-    while (framer.next(line)) sink.on_line(source, line);
+    while (framer.next(line)) hand_over(sink, source, line, options_.counters);
     progress.update(framer.bytes_committed());
   }
   framer.finish();
-  while (framer.next(line)) sink.on_line(source, line);
+  while (framer.next(line)) hand_over(sink, source, line, options_.counters);
   return Status::Ok();
 }
 
@@ -108,7 +108,7 @@ Status StreamInput::read_passthrough(int fd, LineSink& sink, const std::atomic<b
                     .out_fd = options_.passthrough_fd,
                     .max_queued_bytes = options_.max_queued_bytes,
                     .skipped_lines = options_.skipped_lines});
-  QueuedLines lines(sink, sink.open_source("stdin"), options_.max_line_bytes, options_.bytes_read);
+  QueuedLines lines(sink, sink.open_source("stdin"), options_.max_line_bytes, options_.counters);
   std::optional<std::chrono::steady_clock::time_point> stop_deadline;
   Passthrough::Chunk chunk;
   while (true) {

@@ -28,7 +28,7 @@ struct StreamOptions {
   // After `stop` turns true, how long to go on reading (until the stream ends). 0: stop at once.
   // In `pipe` the app usually gets the same signal and writes its last lines as it exits.
   std::chrono::milliseconds stop_grace{0};
-  Counter* bytes_read = nullptr;  // counts every byte read, when set
+  InputMetrics* counters = nullptr;  // counts every line and byte read, when set
   // With a passthrough: bytes read but not yet processed, at most; past that, lines are skipped
   // (and counted here) rather than the app's output held back.
   size_t max_queued_bytes = 16 * 1024 * 1024;

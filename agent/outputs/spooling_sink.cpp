@@ -33,8 +33,9 @@ void SpoolingSink::register_metrics(Registry& r) const {
                 "Events the pipeline waited to queue because the spool writer was behind "
                 "(backpressure; nothing is dropped).",
                 waits_);
-  r.add_counter("faultline_spool_queue_wait_microseconds_total",
-                "Time the pipeline spent waiting for room in the spool queue.", wait_micros_);
+  r.add_micros_as_seconds("faultline_spool_queue_wait_seconds_total",
+                          "Time the pipeline spent waiting for room in the spool queue.",
+                          wait_micros_);
   r.add_gauge("faultline_spool_queue_bytes", "Bytes of events waiting for the spool writer.",
               queued_gauge_);
 }

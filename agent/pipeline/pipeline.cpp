@@ -167,6 +167,7 @@ void Pipeline::emit(sentry::Incident&& incident) {
     if (explain_hook_) explain_hook_(incident, *built, verdict, explain);
     if (!verdict.keep()) {
       metrics_.events_dropped_rules.add();
+      rule_drops_.count(verdict);
       return;
     }
     if (sentry::fit_event(*built)) metrics_.events_truncated.add();

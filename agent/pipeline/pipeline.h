@@ -22,6 +22,7 @@
 #include "agent/pipeline/correlator.h"
 #include "agent/pipeline/record_clock.h"
 #include "agent/pipeline/release_watcher.h"
+#include "agent/pipeline/rule_drop_tally.h"
 #include "agent/pipeline/source_state.h"
 #include "agent/sentry/event_builder.h"
 #include "agent/sentry/incident.h"
@@ -94,6 +95,7 @@ class Pipeline final : public LineSink {
   ShapeAdvisor shape_advisor_;  // the first records of the run: are the keys right?
   log::LogLimiter bad_line_log_;
   log::LogLimiter build_failure_log_;
+  RuleDropTally rule_drops_{metrics_.dropped_by_rule};
 };
 
 // The event builder's settings as the configuration gives them.

@@ -8,6 +8,8 @@
 
 #include <cerrno>
 #include <cstring>
+#include <string_view>
+#include <vector>
 
 #include "agent/runtime/signals.h"
 
@@ -106,10 +108,22 @@ Status ChildProcess::start() {
   std::vector<char*> args;
   for (std::string& a : argv_) args.push_back(a.data());
   args.push_back(nullptr);
+  // systemd's notification socket and watchdog are faultline's (the unit's main process): an app
+  // that also spoke to them would say READY for faultline, or be the one whose pings count.
+  std::vector<char*> env;
+  for (char** e = environ; *e != nullptr; ++e) {
+    const std::string_view var(*e);
+    if (var.starts_with("NOTIFY_SOCKET=") || var.starts_with("WATCHDOG_USEC=") ||
+        var.starts_with("WATCHDOG_PID=")) {
+      continue;
+    }
+    env.push_back(*e);
+  }
+  env.push_back(nullptr);
   pid_t pid = -1;
   // glibc's posix_spawnp reports the exec's own failure (ENOENT, EACCES) as its result.
   const int failed =
-      ::posix_spawnp(&pid, args[0], &setup.actions, &setup.attr, args.data(), environ);
+      ::posix_spawnp(&pid, args[0], &setup.actions, &setup.attr, args.data(), env.data());
   close_fd(out[1]);
   close_fd(err[1]);
   if (failed != 0) {

@@ -7,6 +7,7 @@
 #include <cerrno>
 #include <chrono>
 #include <cstring>
+#include <deque>
 #include <iostream>
 #include <memory>
 #include <optional>
@@ -96,13 +97,41 @@ OutputPlan output_plan(const config::Config& config, const Plan& plan) {
   return out;
 }
 
-std::unique_ptr<Input> tail_input(const config::Config& config, Metrics& metrics) {
+// What each input is called in faultline_input_*_total{input}, in make_inputs()'s order.
+std::vector<std::string> input_names(const config::Config& config, const Plan& plan) {
+  std::vector<std::string> names;
+  if (plan.mode == Mode::kRun) {
+    for (const config::Input& input : config.inputs) {
+      std::string name;
+      for (const std::string& path : input.paths) name += (name.empty() ? "" : ",") + path;
+      names.push_back(std::move(name));
+    }
+  } else if (plan.mode == Mode::kExec) {
+    names.push_back(plan.argv.empty() ? "exec" : plan.argv.front());
+  } else if (plan.mode == Mode::kPipe) {
+    names.push_back("stdin");
+  } else {
+    for (const std::string& file : plan.files) names.push_back(file == "-" ? "stdin" : file);
+  }
+  return names;
+}
+
+// The counters of each input (input_names()) and the tailer's checkpoint lag, registered before
+// the run starts, filled by the inputs.
+struct InputTelemetry {
+  std::deque<InputMetrics> inputs;
+  SeriesBoard checkpoint_lag;
+};
+
+std::unique_ptr<Input> tail_input(const config::Config& config, InputTelemetry& telemetry) {
   TailOptions o;
   o.state_dir = config.state.dir;
   o.max_line_bytes = config.pino.max_line_bytes;
-  o.bytes_read = &metrics.bytes_read;
-  for (const config::Input& input : config.inputs) {
+  o.checkpoint_lag = &telemetry.checkpoint_lag;
+  for (size_t i = 0; i < config.inputs.size(); ++i) {
+    const config::Input& input = config.inputs[i];
     TailSpec spec;
+    spec.counters = &telemetry.inputs[i];
     spec.globs = input.paths;
     spec.exclude = input.exclude;
     spec.start_at_end = input.start_at != "beginning";
@@ -113,10 +142,11 @@ std::unique_ptr<Input> tail_input(const config::Config& config, Metrics& metrics
 }
 
 std::vector<std::unique_ptr<Input>> make_inputs(const config::Config& config, const Plan& plan,
-                                                Metrics& metrics, ChildProcess* child) {
+                                                Metrics& metrics, InputTelemetry& telemetry,
+                                                ChildProcess* child) {
   std::vector<std::unique_ptr<Input>> inputs;
   if (plan.mode == Mode::kRun) {
-    inputs.push_back(tail_input(config, metrics));
+    inputs.push_back(tail_input(config, telemetry));
     return inputs;
   }
   if (plan.mode == Mode::kExec) {
@@ -125,16 +155,16 @@ std::vector<std::unique_ptr<Input>> make_inputs(const config::Config& config, co
     o.err = {child->stderr_fd(), child->name() + " stderr", STDERR_FILENO, "stderr"};
     o.max_line_bytes = config.pino.max_line_bytes;
     o.child_exited = [child] { return child->reap(); };
-    o.bytes_read = &metrics.bytes_read;
+    o.counters = &telemetry.inputs.front();
     o.skipped_lines = &metrics.skipped_lines;
     inputs.push_back(std::make_unique<ChildInput>(std::move(o)));
     return inputs;
   }
   StreamOptions base;
   base.max_line_bytes = config.pino.max_line_bytes;
-  base.bytes_read = &metrics.bytes_read;
   if (plan.mode == Mode::kPipe) {
     StreamOptions o = base;
+    o.counters = &telemetry.inputs.front();
     o.path = "-";
     o.passthrough_fd = STDOUT_FILENO;
     // On SIGTERM/SIGINT the app is usually stopping too: read its last words (until stdin
@@ -144,8 +174,10 @@ std::vector<std::unique_ptr<Input>> make_inputs(const config::Config& config, co
     inputs.push_back(std::make_unique<StreamInput>(std::move(o)));
     return inputs;
   }
-  for (const std::string& file : plan.files) {
+  for (size_t i = 0; i < plan.files.size(); ++i) {
+    const std::string& file = plan.files[i];
     StreamOptions o = base;
+    o.counters = &telemetry.inputs[i];
     o.path = file;
     o.progress = plan.mode == Mode::kReplay && ::isatty(STDERR_FILENO) != 0;
     inputs.push_back(std::make_unique<StreamInput>(std::move(o)));
@@ -218,7 +250,7 @@ void reload(const config::Config& running, Pipeline& pipeline) {
   pipeline.reload(*fresh);
   log::Level level = log::Level::kInfo;
   log::parse_level(fresh->log.level, level);
-  log::configure(level, fresh->log.format == "json");
+  log::configure(level, log::json_format(fresh->log.format));
   log::info("reload (SIGHUP): " + running.file + ": " +
             std::to_string(fresh->rules.rule_set->size()) +
             " rules, the release, environment, dist and log level now apply; changes to inputs, "
@@ -288,6 +320,17 @@ int run(const config::Config& config, const Plan& plan,
   // One registry for the run: what the summary, the logs and (later) /metrics read.
   Registry registry;
   metrics.register_in(registry);
+  InputTelemetry input_telemetry;
+  for (std::string& name : input_names(config, plan)) {
+    input_telemetry.inputs.emplace_back(std::move(name)).register_in(registry);
+  }
+  if (plan.mode == Mode::kRun) {
+    input_telemetry.checkpoint_lag.register_as(
+        registry, "faultline_checkpoint_lag_bytes",
+        "Bytes of a followed file past its checkpoint: not yet read, or read with events not yet "
+        "durable (a restart would read them again).",
+        Registry::Type::kGauge);
+  }
   (*outputs)->register_metrics(registry);
   registry.add_info("faultline_build_info", "The running faultline's version and git revision.",
                     std::string("version=\"") + build_info::kVersion + "\",revision=\"" +
@@ -345,7 +388,7 @@ int run(const config::Config& config, const Plan& plan,
   }
 
   bool input_failed = false;
-  auto inputs = make_inputs(config, plan, metrics, child.get());
+  auto inputs = make_inputs(config, plan, metrics, input_telemetry, child.get());
   std::vector<std::unique_ptr<Acknowledger>> acknowledgers;
   if (service) service->ready();
   for (auto& input : inputs) {
@@ -440,13 +483,13 @@ Result<config::Config> load_config(const std::string& path, const std::string& l
   const config::Getenv env = config::process_getenv();
   auto config = path.empty() ? config::load_defaults(env) : config::load_file(path, env);
   if (!config.ok()) {
-    std::cerr << "faultline: " << config.message() << "\n";
+    log::error(config.message());
     return config;
   }
   if (!log_level.empty()) config->log.level = log_level;
   log::Level level = log::Level::kInfo;
   log::parse_level(config->log.level, level);
-  log::configure(level, config->log.format == "json");
+  log::configure(level, log::json_format(config->log.format));
   return config;
 }
 

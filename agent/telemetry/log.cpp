@@ -1,6 +1,9 @@
 #include "agent/telemetry/log.h"
 
+#include <unistd.h>
+
 #include <atomic>
+#include <chrono>
 #include <cstdio>
 #include <ctime>
 
@@ -11,7 +14,7 @@ namespace faultline::log {
 namespace {
 
 std::atomic<Level> g_min{Level::kInfo};
-std::atomic<bool> g_json{false};
+std::atomic<bool> g_json{::isatty(STDERR_FILENO) == 0};
 std::mutex g_write_mu;
 
 std::string_view name(Level level) {
@@ -35,6 +38,12 @@ void configure(Level min_level, bool json) {
   g_json = json;
 }
 
+bool json_format(std::string_view format) {
+  if (format == "json") return true;
+  if (format == "text") return false;
+  return ::isatty(STDERR_FILENO) == 0;
+}
+
 bool parse_level(std::string_view n, Level& out) {
   for (Level l : {Level::kDebug, Level::kInfo, Level::kWarn, Level::kError}) {
     if (name(l) == n) {
@@ -53,11 +62,16 @@ void write(Level level, std::string_view message) {
   if (!enabled(level)) return;
   std::string line;
   if (g_json) {
-    char stamp[32];
-    const std::time_t now = std::time(nullptr);
+    const auto now = std::chrono::system_clock::now();
+    const std::time_t seconds = std::chrono::system_clock::to_time_t(now);
+    const auto millis =
+        std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() %
+        1000;
     std::tm tm{};
-    gmtime_r(&now, &tm);
-    std::strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    gmtime_r(&seconds, &tm);
+    char stamp[40];
+    const size_t n = std::strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%S", &tm);
+    std::snprintf(stamp + n, sizeof stamp - n, ".%03dZ", static_cast<int>(millis));
     json::Object o;
     o.set("time", stamp);
     o.set("level", name(level));

@@ -15,8 +15,12 @@ namespace faultline::log {
 
 enum class Level : uint8_t { kDebug, kInfo, kWarn, kError };
 
-// Defaults: info, text. `json` writes {"time","level","msg"} objects, one per line.
+// Defaults: info, and the format "auto" gives. `json` writes {"time","level","msg"} objects, one
+// per line, time in UTC with milliseconds.
 void configure(Level min_level, bool json);
+// Whether `log.format` means JSON: "json", or "auto" (the default) when stderr is not a terminal:
+// a person reads a terminal; the journal, a container runtime or a log shipper reads the rest.
+bool json_format(std::string_view format);
 bool parse_level(std::string_view name, Level& out);
 bool enabled(Level level);
 void write(Level level, std::string_view message);

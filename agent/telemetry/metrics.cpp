@@ -14,8 +14,6 @@ const std::vector<Metrics::Entry>& Metrics::entries() {
        &Metrics::invalid_utf8_lines},
       {"faultline_errors_detected_total", "Error records found.", &Metrics::errors_detected},
       {"faultline_events_total", "Events emitted.", &Metrics::events},
-      {"faultline_events_dropped_by_rules_total", "Events dropped by filter, sample or throttle.",
-       &Metrics::events_dropped_rules},
       {"faultline_events_dropped_queue_full_total",
        "Events an output could not queue (none since the spool queue waits instead; kept at 0 for "
        "dashboards).",
@@ -28,7 +26,6 @@ const std::vector<Metrics::Entry>& Metrics::entries() {
        &Metrics::fields_unreadable},
       {"faultline_event_build_failures_total", "Error records that could not become an event.",
        &Metrics::build_failures},
-      {"faultline_input_bytes_total", "Bytes read from all inputs.", &Metrics::bytes_read},
       {"faultline_lines_skipped_total",
        "Lines passed through unprocessed because faultline fell behind (pipe never slows the app).",
        &Metrics::skipped_lines},
@@ -58,6 +55,17 @@ void Metrics::register_in(Registry& registry) const {
   registry.add_gauge("faultline_correlation_open_requests",
                      "Requests the correlator holds now (bounded by correlation.max_requests).",
                      open_requests);
+  dropped_by_rule.register_as(registry, "faultline_events_dropped_by_rules_total",
+                              "Events dropped by a rule, by rule and reason (filter, sample, "
+                              "throttle).",
+                              Registry::Type::kCounter);
+}
+
+void InputMetrics::register_in(Registry& registry) const {
+  registry.add_counter("faultline_input_lines_total", "Lines read, per input.", lines,
+                       Registry::label("input", name));
+  registry.add_counter("faultline_input_bytes_total", "Bytes read, per input.", bytes,
+                       Registry::label("input", name));
 }
 
 }  // namespace faultline

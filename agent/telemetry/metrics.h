@@ -4,9 +4,11 @@
 #pragma once
 
 #include <atomic>
+#include <string>
 #include <string_view>
 #include <vector>
 
+#include "agent/telemetry/series_board.h"
 #include "base/metrics.h"
 
 namespace faultline {
@@ -24,8 +26,7 @@ struct Metrics {
   Counter events_dropped_queue;  // an output refused the event (none does: the spool queue waits)
   Counter events_truncated;      // cut to fit Sentry's size limits
   Counter fields_unreadable;  // values of error records replaced by a marker (json::kTooDeep, …)
-  Counter bytes_read;
-  Counter skipped_lines;  // pipe: the pipeline fell behind, lines passed through unprocessed
+  Counter skipped_lines;      // pipe: the pipeline fell behind, lines passed through unprocessed
   // Correlation.
   Counter requests_tracked;   // request/trace/job scopes opened
   Counter requests_evicted;   // pushed out by correlation.max_requests (LRU)
@@ -37,6 +38,8 @@ struct Metrics {
   Counter late_lines;         // lines that arrived after their request's completion
   // Gauge: requests the correlator holds now (written by the pipeline thread, read by /metrics).
   std::atomic<uint64_t> open_requests{0};
+  // events_dropped_rules by rule and reason (filter, sample, throttle), as the pipeline counts it.
+  SeriesBoard dropped_by_rule;
 
   // Adds every counter above to `registry`; this object must outlive it.
   void register_in(Registry& registry) const;
@@ -47,6 +50,19 @@ struct Metrics {
     Counter Metrics::*counter;
   };
   static const std::vector<Entry>& entries();
+};
+
+// What one input read (a `run` input's paths, stdin, a replayed file, an app under exec): its
+// series of faultline_input_lines_total and faultline_input_bytes_total. Counted by the input's
+// thread.
+struct InputMetrics {
+  explicit InputMetrics(std::string input_name) : name(std::move(input_name)) {}
+  std::string name;
+  Counter lines;
+  Counter bytes;
+
+  // This object must outlive `registry`.
+  void register_in(Registry& registry) const;
 };
 
 }  // namespace faultline

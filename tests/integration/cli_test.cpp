@@ -2,8 +2,10 @@
 
 #include <chrono>
 #include <string>
+#include <vector>
 
 #include "support/process.h"
+#include "support/self_log.h"
 
 using namespace faultline::test;
 
@@ -242,4 +244,41 @@ TEST_CASE("cli: replay without a file says what to give", "[cli]") {
   CHECK(r.exit_code == 2);
   CHECK(r.err.find("replay: give one or more files, or - for stdin") != std::string::npos);
   CHECK(r.err.find("inputs is required") == std::string::npos);
+}
+
+// faultline's own log: JSON lines where a program reads stderr, text where a person does.
+TEST_CASE("cli: self-logs are JSON lines off a terminal, text on one or with log.format: text",
+          "[cli]") {
+  TempDir dir;
+  const std::string input = R"({"level":50,"time":1795502011000,"msg":"boom \"quoted\""})"
+                            "\n";
+  const std::string file = dir.write("app.log", input);
+  RunResult json = run_faultline({.args = {"replay", "--print", file}});
+  REQUIRE(json.exit_code == 0);
+  const std::vector<std::string> lines = split_lines(json.err_raw);
+  REQUIRE_FALSE(lines.empty());
+  for (const std::string& line : lines) {
+    INFO(line);
+    std::string text;
+    CHECK(self_log_as_text(line, text));
+    // {"time":"2026-12-05T09:32:01.123Z",...}: UTC with milliseconds.
+    CHECK(line.size() > 34);
+    CHECK(line.substr(32, 2) == "Z\"");
+    CHECK(line[28] == '.');
+  }
+  CHECK(json.err_raw.find(R"("level":"info","msg":"replay: 1 lines read)") != std::string::npos);
+
+  const std::string text_config = dir.write("text.yaml", "log:\n  format: text\n");
+  RunResult text = run_faultline({.args = {"replay", "--print", "-c", text_config, file}});
+  REQUIRE(text.exit_code == 0);
+  CHECK(text.err_raw.rfind("faultline: info: replay: 1 lines read", 0) == 0);
+
+  // On a terminal (script(1) gives the command a pty for its stdin, stdout and stderr).
+  RunResult tty = run(
+      "/usr/bin/script",
+      {.args = {"-q", "-e", "-c", faultline_binary() + " replay --print " + file, "/dev/null"}});
+  CHECK(tty.exit_code == 0);
+  INFO(tty.out);
+  CHECK(tty.out.find("faultline: info: replay: 1 lines read") != std::string::npos);
+  CHECK(tty.out.find(R"({"time":)") == std::string::npos);
 }

@@ -7,6 +7,7 @@
 #include <httplib.h>
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <csignal>
 #include <filesystem>
@@ -14,6 +15,7 @@
 #include <functional>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "support/ports.h"
 #include "support/process.h"
@@ -85,10 +87,14 @@ double sample(const std::string& text, const std::string& name) {
   return std::stod(text.substr(at + key.size() - 1));
 }
 
-// Prometheus text format 0.0.4: comments (# HELP / # TYPE) and `name value` samples only.
+// Prometheus text format 0.0.4: comments (# HELP / # TYPE) and `name value` samples only, each
+// sample in the family its TYPE line opened (a histogram's with _bucket/_sum/_count), each family
+// once.
 void check_prometheus_text(const std::string& text) {
   REQUIRE_FALSE(text.empty());
   CHECK(text.back() == '\n');
+  std::string family, family_type;
+  std::vector<std::string> families;
   size_t start = 0;
   while (start < text.size()) {
     const size_t end = text.find('\n', start);
@@ -97,8 +103,11 @@ void check_prometheus_text(const std::string& text) {
     INFO(line);
     if (line.rfind("# HELP ", 0) == 0) continue;
     if (line.rfind("# TYPE ", 0) == 0) {
-      const std::string type = line.substr(line.rfind(' ') + 1);
-      CHECK((type == "counter" || type == "gauge"));
+      family_type = line.substr(line.rfind(' ') + 1);
+      family = line.substr(7, line.rfind(' ') - 7);
+      CHECK((family_type == "counter" || family_type == "gauge" || family_type == "histogram"));
+      CHECK(std::find(families.begin(), families.end(), family) == families.end());
+      families.push_back(family);
       continue;
     }
     const size_t space = line.rfind(' ');
@@ -112,6 +121,11 @@ void check_prometheus_text(const std::string& text) {
     }
     CHECK(name.rfind("faultline_", 0) == 0);
     CHECK(name.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789_") == std::string::npos);
+    if (family_type == "histogram") {
+      CHECK((name == family + "_bucket" || name == family + "_sum" || name == family + "_count"));
+    } else {
+      CHECK(name == family);
+    }
     size_t used = 0;
     CHECK_NOTHROW(std::stod(line.substr(space + 1), &used));
     CHECK(used == line.size() - space - 1);
@@ -122,7 +136,10 @@ void check_prometheus_text(const std::string& text) {
 
 TEST_CASE("server: /metrics is Prometheus text whose counters move as lines come in", "[server]") {
   TempDir dir;
-  const std::string config = write_config(dir, "server:\n  listen: 127.0.0.1:0\n");
+  const std::string config =
+      write_config(dir,
+                   "server:\n  listen: 127.0.0.1:0\nrules:\n  list:\n    - name: known \"issue\"\n"
+                   "      when: {error-type: KnownError}\n      drop: known\n");
   Spawned faultline(faultline_binary(),
                     {.args = {"run", "-c", config}, .env = {{"HOME", dir.path()}}});
   const std::string address = served_address(faultline);
@@ -139,15 +156,41 @@ TEST_CASE("server: /metrics is Prometheus text whose counters move as lines come
 
   CHECK(sample(before.body, "faultline_correlation_open_requests") == 0);
   // A request's first line (no completion yet): one request open in the correlator.
-  append(dir.file("logs/app.log"), R"({"level":30,"time":1795502010000,"reqId":7,"msg":"hello"})"
-                                   "\n" +
-                                       error_line("boom"));
+  const std::string lines =
+      R"({"level":30,"time":1795502010000,"reqId":7,"msg":"hello"})"
+      "\n" +
+      error_line("boom") +
+      R"({"level":50,"time":1795502012000,"err":{"type":"KnownError","message":"old"},"msg":"old"})"
+      "\n";
+  append(dir.file("logs/app.log"), lines);
+  // Per input (its paths), per rule and reason, and per followed file.
+  const std::string input = "{input=\"" + dir.file("logs/*.log") + "\"}";
+  std::string text;
   CHECK(eventually([&] {
-    const std::string text = get(address, "/metrics").body;
-    return sample(text, "faultline_lines_total") == 2 &&
-           sample(text, "faultline_errors_detected_total") == 1 &&
-           sample(text, "faultline_correlation_open_requests") == 1;
+    text = get(address, "/metrics").body;
+    return sample(text, "faultline_lines_total") == 3 &&
+           sample(text, "faultline_errors_detected_total") == 2 &&
+           sample(text, "faultline_correlation_open_requests") == 1 &&
+           sample(text, "faultline_input_lines_total" + input) == 3 &&
+           sample(text, "faultline_input_bytes_total" + input) ==
+               static_cast<double>(lines.size()) &&
+           sample(
+               text,
+               R"(faultline_events_dropped_by_rules_total{rule="known \"issue\"",reason="filter"})") ==
+               1 &&
+           sample(text,
+                  "faultline_checkpoint_lag_bytes{file=\"" + dir.file("logs/app.log") + "\"}") >= 0;
   }));
+  INFO(text);
+  CHECK(sample(text, "faultline_lines_total") == 3);
+  CHECK(sample(text, "faultline_input_lines_total" + input) == 3);
+  CHECK(sample(text, "faultline_input_bytes_total" + input) == static_cast<double>(lines.size()));
+  CHECK(sample(
+            text,
+            R"(faultline_events_dropped_by_rules_total{rule="known \"issue\"",reason="filter"})") ==
+        1);
+  CHECK(sample(text, "faultline_checkpoint_lag_bytes{file=\"" + dir.file("logs/app.log") + "\"}") >=
+        0);
   check_prometheus_text(get(address, "/metrics").body);
 
   faultline.signal(SIGTERM);
@@ -182,6 +225,14 @@ TEST_CASE("server: /healthz is 503 while Sentry is away longer than unhealthy_af
   auto sentry = Receiver::on_port(port);
   CHECK(eventually([&] { return get(address, "/healthz").status == 200; }));
   CHECK(sentry->accepted_event_ids().size() == 1);
+  // Every attempt, refused or accepted, is in the send-latency histogram.
+  const std::string text = get(address, "/metrics").body;
+  check_prometheus_text(text);
+  CHECK(sample(text, "faultline_delivery_request_duration_seconds_count") >=
+        sample(text, "faultline_delivery_requests_total"));
+  CHECK(sample(text, "faultline_delivery_requests_total") >= 2);
+  CHECK(sample(text, R"(faultline_delivery_request_duration_seconds_bucket{le="+Inf"})") ==
+        sample(text, "faultline_delivery_request_duration_seconds_count"));
 
   faultline.signal(SIGTERM);
   const RunResult r = faultline.wait(kWait);
@@ -274,14 +325,20 @@ TEST_CASE("server: exec under systemd says READY once the app runs and STOPPING 
   // The app runs until the test lets it end.
   Spawned faultline(faultline_binary(),
                     {.args = {"exec", "--", "/bin/sh", "-c",
-                              "while [ ! -e \"$0\" ]; do sleep 0.05; done; exit 4", stop_file},
-                     .env = {{"HOME", dir.path()}, {"NOTIFY_SOCKET", systemd.path()}}});
+                              "echo \"app sees ${NOTIFY_SOCKET:-no}${WATCHDOG_USEC:-} socket\"; "
+                              "while [ ! -e \"$0\" ]; do sleep 0.05; done; exit 4",
+                              stop_file},
+                     .env = {{"HOME", dir.path()},
+                             {"NOTIFY_SOCKET", systemd.path()},
+                             {"WATCHDOG_USEC", "30000000"}}});
   CHECK(systemd.hears("READY=1"));
   CHECK(systemd.heard().find("STOPPING=1") == std::string::npos);  // the app still runs
   std::ofstream(stop_file) << "";
   CHECK(systemd.hears("STOPPING=1"));
   const RunResult r = faultline.wait(kWait);
   CHECK(r.exit_code == 4);
+  // The socket and the watchdog are faultline's, not the app's.
+  CHECK(r.out == "app sees no socket\n");
 }
 
 TEST_CASE("server: SIGHUP reloads a good configuration and keeps the running one on a bad one",

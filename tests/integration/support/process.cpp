@@ -148,11 +148,18 @@ RunResult run(const std::string& program, const RunOptions& options) {
   });
 
   RunResult result;
+  SelfLogReader self_log;
   const auto deadline = std::chrono::steady_clock::now() + options.timeout;
-  const bool finished =
-      pump_pipes(out_pipe[0], err_pipe[0], deadline, [&result](int stream, std::string_view bytes) {
-        (stream == 0 ? result.out : result.err).append(bytes);
-      });
+  const bool finished = pump_pipes(out_pipe[0], err_pipe[0], deadline,
+                                   [&result, &self_log](int stream, std::string_view bytes) {
+                                     if (stream == 0) {
+                                       result.out.append(bytes);
+                                     } else {
+                                       result.err_raw.append(bytes);
+                                       self_log.feed(bytes, result.err);
+                                     }
+                                   });
+  self_log.finish(result.err);
   if (!finished) {
     result.timed_out = true;
     kill(pid, SIGKILL);
@@ -214,12 +221,18 @@ void Spawned::read_output(int out_fd, int err_fd) {
              [this](int stream, std::string_view bytes) {
                {
                  std::lock_guard<std::mutex> g(mu_);
-                 (stream == 0 ? out_ : err_).append(bytes);
+                 if (stream == 0) {
+                   out_.append(bytes);
+                 } else {
+                   err_raw_.append(bytes);
+                   self_log_.feed(bytes, err_);
+                 }
                }
                changed_.notify_all();
              });
   {
     std::lock_guard<std::mutex> g(mu_);
+    self_log_.finish(err_);
     eof_ = true;
   }
   changed_.notify_all();
@@ -274,6 +287,7 @@ RunResult Spawned::wait(std::chrono::milliseconds timeout) {
   std::lock_guard<std::mutex> g(mu_);
   result.out = out_;
   result.err = err_;
+  result.err_raw = err_raw_;
   return result;
 }
 
@@ -285,6 +299,11 @@ std::string Spawned::out() const {
 std::string Spawned::err() const {
   std::lock_guard<std::mutex> g(mu_);
   return err_;
+}
+
+std::string Spawned::err_raw() const {
+  std::lock_guard<std::mutex> g(mu_);
+  return err_raw_;
 }
 
 bool Spawned::wait_for_err(std::string_view needle, std::chrono::milliseconds timeout) {

@@ -1,5 +1,6 @@
 // Runs the real faultline binary (or any program) for integration tests: arguments, extra
-// environment, bytes on stdin, captured stdout and stderr, and a deadline after which the child
+// environment, bytes on stdin, captured stdout and stderr (faultline's JSON log read back as
+// text), and a deadline after which the child
 // is killed so a test can never hang.
 #pragma once
 
@@ -15,6 +16,8 @@
 #include <thread>
 #include <vector>
 
+#include "support/self_log.h"
+
 namespace faultline::test {
 
 struct RunResult {
@@ -22,7 +25,8 @@ struct RunResult {
   int signal = 0;
   bool timed_out = false;
   std::string out;
-  std::string err;
+  std::string err;      // faultline's JSON log lines in their text form (support/self_log.h)
+  std::string err_raw;  // stderr as written
 };
 
 struct RunOptions {
@@ -80,7 +84,8 @@ class Spawned {
   RunResult wait(std::chrono::milliseconds timeout);
   // What the child wrote so far.
   std::string out() const;
-  std::string err() const;
+  std::string err() const;      // with faultline's JSON log lines as text (support/self_log.h)
+  std::string err_raw() const;  // as written
   // Real-time waits: for `needle` to appear in stderr, or for stdout to reach `bytes`.
   bool wait_for_err(std::string_view needle, std::chrono::milliseconds timeout);
   bool wait_for_out(size_t bytes, std::chrono::milliseconds timeout);
@@ -94,9 +99,11 @@ class Spawned {
   std::thread reader_;
   mutable std::mutex mu_;
   std::condition_variable changed_;
-  std::string out_;   // guarded by mu_
-  std::string err_;   // guarded by mu_
-  bool eof_ = false;  // guarded by mu_: both pipes closed
+  std::string out_;         // guarded by mu_
+  std::string err_;         // guarded by mu_
+  std::string err_raw_;     // guarded by mu_
+  SelfLogReader self_log_;  // guarded by mu_
+  bool eof_ = false;        // guarded by mu_: both pipes closed
 };
 
 // A fresh directory under the build's temp area, removed by the destructor.
