@@ -33,8 +33,9 @@ Correlator::Correlator(const config::Correlation& options, const PinoFormat& for
       format_(format),
       emit_(std::move(emit)),
       arena_(options.max_bytes),
-      table_(options.max_requests, options.max_records_per_request),
-      metrics_(metrics) {}
+      table_(options.max_requests),
+      metrics_(metrics),
+      compact_at_(16 * arena_.chunk_bytes()) {}
 
 void Correlator::advance(const RecordView& view, int64_t wall_us) {
   if (time_base_ == TimeBase::kRecordTime) {
@@ -88,9 +89,14 @@ void Correlator::release_due() {
   // for jobs that borrow its trace); an open one until the TTL.
   const int64_t ttl_us = options_.ttl.count() * 1000;
   const int64_t hold_us = options_.hold.count() * 1000;
-  for (uint32_t oldest = table_.oldest(); oldest != RequestTable::kNone; oldest = table_.oldest()) {
-    const RequestState& s = table_.at(oldest);
-    if (s.last_activity + (s.closed ? hold_us : ttl_us) >= logical_now_) break;
+  for (uint32_t oldest = table_.oldest_closed(); oldest != RequestTable::kNone;
+       oldest = table_.oldest_closed()) {
+    if (table_.at(oldest).last_activity + hold_us >= logical_now_) break;
+    drop(oldest, /*evicted=*/false);
+  }
+  for (uint32_t oldest = table_.oldest_open(); oldest != RequestTable::kNone;
+       oldest = table_.oldest_open()) {
+    if (table_.at(oldest).last_activity + ttl_us >= logical_now_) break;
     drop(oldest, /*evicted=*/false);
   }
 }
@@ -99,6 +105,7 @@ void Correlator::drop(uint32_t slot, bool evicted) {
   RequestState& s = table_.at(slot);
   if (!s.pending.empty()) finalize(s, /*forced=*/true);
   if (!s.closed) (evicted ? metrics_.requests_evicted : metrics_.requests_expired).add();
+  forget_lines(s);
   table_.drop(slot);
   metrics_.open_requests.store(table_.size(), std::memory_order_relaxed);
 }
@@ -113,21 +120,77 @@ uint32_t Correlator::open(SourceState& source, std::string_view key, uint64_t ha
 }
 
 void Correlator::keep(RequestState& s, const Line& line) {
-  const size_t capacity = s.ring.size();
+  const size_t capacity = options_.max_records_per_request;
   if (capacity == 0) return;
+  const LineRef ref = arena_.append(line.text, line.offset, options_.max_record_bytes);
   size_t index;
-  if (s.ring_count == capacity) {
+  if (s.ring_count == capacity) {  // full: the oldest line makes room
     index = s.ring_start;
     s.ring_start = (s.ring_start + 1) % capacity;
-  } else {
-    index = (s.ring_start + s.ring_count) % capacity;
-    ++s.ring_count;
+    arena_.release(s.ring[index]);
+    s.ring[index] = ref;
+  } else {  // not wrapped yet: ring_start is 0
+    index = s.ring_count++;
+    s.ring.push_back(ref);
   }
-  s.ring[index] = arena_.append(line.text, line.offset, options_.max_record_bytes);
   if (!s.has_opening) {
     s.opening = s.ring[index];
+    arena_.retain(s.opening);
     s.has_opening = true;
   }
+  if (arena_.resident_bytes() >= compact_at_) compact_if_sparse();
+}
+
+void Correlator::compact_if_sparse() {
+  size_t live = 0;
+  for (size_t i = 0; i < table_.pool_size(); ++i) {
+    const RequestState& s = table_.at(static_cast<uint32_t>(i));
+    if (!s.in_use) continue;
+    for (size_t k = 0; k < s.ring_count; ++k) live += s.ring[k].length;
+    if (s.has_opening) live += s.opening.length;
+    if (s.has_completion) live += s.completion.length;
+  }
+  // Compacting copies what is live while the old arena is still held: at 1.5× the peak is 2.5×
+  // what is live, and each byte kept is copied at most twice on average.
+  if (live * 3 < arena_.resident_bytes() * 2) {
+    LineArena fresh(options_.max_bytes);
+    fresh.adopt_spares(arena_);
+    for (size_t i = 0; i < table_.pool_size(); ++i) {
+      RequestState& s = table_.at(static_cast<uint32_t>(i));
+      if (!s.in_use) continue;
+      bool opening_in_ring = false;
+      for (size_t k = 0; k < s.ring_count; ++k) {
+        const bool is_opening = s.has_opening && s.ring[k].pos == s.opening.pos;
+        s.ring[k] = fresh.copy(arena_, s.ring[k]);
+        if (is_opening) {
+          s.opening = s.ring[k];
+          fresh.retain(s.opening);
+          opening_in_ring = true;
+        }
+      }
+      if (s.has_opening && !opening_in_ring) s.opening = fresh.copy(arena_, s.opening);
+      if (s.has_completion) s.completion = fresh.copy(arena_, s.completion);
+    }
+    arena_ = std::move(fresh);
+  }
+  // Look again once the arena has grown by half again: compaction stays a small, amortised part
+  // of keeping lines.
+  compact_at_ = std::max(arena_.resident_bytes() * 3 / 2, 16 * arena_.chunk_bytes());
+}
+
+void Correlator::forget_story(RequestState& s) {
+  const size_t capacity = s.ring.size();
+  for (size_t i = 0; i < s.ring_count; ++i) arena_.release(s.ring[(s.ring_start + i) % capacity]);
+  s.ring.clear();
+  s.ring_start = s.ring_count = 0;
+  if (s.has_opening) arena_.release(s.opening);
+  s.has_opening = false;
+}
+
+void Correlator::forget_lines(RequestState& s) {
+  forget_story(s);
+  if (s.has_completion) arena_.release(s.completion);
+  s.has_completion = false;
 }
 
 void Correlator::remember_trace(RequestState& s, const RecordView& view) {
@@ -356,6 +419,7 @@ void Correlator::observe(SourceState& source, const Line& line, const RecordView
       late_line(closed, line, reason, wall_us);
       return;
     }
+    forget_lines(closed);
     table_.drop(slot);  // open() below publishes the new size
     slot = RequestTable::kNone;
   }
@@ -367,6 +431,7 @@ void Correlator::observe(SourceState& source, const Line& line, const RecordView
 
   if (view.completion) {
     // Kept whole where possible: the event reads its status, route and duration.
+    if (s.has_completion) arena_.release(s.completion);
     s.completion = arena_.append(line.text, line.offset,
                                  std::max<size_t>(options_.max_record_bytes, 64 * 1024));
     s.has_completion = true;
@@ -377,7 +442,10 @@ void Correlator::observe(SourceState& source, const Line& line, const RecordView
       pending_bytes_ += line.text.size();
     }
     finalize(s, /*forced=*/false);
-    s.closed = true;
+    table_.close(slot);
+    // Closed, it keeps its completion (a late error still gets the request's status and route)
+    // and gives its other lines back: breadcrumbs are for errors that come before the completion.
+    forget_story(s);
     return;
   }
   if (!error) {

@@ -70,6 +70,8 @@ class Correlator {
   void flush();
 
   size_t open_requests() const { return table_.size(); }
+  // Memory held now for kept lines (whole arena chunks).
+  size_t kept_bytes() const { return arena_.resident_bytes(); }
   // The lowest offset of an error line of `source` still held (waiting for its request's
   // completion), or nullopt. Linear in the requests holding errors (bounded), not in the input.
   std::optional<uint64_t> oldest_held(const SourceState& source) const;
@@ -81,6 +83,13 @@ class Correlator {
   void late_line(RequestState& s, const Line& line, rules::DetectReason reason, int64_t wall_us);
   void release_due();
   void keep(RequestState& s, const Line& line);
+  // Gives the request's kept lines back to the arena: all of them (before its slot is dropped),
+  // or those before its completion.
+  void forget_lines(RequestState& s);
+  void forget_story(RequestState& s);
+  // When the arena holds 1.5× what the requests still refer to (a few long-lived requests and
+  // jobs keep whole chunks alive), their lines move to a fresh arena and the old one is freed.
+  void compact_if_sparse();
   void remember_trace(RequestState& s, const RecordView& view);
   void finalize(RequestState& s, bool forced);
   // Emits `line` at once; `context` (may be null) lends breadcrumbs, completion and trace.
@@ -109,6 +118,7 @@ class Correlator {
   int64_t last_wall_ = 0;
   int64_t next_deadline_ = INT64_MAX;
   uint64_t pending_bytes_ = 0;  // bytes of held error lines, all requests together
+  size_t compact_at_ = 0;       // arena bytes that make compact_if_sparse() look
   static constexpr size_t kMaxPendingPerRequest = 32;
   std::string key_;  // scratch for building keys without allocating
 };

@@ -1,16 +1,24 @@
-// A fixed-size circular byte store for the raw lines the correlator keeps as breadcrumb
-// candidates. Appending never allocates; when the arena is full the oldest bytes are overwritten,
-// and a reference to them simply stops resolving. This is what bounds the correlator's memory by
-// one number (correlation.max_bytes) however many requests are open.
+// The byte store for the raw lines the correlator keeps as breadcrumb candidates, bounded by one
+// number (correlation.max_bytes) however many requests are open, and holding only what open
+// requests still need.
+//
+// Lines go into chunks (capacity / 16, at most 256 KiB) written one after the other. Each stored
+// line is a reference its holder gives back with release() (a request that ends, a ring slot
+// overwritten). A chunk nobody refers to any more is kept as a spare (up to as many as are in
+// use: a fresh page costs a page fault) or returned to the system, so memory follows the open
+// requests, not the input. When the chunks in use reach the capacity, the oldest chunk is given
+// up although referred to: those references simply stop resolving, as in a ring. Appending
+// allocates only when a new chunk starts (one mmap per chunk; none per line).
 //
 // Not thread-safe; owned by the correlator.
 #pragma once
 
 #include <cstdint>
-#include <memory>
+#include <deque>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace faultline {
 
@@ -24,22 +32,53 @@ struct LineRef {
 class LineArena {
  public:
   explicit LineArena(size_t capacity);
+  ~LineArena();
   LineArena(const LineArena&) = delete;
   LineArena& operator=(const LineArena&) = delete;
+  LineArena(LineArena&& other) noexcept;
+  LineArena& operator=(LineArena&& other) noexcept;
 
-  // Stores at most `max_bytes` of `line` (cutting longer ones).
+  // Stores at most `max_bytes` of `line` (cutting longer ones, and any line to one chunk). The
+  // caller holds one reference to it.
   LineRef append(std::string_view line, uint64_t source_offset, size_t max_bytes);
-  // The line's bytes, or nullopt when they have been overwritten since.
+  // A copy of a line of `from` (compaction), held once; a reference that no longer resolves
+  // there gives one that resolves nowhere.
+  LineRef copy(const LineArena& from, const LineRef& ref);
+  // Takes `other`'s spare chunks (compaction: the fresh arena writes into them).
+  void adopt_spares(LineArena& other);
+  // One more holder of `ref` (a request's opening line is also in its ring).
+  void retain(const LineRef& ref);
+  // A holder lets go. References that no longer resolve are ignored.
+  void release(const LineRef& ref);
+  // The line's bytes, or nullopt when they have been given up since.
   std::optional<std::string> read(const LineRef& ref) const;
-  bool alive(const LineRef& ref) const { return head_ - ref.pos <= capacity_; }
+  bool alive(const LineRef& ref) const { return chunk_of(ref) != nullptr; }
 
-  size_t capacity() const { return capacity_; }
-  uint64_t bytes_written() const { return head_; }
+  size_t capacity() const { return max_chunks_ * chunk_bytes_; }
+  size_t chunk_bytes() const { return chunk_bytes_; }
+  // Bytes of the chunks holding lines now (spare chunks not counted).
+  size_t resident_bytes() const { return held_ * chunk_bytes_; }
 
  private:
-  size_t capacity_;
-  std::unique_ptr<char[]> buf_;
-  uint64_t head_ = 0;
+  struct Chunk {
+    char* data = nullptr;  // null: given back
+    uint32_t refs = 0;
+  };
+  Chunk* chunk_of(const LineRef& ref);
+  const Chunk* chunk_of(const LineRef& ref) const;
+  bool start_chunk();
+  void free_chunk(Chunk& c);
+  void pop_freed_front();
+
+  size_t chunk_bytes_;
+  size_t max_chunks_;
+  std::deque<Chunk> chunks_;  // chunks_[i] has index first_ + i; the back one is written
+  uint64_t first_ = 0;
+  size_t held_ = 0;    // chunks with data
+  uint64_t head_ = 0;  // position of the next byte
+  // Chunks given back, kept for the next ones: a fresh mapping costs a page fault per page,
+  // and page faults cost more than the lines they hold (in a VM, several µs each).
+  std::vector<char*> spare_;
 };
 
 }  // namespace faultline

@@ -14,8 +14,8 @@ size_t pow2_at_least(size_t n) {
 
 }  // namespace
 
-RequestTable::RequestTable(size_t max_requests, size_t ring_capacity)
-    : max_(max_requests), ring_capacity_(ring_capacity), buckets_(pow2_at_least(max_requests * 2)) {
+RequestTable::RequestTable(size_t max_requests)
+    : max_(max_requests), buckets_(pow2_at_least(max_requests * 2)) {
   slots_.reserve(max_requests);
 }
 
@@ -48,12 +48,12 @@ uint32_t RequestTable::create(std::string_view key, uint64_t hash, SourceState* 
   } else {
     slot = static_cast<uint32_t>(slots_.size());
     slots_.emplace_back();
-    slots_.back().ring.resize(ring_capacity_);
   }
   RequestState& s = slots_[slot];
   s.key.assign(key);
   s.hash = hash;
   s.source = source;
+  s.ring.clear();
   s.ring_start = s.ring_count = 0;
   s.has_opening = false;
   s.has_completion = false;
@@ -76,7 +76,7 @@ uint32_t RequestTable::create(std::string_view key, uint64_t hash, SourceState* 
     }
   }
   ++size_;
-  lru_push_front(slot);
+  lru_push_front(open_, slot);
   return slot;
 }
 
@@ -92,7 +92,7 @@ void RequestTable::drop(uint32_t slot) {
     }
     if (b.slot == kNone && !b.tombstone) break;  // not indexed (cannot happen)
   }
-  lru_unlink(slot);
+  lru_unlink(list_of(slot), slot);
   s.in_use = false;
   s.pending.clear();
   s.emitted.clear();
@@ -101,31 +101,40 @@ void RequestTable::drop(uint32_t slot) {
 }
 
 void RequestTable::touch(uint32_t slot) {
-  if (lru_head_ == slot) return;
-  lru_unlink(slot);
-  lru_push_front(slot);
+  List& list = list_of(slot);
+  if (list.head == slot) return;
+  lru_unlink(list, slot);
+  lru_push_front(list, slot);
 }
 
-void RequestTable::lru_unlink(uint32_t slot) {
+void RequestTable::close(uint32_t slot) {
+  RequestState& s = slots_[slot];
+  if (s.closed) return touch(slot);
+  lru_unlink(open_, slot);
+  s.closed = true;
+  lru_push_front(closed_, slot);
+}
+
+void RequestTable::lru_unlink(List& list, uint32_t slot) {
   RequestState& s = slots_[slot];
   if (s.lru_prev != kNone)
     slots_[s.lru_prev].lru_next = s.lru_next;
   else
-    lru_head_ = s.lru_next;
+    list.head = s.lru_next;
   if (s.lru_next != kNone)
     slots_[s.lru_next].lru_prev = s.lru_prev;
   else
-    lru_tail_ = s.lru_prev;
+    list.tail = s.lru_prev;
   s.lru_prev = s.lru_next = kNone;
 }
 
-void RequestTable::lru_push_front(uint32_t slot) {
+void RequestTable::lru_push_front(List& list, uint32_t slot) {
   RequestState& s = slots_[slot];
   s.lru_prev = kNone;
-  s.lru_next = lru_head_;
-  if (lru_head_ != kNone) slots_[lru_head_].lru_prev = slot;
-  lru_head_ = slot;
-  if (lru_tail_ == kNone) lru_tail_ = slot;
+  s.lru_next = list.head;
+  if (list.head != kNone) slots_[list.head].lru_prev = slot;
+  list.head = slot;
+  if (list.tail == kNone) list.tail = slot;
 }
 
 void RequestTable::rehash() {

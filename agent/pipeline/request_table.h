@@ -1,6 +1,8 @@
 // The correlator's open requests: a fixed pool of RequestState slots, found by key through an
-// open-addressing hash table and ordered by last activity in an intrusive LRU list. After the
-// pool has warmed up, finding, creating and dropping a request allocates nothing.
+// open-addressing hash table and ordered by last activity in two intrusive LRU lists, one for
+// open requests and one for closed ones (a completion arrived), so that closed requests, kept
+// only one hold window, expire on time even behind an open request that waits for its TTL.
+// After the pool has warmed up, finding, creating and dropping a request allocates nothing.
 //
 // Not thread-safe; owned by the correlator.
 #pragma once
@@ -32,7 +34,9 @@ struct RequestState {
   SourceState* source = nullptr;
 
   // Story so far: earlier lines (a ring of arena references) and the completion.
-  std::vector<LineRef> ring;  // capacity fixed at max_records_per_request
+  // Grows to max_records_per_request, then wraps; a reused slot keeps its vector's capacity, so
+  // memory follows how many lines requests really keep (most keep two or three).
+  std::vector<LineRef> ring;
   size_t ring_start = 0, ring_count = 0;
   // The request's first kept line, still readable after the ring has moved past it: it is where
   // some frameworks log the request object (Fastify's "incoming request").
@@ -63,22 +67,30 @@ class RequestTable {
  public:
   static constexpr uint32_t kNone = UINT32_MAX;
 
-  RequestTable(size_t max_requests, size_t ring_capacity);
+  explicit RequestTable(size_t max_requests);
 
   // The slot for `key`, or kNone.
   uint32_t find(std::string_view key, uint64_t hash) const;
   // A fresh slot for `key`; the caller has checked that the table is not full.
   uint32_t create(std::string_view key, uint64_t hash, SourceState* source);
   void drop(uint32_t slot);
-  // Marks the slot as the most recently active.
+  // Marks the slot as the most recently active (of its list).
   void touch(uint32_t slot);
+  // The request's completion arrived: it moves to the closed list, as its most recent.
+  void close(uint32_t slot);
 
   RequestState& at(uint32_t slot) { return slots_[slot]; }
   const RequestState& at(uint32_t slot) const { return slots_[slot]; }
   bool full() const { return size_ >= max_; }
+  // Slots ever created (in use or free): at(i) for i below it is valid; look at in_use.
+  size_t pool_size() const { return slots_.size(); }
   size_t size() const { return size_; }
-  // The least recently active slot, or kNone when empty.
-  uint32_t oldest() const { return lru_tail_; }
+  // The least recently active open slot, or kNone.
+  uint32_t oldest_open() const { return open_.tail; }
+  // The least recently active closed slot, or kNone.
+  uint32_t oldest_closed() const { return closed_.tail; }
+  // What to give up when the table is full: the oldest closed request, else the oldest open one.
+  uint32_t oldest() const { return closed_.tail != kNone ? closed_.tail : open_.tail; }
 
   static uint64_t hash_key(const void* source, std::string_view key);
 
@@ -91,19 +103,22 @@ class RequestTable {
   size_t bucket_of(uint64_t hash) const {
     return static_cast<size_t>(hash) & (buckets_.size() - 1);
   }
-  void lru_unlink(uint32_t slot);
-  void lru_push_front(uint32_t slot);
+  struct List {
+    uint32_t head = kNone, tail = kNone;
+  };
+  List& list_of(uint32_t slot) { return slots_[slot].closed ? closed_ : open_; }
+  void lru_unlink(List& list, uint32_t slot);
+  void lru_push_front(List& list, uint32_t slot);
   void rehash();
 
   size_t max_;
-  size_t ring_capacity_;
   std::vector<RequestState> slots_;
   std::vector<uint32_t> free_;
   std::vector<Bucket> buckets_;
   std::vector<Bucket> spare_;  // same size as buckets_, reused by rehash()
   size_t size_ = 0;
   size_t tombstones_ = 0;
-  uint32_t lru_head_ = kNone, lru_tail_ = kNone;
+  List open_, closed_;
 };
 
 }  // namespace faultline

@@ -304,6 +304,21 @@ TEST_CASE("correlator: memory does not grow with the input", "[correlator]") {
   REQUIRE(h.incidents.size() == 1);
 }
 
+TEST_CASE("correlator: memory for kept lines follows the open requests, not the input",
+          "[correlator]") {
+  Harness h;  // correlation.max_bytes at its default, 64 MiB
+  const std::string padding(400, 'p');
+  // 50,000 requests that complete one after the other: 25 MB of kept lines in all.
+  for (int i = 0; i < 50'000; ++i) {
+    h.feed(info(i, 2 * i, "work " + padding));
+    h.feed(completion(i, 2 * i + 1, 200));
+  }
+  // Closed requests are kept one hold window (5 s of record time: 5,000 requests here), then
+  // their lines are given back: a few MiB stay, not the 64 MiB budget.
+  CHECK(h.correlator().kept_bytes() <= 8u * 1024 * 1024);
+  CHECK(h.correlator().kept_bytes() > 0);
+}
+
 TEST_CASE("correlator: worker job failures are emitted at once and borrow the request's trace",
           "[correlator]") {
   Harness h;
