@@ -14,6 +14,9 @@ namespace {
 // The SDK's snipLine(line, 0): a line longer than 150 keeps its first 140 characters.
 constexpr size_t kSnipAbove = 150;
 constexpr size_t kSnipKeep = 140;
+// Source lines per event, in bytes. fit_event() does not cut them, and 11 errors of 50 in-app
+// frames with long lines would pass Sentry's 1 MiB alone; the frames nearest the throw go first.
+constexpr size_t kContextBudget = 64 * 1024;
 
 // Files the SDK's ContextLines skips by name: minified builds.
 bool minified_name(std::string_view path) {
@@ -37,21 +40,29 @@ struct FrameRef {
 
 // pre_context, context_line and post_context around `lineno`, as the SDK's addContextToFrame:
 // up to `n` lines each way, fewer at the top and bottom of the file. None when the file has no
-// such line (it changed since the stack was written) or the line is minified code.
+// such line (it changed since the stack was written), the line is minified code, or the lines
+// would take more than `budget` bytes (which they spend).
 void add_context(json::Object& frame, const SourceFile& file, size_t lineno, size_t n,
-                 size_t max_line_length) {
+                 size_t max_line_length, size_t& budget) {
   if (lineno > file.line_count()) return;
   const std::string_view line = file.line(lineno);
   if (line.size() > max_line_length) return;
+  size_t bytes = 0;
+  const auto text = [&](size_t number) {
+    std::string t = context_text(file.line(number));
+    bytes += t.size();
+    return t;
+  };
   json::Array pre, post;
-  for (size_t i = lineno > n ? lineno - n : 1; i < lineno; ++i) {
-    pre.push_back(context_text(file.line(i)));
-  }
+  for (size_t i = lineno > n ? lineno - n : 1; i < lineno; ++i) pre.push_back(text(i));
+  std::string context_line = text(lineno);
   for (size_t i = lineno + 1; i <= std::min(file.line_count(), lineno + n); ++i) {
-    post.push_back(context_text(file.line(i)));
+    post.push_back(text(i));
   }
+  if (bytes > budget) return;
+  budget -= bytes;
   frame.set("pre_context", std::move(pre));
-  frame.set("context_line", context_text(line));
+  frame.set("context_line", std::move(context_line));
   frame.set("post_context", std::move(post));
 }
 
@@ -110,13 +121,18 @@ void SourceEnricher::enrich(json::Object& event) {
     for (const auto& [host, lines] : wants_lines) files[host] = files_.get(host, lines);
   }
 
+  // The logged error comes last and its throwing frame last in it: context goes backwards.
+  size_t budget = kContextBudget;
+  for (auto ref = refs.rbegin(); ref != refs.rend(); ++ref) {
+    const SourceFile* file = ref->host ? files[*ref->host].get() : nullptr;
+    if (file != nullptr && ref->wants_context && file->has_lines()) {
+      add_context(*ref->frame, *file, ref->lineno, context_lines_, max_line_length_, budget);
+    }
+  }
   json::Array images;
   std::unordered_set<std::string> listed;  // code_file values already in images
   for (FrameRef& ref : refs) {
     const SourceFile* file = ref.host ? files[*ref.host].get() : nullptr;
-    if (file != nullptr && ref.wants_context && file->has_lines()) {
-      add_context(*ref.frame, *file, ref.lineno, context_lines_, max_line_length_);
-    }
     if (const std::optional<std::string> url = paths_.url(ref.path)) {
       for (const char* key : {"filename", "abs_path"}) {
         if (ref.frame->contains(key)) ref.frame->set(key, *url);

@@ -136,6 +136,36 @@ TEST_CASE("source context: none for minified code, library frames and lines past
   CHECK(post[1] == "// footer");
 }
 
+TEST_CASE("source context: an event's source lines are bounded, nearest the throw first",
+          "[source_context]") {
+  SourceDir dir;
+  std::string text;
+  for (int i = 1; i <= 200; ++i) text += std::to_string(i) + std::string(200, 'x') + "\n";
+  dir.write("a.js", text);
+  std::vector<std::string> stack;
+  for (int i = 0; i < 60; ++i)
+    stack.push_back("f" + std::to_string(i) + " (" + dir.file("a.js") + ":" +
+                    std::to_string(100 - i) + ":1)");
+  const Value e =
+      build(record(stack), SourceOptions{{dir.path()}, {}, "", 5, 1000, 1024 * 1024, {}});
+  const Array& f = frames(e);
+  REQUIRE(f.size() == 50);                          // the SDK's frame limit
+  CHECK(f.back().find("context_line") != nullptr);  // the frame that threw
+  CHECK(f.front().find("context_line") == nullptr);
+  size_t bytes = 0, with = 0;
+  for (const Value& frame : f) {
+    if (frame.find("context_line") == nullptr) continue;
+    ++with;
+    bytes += frame.find("context_line")->as_string().size();
+    for (const char* key : {"pre_context", "post_context"}) {
+      for (const Value& line : frame.find(key)->as_array()) bytes += line.as_string().size();
+    }
+  }
+  CHECK(bytes <= 64 * 1024);
+  CHECK(with >= 30);
+  CHECK(with < 50);
+}
+
 TEST_CASE("source context: snipped lines stay valid UTF-8", "[source_context]") {
   CHECK(context_text("short") == "short");
   CHECK(context_text(std::string(150, 'a')) == std::string(150, 'a'));
