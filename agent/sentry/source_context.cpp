@@ -117,7 +117,7 @@ void SourceEnricher::enrich(json::Object& event) {
   std::unordered_map<std::string, std::shared_ptr<const SourceFile>> files;
   {
     std::lock_guard<std::mutex> lock(mu_);
-    files_.resolve_roots();
+    files_.begin_event();
     for (const auto& [host, lines] : wants_lines) files[host] = files_.get(host, lines);
   }
 

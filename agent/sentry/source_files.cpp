@@ -75,7 +75,13 @@ SourceFiles::SourceFiles(std::vector<std::string> roots, uint64_t max_bytes,
                          SourceCounters counters)
     : roots_(std::move(roots)), max_bytes_(max_bytes), counters_(counters) {}
 
+void SourceFiles::begin_event() {
+  roots_resolved_ = false;
+}
+
 void SourceFiles::resolve_roots() {
+  if (roots_resolved_) return;
+  roots_resolved_ = true;
   real_roots_.clear();
   for (const std::string& root : roots_) {
     if (auto real = real_path(root)) real_roots_.push_back(std::move(*real));
@@ -90,42 +96,27 @@ bool SourceFiles::within_roots(std::string_view real) const {
 }
 
 std::shared_ptr<const SourceFile> SourceFiles::get(const std::string& path, bool want_lines) {
-  const auto real = real_path(path);
-  if (!real) return unreadable(path);
-  if (!within_roots(*real)) return unreadable(path);
+  // One stat() for a file already known: the same identity is the same file, already found
+  // within the roots (or already found unreadable).
   struct stat st {};
-  if (::stat(real->c_str(), &st) != 0) return unreadable(path);
-  if (!S_ISREG(st.st_mode)) return unreadable(path);
+  if (::stat(path.c_str(), &st) != 0) return unreadable(path, Identity{});
   const Identity identity{st.st_dev, st.st_ino, mtime_ns(st), static_cast<int64_t>(st.st_size)};
-
   const SourceFile* known = nullptr;  // the same file, read without its lines
-  if (auto it = index_.find(*real); it != index_.end()) {
+  if (auto it = index_.find(path); it != index_.end() && it->second->identity == identity) {
     Entry& entry = *it->second;
-    if (entry.file && entry.identity == identity) {
-      if (!want_lines || entry.file->has_lines_ || entry.file->lines_refused_) {
-        lru_.splice(lru_.begin(), lru_, it->second);
-        if (path != *real) erase(path);
-        return entry.file;
-      }
-      known = entry.file.get();
-    } else if (!entry.file && entry.identity == identity) {
-      lru_.splice(lru_.begin(), lru_, it->second);
-      return nullptr;  // could not be opened, and has not changed since
-    }
+    lru_.splice(lru_.begin(), lru_, it->second);
+    if (!entry.file) return nullptr;  // could not be read, and has not changed since
+    if (!want_lines || entry.file->has_lines_ || entry.file->lines_refused_) return entry.file;
+    known = entry.file.get();
   }
+  if (!S_ISREG(st.st_mode)) return unreadable(path, identity);
+  resolve_roots();
+  const auto real = real_path(path);
+  if (!real || !within_roots(*real)) return unreadable(path, identity);
   Identity opened = identity;
   std::shared_ptr<const SourceFile> file = read(*real, opened, known, want_lines);
-  if (!file) {
-    const std::shared_ptr<const SourceFile> none = unreadable(path);
-    // Remembered under its real path too, with its identity, so that it is not opened again
-    // before it changes.
-    if (path != *real) put(Entry{*real, opened, nullptr, real->size() + kEntryOverhead});
-    if (auto it = index_.find(*real); it != index_.end()) it->second->identity = opened;
-    return none;
-  }
-  if (path != *real) erase(path);
-  Entry entry{*real, opened, file, file->bytes() + real->size() + kEntryOverhead};
-  put(std::move(entry));
+  if (!file) return unreadable(path, opened);
+  put(Entry{path, opened, file, file->bytes() + path.size() + kEntryOverhead});
   return file;
 }
 
@@ -177,13 +168,15 @@ std::shared_ptr<const SourceFile> SourceFiles::read(const std::string& real, Ide
   return file;
 }
 
-std::shared_ptr<const SourceFile> SourceFiles::unreadable(const std::string& path) {
+std::shared_ptr<const SourceFile> SourceFiles::unreadable(const std::string& path,
+                                                          const Identity& identity) {
   if (auto it = index_.find(path); it != index_.end() && !it->second->file) {
+    it->second->identity = identity;
     lru_.splice(lru_.begin(), lru_, it->second);
     return nullptr;
   }
   if (counters_.unreadable != nullptr) counters_.unreadable->add();
-  put(Entry{path, Identity{}, nullptr, path.size() + kEntryOverhead});
+  put(Entry{path, identity, nullptr, path.size() + kEntryOverhead});
   return nullptr;
 }
 

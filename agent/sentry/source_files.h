@@ -1,11 +1,14 @@
 // The app's files as faultline reads them for events (docs/sources.md): each file's debug id and,
 // for source context, its lines, kept in a cache bounded in bytes (least recently used out
-// first) so that a hot error does not re-read its files. A cached file is used while its
-// identity (device, inode, mtime, size) is what stat() says now; a changed file is read again.
+// first) so that a hot error does not re-read its files. Entries are keyed by the path asked
+// for; a cached file is used while its identity (device, inode, mtime, size) is what stat()
+// says now, which costs one system call; a changed file is looked at anew.
 //
 // Confinement: a file is opened only when its real path (symlinks and ".." resolved) lies under
-// the real path of one of `roots`, resolved again for every event (a deploy may move a symlinked
-// root), and the kernel's name of the opened file (/proc/self/fd) is checked once more.
+// the real path of one of `roots`, resolved again for each event that opens a file (a deploy may
+// move a symlinked root), and the kernel's name of the opened file (/proc/self/fd) is checked
+// once more. A cached identity stands for a file already checked: the same inode is the same
+// file, wherever a path now leads.
 //
 // A file that cannot be read (missing, no permission, not a regular file, leading out of the
 // roots) is counted once in `unreadable` and remembered, so that the events that follow do not
@@ -60,8 +63,9 @@ class SourceFiles {
   // read only when it is at most a quarter of that.
   SourceFiles(std::vector<std::string> roots, uint64_t max_bytes, SourceCounters counters);
 
-  // Resolves the roots as they are now; call once per event, before get().
-  void resolve_roots();
+  // Call once per event, before get(): the roots are resolved again, when a file is looked at
+  // that is not already known.
+  void begin_event();
 
   // The file at `path` (absolute, lexically under a root), or null when it cannot be read.
   // `want_lines`: read its lines too, unless it is larger than max_bytes / 4.
@@ -85,8 +89,10 @@ class SourceFiles {
   };
   using List = std::list<Entry>;
 
-  // Remembers `path` as unreadable, counting it when it was not already.
-  std::shared_ptr<const SourceFile> unreadable(const std::string& path);
+  // Remembers `path` as unreadable while it keeps `identity` ({} when stat() failed), counting
+  // it when it was not already.
+  std::shared_ptr<const SourceFile> unreadable(const std::string& path, const Identity& identity);
+  void resolve_roots();
   // Opens and reads `real`; `identity` becomes the opened file's. Null when it cannot be read.
   std::shared_ptr<const SourceFile> read(const std::string& real, Identity& identity,
                                          const SourceFile* known, bool want_lines);
@@ -96,6 +102,7 @@ class SourceFiles {
 
   const std::vector<std::string> roots_;
   std::vector<std::string> real_roots_;
+  bool roots_resolved_ = false;
   const uint64_t max_bytes_;
   SourceCounters counters_;
   List lru_;  // most recently used first

@@ -26,11 +26,9 @@ std::string injected(const std::string& body, const std::string& id) {
 
 struct Files {
   explicit Files(const std::string& root, uint64_t max_bytes = 1024 * 1024)
-      : files({root}, max_bytes, {&read, &unreadable}) {
-    files.resolve_roots();
-  }
+      : files({root}, max_bytes, {&read, &unreadable}) {}
   std::shared_ptr<const SourceFile> get(const std::string& path, bool lines = false) {
-    files.resolve_roots();
+    files.begin_event();
     return files.get(path, lines);
   }
   Counter read, unreadable;
