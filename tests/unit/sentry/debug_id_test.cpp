@@ -91,3 +91,26 @@ TEST_CASE("debug id: the bundler plugins' marker at the top of a chunk", "[debug
   MemFile deep{code(2000) + snippet + "\n" + code(3)};  // not at the top: not looked for
   CHECK(deep.id().empty());
 }
+
+TEST_CASE("debug id: any bytes give a uuid or nothing, within the read bounds", "[debug_id]") {
+  const std::string pieces[] = {
+      "\n", "\r\n",         " ", "//# debugId=",        "//# sourceMappingURL=x",
+      kId,  "sentry-dbid-", "x", std::string(300, 'y'), "\xFF"};
+  uint32_t seed = 12345;
+  const auto next = [&seed] {
+    seed = seed * 1103515245 + 12345;
+    return (seed >> 16) & 0x7fff;
+  };
+  DebugIdLimits limits;
+  limits.tail_scan = 4096;
+  limits.head_bytes = 512;
+  for (int round = 0; round < 2000; ++round) {
+    MemFile f;
+    const int n = static_cast<int>(next() % 40);
+    for (int i = 0; i < n; ++i) f.text += pieces[next() % std::size(pieces)];
+    const std::string id = f.id(limits);
+    INFO(f.text);
+    CHECK((id.empty() || id == kId));
+    CHECK(f.bytes_read <= limits.tail_scan + limits.head_bytes + 128 * limits.tail_lines);
+  }
+}
