@@ -52,9 +52,9 @@ constexpr Entry kTable[] = {
     {"exception.values[*].stacktrace.frames[*].in_app", Zone::kClosed},
     {"exception.values[*].stacktrace.frames[*].platform", Zone::kClosed},
     {"exception.values[*].stacktrace.frames[*].instruction_addr", Zone::kClosed},
-    {"exception.values[*].stacktrace.frames[*].context_line", Zone::kExplicitOnly},
-    {"exception.values[*].stacktrace.frames[*].pre_context", Zone::kExplicitOnly},
-    {"exception.values[*].stacktrace.frames[*].post_context", Zone::kExplicitOnly},
+    // Source lines around a frame (context_line, pre_context, post_context) stay open, unlike
+    // Relay's "maybe": faultline reads them from the app's files, and a key hard-coded in source
+    // is as much a secret as one in a log line.
     // Contexts the SDK protocol defines; error property tables (contexts.<ErrorType>) stay open.
     {"contexts.trace", Zone::kClosed},
     {"contexts.runtime", Zone::kClosed},

@@ -5,10 +5,11 @@
 //                  level, release, environment, exception type, frame filename/function/lineno,
 //                  trace ids, sdk. Writing such a path in a rule is a load-time error.
 //   explicit-only  scrubbed only by a path that names it (not by key patterns or detectors):
-//                  source lines around a frame and the User-Agent header (versions look like IPs).
-//   open           everything else — message, exception value, request url/query/headers/
-//                  cookies/data/env, breadcrumb message and data, tags, user, extra, contexts of
-//                  error properties, fingerprint, transaction, and any key not listed.
+//                  the User-Agent header (versions look like IPs).
+//   open           everything else — message, exception value, source lines around a frame,
+//                  request url/query/headers/cookies/data/env, breadcrumb message and data, tags,
+//                  user, extra, contexts of error properties, fingerprint, transaction, and any
+//                  key not listed.
 //
 // Separately, the table knows which objects are the event's own structure ("schema containers":
 // the event itself, exception values, stack traces and frames, request, breadcrumbs, contexts,

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "parsers/pino_record.h"
@@ -93,6 +94,18 @@ struct Server {
   std::chrono::milliseconds unhealthy_after{std::chrono::minutes(5)};
 };
 
+// `sources:`: the app's files faultline may read for debug ids and source context
+// (docs/sources.md). Paths are normal_path() forms (base/path_prefix.h).
+struct Sources {
+  std::vector<std::string> roots;  // empty: no file is ever read (the default)
+  // A frame's path prefix in the logs → the same directory on this host; longest prefix wins.
+  std::vector<std::pair<std::string, std::string>> path_map;
+  std::string url_prefix;  // e.g. "app:///"; empty: abs_path stays as logged
+  size_t context_lines = 5;
+  size_t max_line_length = 1000;  // a longer line is minified code: no context for its frame
+  uint64_t cache_bytes = 16ull * 1024 * 1024;
+};
+
 struct Config {
   std::string file;  // the file loaded ("" for the built-in defaults): what a reload reads again
   Sentry sentry;
@@ -104,6 +117,7 @@ struct Config {
   State state;
   Log log;
   Server server;
+  Sources sources;
 };
 
 }  // namespace faultline::config

@@ -10,6 +10,7 @@
 #include <map>
 
 #include "agent/config/options.h"
+#include "agent/config/source_options.h"
 #include "agent/delivery/dsn.h"
 #include "base/units.h"
 #include "base/yaml_reader.h"
@@ -191,6 +192,8 @@ void finish(Config& c, const yaml::Node& root, const Given& given, const Getenv&
                     "must not be longer than delivery.backoff_max (" +
                         format_duration(c.delivery.backoff_max) + ")");
   }
+  check_sources(c.sources, mark_of(given, "sources.path_map"), mark_of(given, "sources.url_prefix"),
+                reader);
   if (c.state.dir.empty()) c.state.dir = default_state_dir(env);
   if (c.delivery.spool_dir.empty()) c.delivery.spool_dir = c.state.dir + "/spool";
 

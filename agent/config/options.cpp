@@ -5,6 +5,7 @@
 #include <chrono>
 #include <type_traits>
 
+#include "agent/config/source_options.h"
 #include "base/host_port.h"
 #include "rules/detect/record_yaml.h"
 
@@ -355,6 +356,26 @@ const std::vector<Option>& options() {
       {"server.unhealthy_after", "duration", "5m",
        "/healthz answers 503 once events have waited this long with none accepted by Sentry.",
        duration<&C::server, &Server::unhealthy_after, kSecond, 7 * kDay>},
+      // sources -------------------------------------------------------------------------------
+      {"sources.roots", "list", "[] (off)",
+       "Directories faultline may read the app's files from, for debug ids and source context "
+       "(docs/sources.md); nothing outside them is opened.",
+       read_source_roots},
+      {"sources.path_map", "mapping", "{}",
+       "Path prefixes in the logs → the same directories on this host, e.g. {/app: /mnt/app}.",
+       read_source_path_map},
+      {"sources.url_prefix", "string", "",
+       "Rewrites frame paths under a root or path_map prefix to this prefix, e.g. app:///.",
+       read_source_url_prefix},
+      {"sources.context_lines", "count", "5",
+       "Source lines before and after an in-app frame's line; 0: none.",
+       count<&C::sources, &Sources::context_lines, 0, 50>},
+      {"sources.max_line_length", "count", "1000",
+       "A frame whose line (or column) is longer is minified code and gets no source context.",
+       count<&C::sources, &Sources::max_line_length, 1, 1'000'000>},
+      {"sources.cache_bytes", "size", "16MiB",
+       "Memory for the source files read (least recently used first out).",
+       size<&C::sources, &Sources::cache_bytes, 64 * KiB, 4 * GiB>},
   };
   return table;
 }

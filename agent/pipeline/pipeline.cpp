@@ -8,7 +8,7 @@
 
 namespace faultline {
 
-sentry::EventSettings event_settings(const config::Config& config) {
+sentry::EventSettings event_settings(const config::Config& config, Metrics* metrics) {
   sentry::EventSettings s;
   s.release = config.sentry.release;
   s.environment = config.sentry.environment;
@@ -19,6 +19,12 @@ sentry::EventSettings event_settings(const config::Config& config) {
   s.user_id_keys = config.pino.user_id_keys;
   s.app_root = config.pino.app_root;
   s.max_breadcrumbs = config.correlation.max_breadcrumbs;
+  s.sources = {config.sources.roots,           config.sources.path_map,
+               config.sources.url_prefix,      config.sources.context_lines,
+               config.sources.max_line_length, config.sources.cache_bytes};
+  if (metrics != nullptr) {
+    s.sources.counters = {&metrics->source_files_read, &metrics->source_files_unreadable};
+  }
   return s;
 }
 
@@ -32,7 +38,7 @@ Pipeline::Pipeline(const config::Config& config, EventSink& sink, Metrics& metri
       time_base_(time_base),
       reader_(*config.pino.schema),
       detector_(config.rules.detect),
-      builder_(std::make_unique<sentry::EventBuilder>(event_settings(config))),
+      builder_(std::make_unique<sentry::EventBuilder>(event_settings(config, &metrics))),
       rule_engine_(std::make_unique<rules::RuleEngine>(*config.rules.rule_set, rules_clock())),
       correlator_(std::make_unique<Correlator>(
           config.correlation, config.pino.format,
@@ -55,7 +61,7 @@ void Pipeline::follow_release_file(const config::Config& config) {
 }
 
 void Pipeline::reload(const config::Config& fresh) {
-  sentry::EventSettings settings = event_settings(fresh);
+  sentry::EventSettings settings = event_settings(fresh, &metrics_);
   settings.format = config_.pino.format;  // lines are still read the way they were at start
   builder_ = std::make_unique<sentry::EventBuilder>(std::move(settings));
   rule_engine_ = std::make_unique<rules::RuleEngine>(*fresh.rules.rule_set, rules_clock());

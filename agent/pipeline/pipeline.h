@@ -60,8 +60,9 @@ class Pipeline final : public LineSink {
   const rules::RuleEngine& rule_engine() const { return *rule_engine_; }
 
   // A configuration reloaded (SIGHUP) takes effect for what comes next: its rules, its release,
-  // environment, dist and server name. How lines are read (pino keys, detection), correlated and
-  // delivered stays as started: those need a restart. Nothing of `fresh` is kept by reference.
+  // environment, dist, server name and sources. How lines are read (pino keys, detection),
+  // correlated and delivered stays as started: those need a restart. Nothing of `fresh` is kept by
+  // reference.
   void reload(const config::Config& fresh);
 
   // `check --explain`: called for every event with what each rule did to it (kept or dropped).
@@ -98,7 +99,8 @@ class Pipeline final : public LineSink {
   RuleDropTally rule_drops_{metrics_.dropped_by_rule};
 };
 
-// The event builder's settings as the configuration gives them.
-sentry::EventSettings event_settings(const config::Config& config);
+// The event builder's settings as the configuration gives them; `metrics` (nullable) counts the
+// source files read.
+sentry::EventSettings event_settings(const config::Config& config, Metrics* metrics = nullptr);
 
 }  // namespace faultline

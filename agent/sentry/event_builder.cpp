@@ -125,7 +125,11 @@ std::optional<json::Value> opening_line(const Incident& incident, const PinoForm
 
 }  // namespace
 
-EventBuilder::EventBuilder(EventSettings settings) : settings_(std::move(settings)) {}
+EventBuilder::EventBuilder(EventSettings settings) : settings_(std::move(settings)) {
+  if (!settings_.sources.roots.empty()) {
+    sources_ = std::make_shared<SourceEnricher>(settings_.sources);
+  }
+}
 
 Result<json::Value> EventBuilder::build(const Incident& incident,
                                         std::optional<json::Value> parsed) const {
@@ -389,6 +393,8 @@ Result<json::Value> EventBuilder::build(const Incident& incident,
   json::Object rest = std::move(record.as_object());
   for (json::Member& m : extra) rest.set(m.key, std::move(m.value));
   if (!rest.empty()) event.set("extra", std::move(rest));
+
+  if (sources_) sources_->enrich(event);  // debug ids, source context: docs/sources.md
 
   json::Object sdk;
   sdk.set("name", settings_.sdk_name);

@@ -5,14 +5,17 @@
 // other rules run on it afterwards.
 //
 // Immutable after construction except for the release (set_release, for sentry.release_file);
-// build() is const and may run on any thread, but set_release() must not race with it.
+// build() is const and may run on any thread, but set_release() must not race with it. With
+// sources.roots, build() also reads the app's files (source_context.h; it locks its own cache).
 #pragma once
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "agent/sentry/incident.h"
+#include "agent/sentry/source_context.h"
 #include "base/status.h"
 #include "parsers/json.h"
 #include "parsers/pino_record.h"
@@ -30,6 +33,7 @@ struct EventSettings {
   std::vector<std::string> user_id_keys = {"userId", "user.id", "req.user.id", "user_id"};
   std::string app_root;  // for frame modules; empty: inferred per stack
   size_t max_breadcrumbs = 30;
+  SourceOptions sources;  // no roots: frames are sent as parsed
 };
 
 class EventBuilder {
@@ -48,6 +52,7 @@ class EventBuilder {
 
  private:
   EventSettings settings_;
+  std::shared_ptr<SourceEnricher> sources_;  // null without sources.roots
 };
 
 }  // namespace faultline::sentry

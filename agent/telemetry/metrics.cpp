@@ -44,6 +44,13 @@ const std::vector<Metrics::Entry>& Metrics::entries() {
        &Metrics::placeholders_absorbed},
       {"faultline_correlation_late_lines_total",
        "Lines that arrived after their request's completion line.", &Metrics::late_lines},
+      {"faultline_source_files_read_total",
+       "Source files (or their last lines) read from sources.roots for debug ids and context.",
+       &Metrics::source_files_read},
+      {"faultline_source_files_unreadable_total",
+       "Files under sources.roots that frames named but that could not be read (missing, no "
+       "permission, not a regular file, or a symlink leading out of the roots); once per file.",
+       &Metrics::source_files_unreadable},
   };
   return table;
 }

@@ -36,6 +36,9 @@ struct Metrics {
   Counter
       placeholders_absorbed;  // pino-http "failed with status code" lines, no event of their own
   Counter late_lines;         // lines that arrived after their request's completion
+  // The app's files (sources.roots).
+  Counter source_files_read;        // files (or their tails) read for debug ids and context
+  Counter source_files_unreadable;  // frame files that could not be read, once per file
   // Gauge: requests the correlator holds now (written by the pipeline thread, read by /metrics).
   std::atomic<uint64_t> open_requests{0};
   // events_dropped_rules by rule and reason (filter, sample, throttle), as the pipeline counts it.

@@ -224,6 +224,22 @@ TEST_CASE("scrub: the user agent is scrubbed only by an explicit path", "[scrub]
   REQUIRE(at(e, "request.headers.user-agent") == "[Filtered]");
 }
 
+TEST_CASE("scrub: source lines around a frame are scrubbed like any open field", "[scrub]") {
+  // faultline reads them from the app's files (docs/sources.md): a hard-coded key is a secret.
+  const std::string event = R"J({"exception": {"values": [{"stacktrace": {"frames": [{
+      "function": "charge", "in_app": true,
+      "pre_context": ["const client = stripe('sk_live_4eC39HqLyjWDarjtT1zdp7dc');"],
+      "context_line": "login({password: 'hunter2x'})",
+      "post_context": ["send('ops@example.com')"]}]}}]}})J";
+  Value e = run("    - scrub: {keys: [password], detectors: ['@stripe-key', '@email']}\n", event);
+  const Value& frame =
+      e.find_path("exception.values")->as_array()[0].find_path("stacktrace.frames")->as_array()[0];
+  CHECK(frame.find("pre_context")->as_array()[0].as_string() ==
+        "const client = stripe('[Filtered]');");
+  CHECK(frame.find("context_line")->as_string() == "login({password: '[Filtered]'})");
+  CHECK(frame.find("post_context")->as_array()[0].as_string() == "send('[Filtered]')");
+}
+
 TEST_CASE("scrub: values censored by pino stay as they are", "[scrub]") {
   Explain ex;
   Value e = run("    - scrub: {keys: [password, authorization]}\n",
