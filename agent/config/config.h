@@ -12,7 +12,9 @@
 
 #include "parsers/pino_record.h"
 #include "rules/detect/detector.h"
+#include "rules/route_template.h"
 #include "rules/rule_set.h"
+#include "rules/trace_sampling.h"
 
 namespace faultline::config {
 
@@ -93,6 +95,14 @@ struct Server {
   std::chrono::milliseconds unhealthy_after{std::chrono::minutes(5)};
 };
 
+// `tracing:` (docs/tracing.md): sampled transactions from request completion lines.
+struct Tracing {
+  double sample_rate = 0;  // 0: off
+  bool respect_parent = true;
+  std::vector<rules::RouteRate> routes;  // the user's, in order; the built-in ones come after
+  std::vector<rules::SegmentPattern> url_patterns;
+};
+
 struct Config {
   std::string file;  // the file loaded ("" for the built-in defaults): what a reload reads again
   Sentry sentry;
@@ -104,6 +114,7 @@ struct Config {
   State state;
   Log log;
   Server server;
+  Tracing tracing;
 };
 
 }  // namespace faultline::config
