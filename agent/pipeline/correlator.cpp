@@ -62,6 +62,7 @@ void Correlator::advance(const RecordView& view, int64_t wall_us) {
 }
 
 void Correlator::tick(int64_t wall_us) {
+  completed_ = nullptr;
   if (!started_ || time_base_ == TimeBase::kRecordTime) return;
   logical_now_ += std::max<int64_t>(0, wall_us - last_wall_);
   last_wall_ = wall_us;
@@ -144,6 +145,11 @@ std::vector<sentry::KeptLine> Correlator::breadcrumbs_of(const RequestState& s) 
     if (auto text = arena_.read(ref)) out.push_back({std::move(*text), ref.offset, 0, ref.cut});
   }
   return out;
+}
+
+std::optional<std::string> Correlator::opening_of(const RequestState& s) const {
+  if (!s.has_opening || s.opening.cut) return std::nullopt;
+  return arena_.read(s.opening);
 }
 
 void Correlator::lend_context(sentry::Incident& incident, const RequestState& s) const {
@@ -324,6 +330,7 @@ void Correlator::late_line(RequestState& s, const Line& line, rules::DetectReaso
 
 void Correlator::observe(SourceState& source, const Line& line, const RecordView& view,
                          rules::DetectReason reason, int64_t wall_us) {
+  completed_ = nullptr;
   advance(view, wall_us);
   release_due();
   const bool error = reason != rules::DetectReason::kNone;
@@ -378,6 +385,7 @@ void Correlator::observe(SourceState& source, const Line& line, const RecordView
     }
     finalize(s, /*forced=*/false);
     s.closed = true;
+    completed_ = &s;
     return;
   }
   if (!error) {

@@ -70,6 +70,13 @@ class Correlator {
   void flush();
 
   size_t open_requests() const { return table_.size(); }
+  // The request whose completion line the last observe() read (with the trace context of all its
+  // lines), or null: for tracing (agent/pipeline/tracer.h). Valid until the next call of
+  // observe(), tick() or flush().
+  const RequestState* completed() const { return completed_; }
+  // The text of a request's first kept line (where Fastify logs the request object), when the
+  // arena still holds it.
+  std::optional<std::string> opening_of(const RequestState& s) const;
   // The lowest offset of an error line of `source` still held (waiting for its request's
   // completion), or nullopt. Linear in the requests holding errors (bounded), not in the input.
   std::optional<uint64_t> oldest_held(const SourceState& source) const;
@@ -111,6 +118,7 @@ class Correlator {
   uint64_t pending_bytes_ = 0;  // bytes of held error lines, all requests together
   static constexpr size_t kMaxPendingPerRequest = 32;
   std::string key_;  // scratch for building keys without allocating
+  const RequestState* completed_ = nullptr;
 };
 
 }  // namespace faultline

@@ -58,6 +58,7 @@ void Metrics::register_in(Registry& registry) const {
   registry.add_gauge("faultline_correlation_open_requests",
                      "Requests the correlator holds now (bounded by correlation.max_requests).",
                      open_requests);
+  tracing.register_in(registry);
 }
 
 }  // namespace faultline

@@ -7,6 +7,7 @@
 #include <string_view>
 #include <vector>
 
+#include "agent/telemetry/tracing_metrics.h"
 #include "base/metrics.h"
 
 namespace faultline {
@@ -37,6 +38,7 @@ struct Metrics {
   Counter late_lines;         // lines that arrived after their request's completion
   // Gauge: requests the correlator holds now (written by the pipeline thread, read by /metrics).
   std::atomic<uint64_t> open_requests{0};
+  TracingMetrics tracing;  // transactions from completion lines (docs/tracing.md)
 
   // Adds every counter above to `registry`; this object must outlive it.
   void register_in(Registry& registry) const;
