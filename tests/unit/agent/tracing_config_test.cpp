@@ -1,7 +1,10 @@
 // The `tracing:` section: defaults, every key read, and each mistake reported where it is.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+#include <fstream>
 #include <string>
+#include <vector>
 
 #include "agent/config/loader.h"
 
@@ -107,4 +110,28 @@ TEST_CASE("tracing config: mistakes are reported with their place", "[config][tr
         std::string::npos);
   CHECK(error_of("tracing:\n  url_patterns: [{placeholder: \":x\"}]\n")
             .find("missing key \"pattern\"") != std::string::npos);
+}
+
+TEST_CASE("tracing config: every yaml example in docs/tracing.md loads", "[config][tracing]") {
+  std::ifstream in(FAULTLINE_SOURCE_DIR "/docs/tracing.md");
+  REQUIRE(in);
+  std::vector<std::string> blocks;
+  bool inside = false;
+  size_t indent = 0;  // of the fence: a block inside a list item is indented
+  for (std::string line; std::getline(in, line);) {
+    const size_t first = line.find_first_not_of(' ');
+    if (first != std::string::npos && line.compare(first, 3, "```") == 0) {
+      inside = !inside && line.substr(first) == "```yaml";
+      indent = first;
+      if (inside) blocks.emplace_back();
+      continue;
+    }
+    if (inside) blocks.back() += line.substr(std::min(indent, line.size())) + "\n";
+  }
+  REQUIRE(blocks.size() >= 3);
+  for (const std::string& yaml : blocks) {
+    INFO(yaml);
+    const auto c = load(yaml);
+    CHECK((c.tracing.sample_rate > 0 || !c.tracing.url_patterns.empty()));
+  }
 }
