@@ -1,10 +1,12 @@
 #include "agent/config/tracing_options.h"
 
+#include <algorithm>
 #include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "parsers/json.h"
 #include "rules/condition.h"
 
 namespace faultline::config {
@@ -163,6 +165,23 @@ void read_trace_url_patterns(Config& c, const yaml::Node& n, yaml::Reader& r, st
             [&r](const yaml::Node& item, const std::string& at) {
               return read_url_pattern(item, r, at);
             });
+}
+
+std::string tracing_summary(const Tracing& t) {
+  double highest = t.sample_rate;
+  for (const rules::RouteRate& r : t.routes) highest = std::max(highest, r.rate);
+  if (highest <= 0) return "off";
+  std::string out = "sample_rate " + json::to_string(json::Value(t.sample_rate));
+  if (!t.routes.empty()) {
+    out += ", " + std::to_string(t.routes.size()) +
+           (t.routes.size() == 1 ? " route rule" : " route rules");
+  }
+  if (!t.url_patterns.empty()) {
+    out += ", " + std::to_string(t.url_patterns.size()) +
+           (t.url_patterns.size() == 1 ? " url pattern" : " url patterns");
+  }
+  out += t.respect_parent ? ", respect_parent" : ", parents ignored";
+  return out;
 }
 
 }  // namespace faultline::config

@@ -3,6 +3,7 @@
 // problem in the reader with the value's file, line and column, leaving the default.
 #pragma once
 
+#include <string>
 #include <string_view>
 
 #include "agent/config/config.h"
@@ -18,5 +19,8 @@ void read_trace_respect_parent(Config& c, const yaml::Node& n, yaml::Reader& r, 
 void read_trace_routes(Config& c, const yaml::Node& n, yaml::Reader& r, std::string_view p);
 // tracing.url_patterns: [RE2 | {pattern: RE2, placeholder: ":name"}].
 void read_trace_url_patterns(Config& c, const yaml::Node& n, yaml::Reader& r, std::string_view p);
+
+// For `check`: "off", or "sample_rate 0.1, 2 route rules, respect_parent".
+std::string tracing_summary(const Tracing& tracing);
 
 }  // namespace faultline::config

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "agent/config/loader.h"
+#include "agent/config/tracing_options.h"
 
 using faultline::config::load_text;
 
@@ -134,4 +135,15 @@ TEST_CASE("tracing config: every yaml example in docs/tracing.md loads", "[confi
     const auto c = load(yaml);
     CHECK((c.tracing.sample_rate > 0 || !c.tracing.url_patterns.empty()));
   }
+}
+
+TEST_CASE("tracing config: check's one-line summary", "[config][tracing]") {
+  using faultline::config::tracing_summary;
+  CHECK(tracing_summary(load("").tracing) == "off");
+  CHECK(tracing_summary(load("tracing:\n  sample_rate: 0.1\n").tracing) ==
+        "sample_rate 0.1, respect_parent");
+  CHECK(tracing_summary(load("tracing:\n  routes: [{route: /a, sample_rate: 1}]\n  "
+                             "url_patterns: [x, y]\n  respect_parent: false\n")
+                            .tracing) ==
+        "sample_rate 0, 1 route rule, 2 url patterns, parents ignored");
 }
