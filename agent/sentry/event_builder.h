@@ -32,6 +32,10 @@ struct EventSettings {
   size_t max_breadcrumbs = 30;
 };
 
+// server_name (the setting, else the record's hostname), release, environment and dist, as every
+// event faultline builds carries them.
+void set_deployment(json::Object& event, const EventSettings& settings, const json::Value& record);
+
 class EventBuilder {
  public:
   explicit EventBuilder(EventSettings settings);

@@ -67,14 +67,7 @@ Result<json::Value> build_transaction(const EventSettings& settings, const json:
   event.set("start_timestamp", static_cast<double>(start_us) / 1e6);
   event.set("timestamp", static_cast<double>(end_us) / 1e6);
   event.set("platform", "node");
-  if (!settings.server_name.empty()) {
-    event.set("server_name", settings.server_name);
-  } else if (auto host = as_text(completion.find("hostname"))) {
-    event.set("server_name", *host);
-  }
-  if (!settings.release.empty()) event.set("release", settings.release);
-  event.set("environment", settings.environment);
-  if (!settings.dist.empty()) event.set("dist", settings.dist);
+  set_deployment(event, settings, completion);
 
   // The request without its body: a performance event has no use for one.
   const json::Value* req = first_of(completion, format.request_keys);
