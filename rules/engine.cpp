@@ -115,4 +115,22 @@ Verdict RuleEngine::apply(json::Value& event, Explain* explain) {
   return verdict;
 }
 
+void RuleEngine::enrich(json::Value& event) {
+  rewritten_.clear();
+  const auto& rules = rules_.impl().rules;
+  for (size_t i = 0; i < rules.size(); ++i) {
+    const CompiledRule& rule = rules[i];
+    const auto* scrub = std::get_if<ScrubAction>(&rule.action);
+    const auto* drop_body = std::get_if<DropBodyAction>(&rule.action);
+    const auto* tag = std::get_if<TagAction>(&rule.action);
+    const auto* user = std::get_if<UserAction>(&rule.action);
+    if (scrub == nullptr && drop_body == nullptr && tag == nullptr && user == nullptr) continue;
+    if (!rule.when.eval(event)) continue;
+    if (scrub != nullptr) stats_[i].fields_scrubbed += scrub->apply(event, nullptr, &rewritten_);
+    if (drop_body != nullptr) drop_body->apply(event);
+    if (tag != nullptr) tag->apply(event);
+    if (user != nullptr) user->apply(event);
+  }
+}
+
 }  // namespace faultline::rules

@@ -52,6 +52,11 @@ class RuleEngine {
   // have been partly modified; do not send it.
   Verdict apply(json::Value& event, Explain* explain);
 
+  // For an event that reports no error (a transaction): only the rules that rewrite an event run
+  // (scrub, drop-body, tag, user), each where its `when:` holds; drop, sample, throttle and
+  // fingerprint are about error reports and are skipped. Scrubbed fields are counted in stats().
+  void enrich(json::Value& event);
+
   const std::vector<RuleStats>& stats() const { return stats_; }
   const RuleSet& rules() const { return rules_; }
 

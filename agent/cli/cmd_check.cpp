@@ -3,6 +3,7 @@
 #include <string_view>
 
 #include "agent/cli/commands.h"
+#include "agent/config/tracing_options.h"
 
 namespace faultline::cli {
 
@@ -91,6 +92,7 @@ int cmd_check(const CheckOptions& options) {
           : (config->sentry.release + " (from " + config->sentry.release_source + ")").c_str());
   std::printf("  environment: %s\n", config->sentry.environment.c_str());
   std::printf("  dsn: %s\n", config->sentry.dsn.empty() ? "(none: nothing is sent)" : "set");
+  std::printf("  tracing: %s\n", config::tracing_summary(config->tracing).c_str());
   const rules::RuleSet& rule_set = *config->rules.rule_set;
   std::string presets;
   for (const std::string& p : rule_set.presets()) presets += (presets.empty() ? "" : ", ") + p;

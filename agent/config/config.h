@@ -13,7 +13,9 @@
 
 #include "parsers/pino_record.h"
 #include "rules/detect/detector.h"
+#include "rules/route_template.h"
 #include "rules/rule_set.h"
+#include "rules/trace_sampling.h"
 
 namespace faultline::config {
 
@@ -106,6 +108,14 @@ struct Sources {
   uint64_t cache_bytes = 16ull * 1024 * 1024;
 };
 
+// `tracing:` (docs/tracing.md): sampled transactions from request completion lines.
+struct Tracing {
+  double sample_rate = 0;  // 0: off
+  bool respect_parent = true;
+  std::vector<rules::RouteRate> routes;  // the user's, in order; the built-in ones come after
+  std::vector<rules::SegmentPattern> url_patterns;
+};
+
 struct Config {
   std::string file;  // the file loaded ("" for the built-in defaults): what a reload reads again
   Sentry sentry;
@@ -118,6 +128,7 @@ struct Config {
   Log log;
   Server server;
   Sources sources;
+  Tracing tracing;
 };
 
 }  // namespace faultline::config

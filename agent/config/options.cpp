@@ -6,6 +6,7 @@
 #include <type_traits>
 
 #include "agent/config/source_options.h"
+#include "agent/config/tracing_options.h"
 #include "base/host_port.h"
 #include "rules/detect/record_yaml.h"
 
@@ -376,6 +377,22 @@ const std::vector<Option>& options() {
       {"sources.cache_bytes", "size", "16MiB",
        "Memory for the source files read (least recently used first out).",
        size<&C::sources, &Sources::cache_bytes, 64 * KiB, 4 * GiB>},
+      // tracing -------------------------------------------------------------------------------
+      {"tracing.sample_rate", "number", "0 (off)",
+       "The share of requests (completion lines) sent as transactions, 0 to 1 "
+       "(docs/tracing.md).",
+       read_trace_sample_rate},
+      {"tracing.respect_parent", "bool", "true",
+       "A trace whose trace_flags say not sampled is never sent; one that says sampled always is.",
+       read_trace_respect_parent},
+      {"tracing.routes", "list", "[] (then health checks at 0)",
+       "Rates per route: [{route: GLOB or [GLOB...], sample_rate: N} or {regex: RE2, "
+       "sample_rate: N}]; the first match wins.",
+       read_trace_routes},
+      {"tracing.url_patterns", "list", "[]",
+       "More ids to template in URL paths: [RE2 or {pattern: RE2, placeholder: \":name\"}], "
+       "tried first.",
+       read_trace_url_patterns},
   };
   return table;
 }

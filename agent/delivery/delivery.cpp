@@ -107,7 +107,7 @@ std::vector<Status> Delivery::submit_batch(std::span<const Submission> events) {
       events_.spool_write_failed("(invalid id)", "event_id must be 32 lowercase hex digits");
       out[i] = Status::Error("event_id must be 32 lowercase hex digits");
     } else {
-      items.push_back(Spool::Item{events[i].event_id, events[i].event_json});
+      items.push_back(Spool::Item{events[i].event_id, events[i].event_json, events[i].kind});
       index.push_back(i);
     }
   }

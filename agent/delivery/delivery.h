@@ -33,6 +33,7 @@
 
 #include "agent/delivery/dsn.h"
 #include "agent/delivery/events.h"
+#include "agent/delivery/item_kind.h"
 #include "agent/delivery/retry_policy.h"
 #include "agent/delivery/spool.h"
 #include "agent/delivery/transport.h"
@@ -90,6 +91,7 @@ class Delivery {
   struct Submission {
     std::string_view event_id;
     std::string_view event_json;
+    ItemKind kind = ItemKind::kEvent;  // a transaction travels, and is rate-limited, apart
   };
   std::vector<Status> submit_batch(std::span<const Submission> events);
   uint64_t max_batch_bytes() const;

@@ -33,8 +33,11 @@ class Dsn {
   // "{scheme}://{host}[:{port}][/{path}]/api/{project_id}/envelope/"
   std::string envelope_url() const;
   // The X-Sentry-Auth value: "Sentry sentry_version=7, sentry_client={client}, sentry_key={key}".
-  // `client` is "name/version". The only place the key leaves this object.
+  // `client` is "name/version". With public_key(), the only places the key leaves this object.
   std::string auth_header(std::string_view client) const;
+  // The key, for the `public_key` of a transaction envelope's trace header (trace_header.h), and
+  // for nothing else: never in a log line or an error.
+  const std::string& public_key() const { return public_key_; }
   // For logs and errors: "{scheme}://{host}[:{port}][/{path}]/{project_id}", without the key.
   std::string str() const;
   // `text` with every occurrence of the key replaced by "[key]": for log lines built from what a

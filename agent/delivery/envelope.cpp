@@ -18,6 +18,12 @@ bool is_valid_event_id(std::string_view event_id) {
 std::string build_event_envelope(std::string_view event_id, std::string_view event_json,
                                  std::chrono::system_clock::time_point sent_at,
                                  const SdkInfo& sdk) {
+  return build_envelope(ItemKind::kEvent, event_id, event_json, sent_at, sdk);
+}
+
+std::string build_envelope(ItemKind kind, std::string_view event_id, std::string_view event_json,
+                           std::chrono::system_clock::time_point sent_at, const SdkInfo& sdk,
+                           std::string_view trace) {
   const int64_t micros =
       std::chrono::duration_cast<std::chrono::microseconds>(sent_at.time_since_epoch()).count();
   std::string out;
@@ -30,7 +36,14 @@ std::string build_event_envelope(std::string_view event_id, std::string_view eve
   json::write_string(sdk.name, out);
   out += ",\"version\":";
   json::write_string(sdk.version, out);
-  out += "}}\n{\"type\":\"event\",\"length\":";
+  out += '}';
+  if (!trace.empty()) {
+    out += ",\"trace\":";
+    out.append(trace);
+  }
+  out += "}\n{\"type\":";
+  json::write_string(item_type(kind), out);
+  out += ",\"length\":";
   out += std::to_string(event_json.size());
   out += "}\n";
   out.append(event_json);

@@ -1,10 +1,12 @@
 // The pure part of delivery: one event's JSON → the bytes and headers of an envelope request.
 // No I/O, no clocks (the caller passes `sent_at`); stateless and thread-safe.
 //
-// Envelope layout (Sentry envelope protocol; one `event` item, explicit length):
+// Envelope layout (Sentry envelope protocol; one `event` or `transaction` item, explicit length):
 //   {"event_id":"<32 hex>","sent_at":"2025-01-01T00:00:01.000Z","sdk":{"name":N,"version":V}}\n
 //   {"type":"event","length":<bytes of payload>}\n
 //   <event JSON>\n
+// A transaction's envelope header also carries its trace's Dynamic Sampling Context:
+//   {..."sdk":{...},"trace":{"trace_id":…,"public_key":…,"sample_rate":"0.1","sampled":"true",…}}
 #pragma once
 
 #include <chrono>
@@ -12,6 +14,7 @@
 #include <string_view>
 
 #include "agent/delivery/dsn.h"
+#include "agent/delivery/item_kind.h"
 #include "agent/delivery/transport.h"
 #include "base/status.h"
 
@@ -32,6 +35,11 @@ bool is_valid_event_id(std::string_view event_id);
 // precision in UTC.
 std::string build_event_envelope(std::string_view event_id, std::string_view event_json,
                                  std::chrono::system_clock::time_point sent_at, const SdkInfo& sdk);
+// The same for a payload of any kind, in an item of its type. `trace` is the JSON object of the
+// envelope header's `trace` (trace_header.h), or "" for none.
+std::string build_envelope(ItemKind kind, std::string_view event_id, std::string_view json,
+                           std::chrono::system_clock::time_point sent_at, const SdkInfo& sdk,
+                           std::string_view trace = "");
 
 // gzip (RFC 1952) of `data`, as `Content-Encoding: gzip` expects.
 Result<std::string> gzip(std::string_view data);

@@ -201,6 +201,13 @@ void Events::send_rate_limited(int status, std::chrono::milliseconds for_how_lon
   log_throttled(Kind::kRateLimited, LogLevel::kWarning, line);
 }
 
+void Events::transaction_rate_limited(std::string_view event_id) {
+  ++stats_.transactions_rate_limited;
+  std::string line = "delivery: Sentry rate-limits transactions; dropped transaction ";
+  line.append(event_id);
+  log_throttled(Kind::kTransactionLimited, LogLevel::kDebug, line);
+}
+
 void Events::send_dropped(std::string_view event_id, int status, std::string_view what) {
   ++stats_.dropped_permanent;
   if (status >= 100 && status < 600) ++stats_.dropped_by_status_[status - 100];

@@ -49,6 +49,9 @@ struct Stats {
   std::atomic<uint64_t> spool_bytes{0};          // gauge: the batch files' bytes on disk
   // Each HTTP request's time to its answer or failure, in seconds.
   Histogram request_seconds{{0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30}};
+  // Transactions dropped unsent because Sentry rate-limits their category (not losses: they are
+  // a sample; error events wait out their limit in the spool instead).
+  std::atomic<uint64_t> transactions_rate_limited{0};
 
   // dropped_permanent split by HTTP status (100–599).
   uint64_t dropped_for_status(int status) const {
@@ -93,6 +96,8 @@ class Events {
   void send_retry(std::string_view event_id, std::string_view what, bool network_error,
                   std::chrono::milliseconds backoff);
   void send_rate_limited(int status, std::chrono::milliseconds for_how_long);
+  // A transaction claimed while the `transaction` category is limited: dropped, not sent.
+  void transaction_rate_limited(std::string_view event_id);
   // `what` is "HTTP 413: <X-Sentry-Error or body>".
   void send_dropped(std::string_view event_id, int status, std::string_view what);
 
@@ -106,6 +111,7 @@ class Events {
     kIgnoredFile,
     kRetry,
     kRateLimited,
+    kTransactionLimited,
     kDropped,
     kAccepted,
     kCount_,

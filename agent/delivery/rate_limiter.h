@@ -12,8 +12,9 @@
 // Overlapping limits keep the later deadline. Every limit is capped at 24 h, so a garbage header
 // cannot stop delivery for longer than a day.
 //
-// faultline sends only `event` items, whose category is `error`; a send is blocked while either
-// `error` or the all-categories limit runs. Not thread-safe: the sender guards it with its lock.
+// faultline sends `event` items (category `error`) and `transaction` items (category
+// `transaction`, item_kind.h); each is blocked while its own or the all-categories limit runs.
+// Not thread-safe: the sender guards it with its lock.
 #pragma once
 
 #include <array>

@@ -1,5 +1,7 @@
 #include "agent/delivery/sender.h"
 
+#include "agent/delivery/trace_header.h"
+
 namespace faultline::delivery {
 namespace {
 
@@ -71,20 +73,30 @@ void Sender::run(Transport& transport) {
   std::unique_lock<std::mutex> lock(mu_);
   while (!stopping_) {
     const Clock::time_point now = clock_.now();
-    const Clock::time_point gate =
-        std::max(limiter_.limited_until(Category::kError), backoff_until_);
-    if (gate > now) {
-      clock_.wait_until(lock, cv_, gate);
+    if (backoff_until_ > now) {
+      clock_.wait_until(lock, cv_, backoff_until_);
       continue;
     }
     if (failures_ > 0 && in_flight_ > 0) {  // failing: one probe at a time
       clock_.wait_until(lock, cv_, Clock::time_point::max());
       continue;
     }
+    // Error events wait out their category's limit in the spool. Transactions are claimed
+    // whatever theirs, and dropped while it runs, as the SDKs drop a limited category: they
+    // are a sample, and must never hold back an error.
+    const Clock::time_point errors_until = limiter_.limited_until(Category::kError);
+    KindSet kinds = KindSet::none().with(ItemKind::kTransaction);
+    if (errors_until <= now) kinds = kinds.with(ItemKind::kEvent);
     Clock::time_point next_due;
-    std::optional<Spool::Entry> entry = spool_.claim(now, &next_due);
+    std::optional<Spool::Entry> entry = spool_.claim(now, &next_due, kinds);
     if (!entry) {
-      clock_.wait_until(lock, cv_, next_due);
+      clock_.wait_until(lock, cv_,
+                        errors_until > now ? std::min(next_due, errors_until) : next_due);
+      continue;
+    }
+    if (limiter_.is_limited(category_of(entry->kind), now)) {
+      spool_.complete(*entry);
+      events_.transaction_rate_limited(entry->event_id);
       continue;
     }
     ++in_flight_;
@@ -93,10 +105,14 @@ void Sender::run(Transport& transport) {
     Result<std::string> payload = spool_.read(*entry);  // unusable: moved aside and counted
     Response response;
     if (payload.ok()) {
-      Result<Request> request = build_request(
-          options_.dsn, options_.sdk,
-          build_event_envelope(entry->event_id, *payload, clock_.wall_now(), options_.sdk),
-          options_.gzip_threshold);
+      const std::string trace = entry->kind == ItemKind::kTransaction
+                                    ? trace_header(*payload, options_.dsn.public_key())
+                                    : std::string();
+      Result<Request> request =
+          build_request(options_.dsn, options_.sdk,
+                        build_envelope(entry->kind, entry->event_id, *payload, clock_.wall_now(),
+                                       options_.sdk, trace),
+                        options_.gzip_threshold);
       events_.send_attempted();
       if (request.ok()) {
         const Clock::time_point sent_at = clock_.now();
@@ -120,11 +136,11 @@ void Sender::settle(const Spool::Entry& entry, const Response& response) {
   bool limited = false;
   if (response.kind == Response::Kind::kHttp) {
     limited = limiter_.update(response.status, response.retry_after, response.rate_limits,
-                              Category::kError, now, clock_.wall_now());
+                              category_of(entry.kind), now, clock_.wall_now());
   }
   const Verdict verdict = classify(response);
   if (verdict == Verdict::kRateLimited || limited) {
-    const auto until = limiter_.limited_until(Category::kError);
+    const auto until = limiter_.limited_until(category_of(entry.kind));
     events_.send_rate_limited(response.status,
                               std::chrono::duration_cast<std::chrono::milliseconds>(
                                   until > now ? until - now : Clock::time_point::duration::zero()));

@@ -4,7 +4,10 @@
 // Transport per worker.
 //
 // Scheduling, shared by all workers under one lock:
-//   - nothing is sent while the `error` (or all-categories) rate limit runs;
+//   - no error event is sent while the `error` (or all-categories) rate limit runs: they wait in
+//     the spool. A transaction claimed while the `transaction` (or all-categories) limit runs is
+//     dropped and counted, as the SDKs drop what a limit covers; the two categories never hold
+//     each other back;
 //   - after a retryable failure every worker waits out a shared backoff (attempt n of the
 //     current streak of consecutive failures), and then only one request is in flight at a time
 //     until one succeeds again (a probe), so an outage costs one request per backoff period, not

@@ -273,6 +273,7 @@ void Spool::adopt(const SpoolName& name, const std::string& file, Recovered& fou
     slot.batch = name.seq;
     slot.offset = record.offset;
     slot.bytes = record.bytes;
+    slot.kind = record.kind;
     slot.state = State::kReady;
     by_id_.emplace(id, next_key_);
     slots_.emplace(next_key_++, std::move(slot));
@@ -443,7 +444,7 @@ std::vector<Result<Spool::Put>> Spool::put_batch(std::span<const Item> items) {
     std::vector<uint64_t*> keys(items.size(), nullptr);  // the admitted ones' by_id_ values
     for (size_t i = 0; i < items.size(); ++i) {
       const Item& item = items[i];
-      sizes[i] = spool_record_size(item.event_id, item.payload);
+      sizes[i] = spool_record_size(item.event_id, item.payload, item.kind);
       if (!is_valid_event_id(item.event_id)) {
         verdicts[i] = Verdict::kInvalid;
         continue;
@@ -483,9 +484,10 @@ std::vector<Result<Spool::Put>> Spool::put_batch(std::span<const Item> items) {
         slot.batch = seq;
         slot.offset = data.size();
         slot.bytes = sizes[i];
+        slot.kind = items[i].kind;
         *keys[i] = next_key_;
         slots_.emplace(next_key_++, slot);
-        append_spool_record(&data, items[i].event_id, items[i].payload);
+        append_spool_record(&data, items[i].event_id, items[i].payload, items[i].kind);
       }
       bytes_ += pending;
     }
@@ -605,13 +607,13 @@ Status Spool::commit(uint64_t seq, const std::string& data) {
   return Status::Ok();
 }
 
-std::optional<Spool::Entry> Spool::claim(time_point now, time_point* next_due) {
+std::optional<Spool::Entry> Spool::claim(time_point now, time_point* next_due, KindSet kinds) {
   std::lock_guard<std::mutex> g(mu_);
   *next_due = time_point::max();
   Slot* best = nullptr;
   uint64_t best_key = 0;
   for (auto& [key, slot] : slots_) {
-    if (slot.state != State::kReady) continue;
+    if (slot.state != State::kReady || !kinds.has(slot.kind)) continue;
     if (slot.not_before > now) {
       *next_due = std::min(*next_due, slot.not_before);
       continue;
@@ -625,7 +627,7 @@ std::optional<Spool::Entry> Spool::claim(time_point now, time_point* next_due) {
   if (best == nullptr) return std::nullopt;
   best->state = State::kClaimed;
   if (auto b = batches_.find(best->batch); b != batches_.end()) ++b->second.claimed;
-  return Entry{best_key, best->id.hex(), best->failures};
+  return Entry{best_key, best->id.hex(), best->failures, best->kind};
 }
 
 Result<std::string> Spool::read(const Entry& entry) {

@@ -46,6 +46,7 @@
 #include <vector>
 
 #include "agent/delivery/events.h"
+#include "agent/delivery/item_kind.h"
 #include "agent/delivery/spool_format.h"
 #include "base/clock.h"
 #include "base/status.h"
@@ -62,6 +63,7 @@ class Spool {
     uint64_t seq = 0;  // position in the queue (this process's numbering, not the file names')
     std::string event_id;
     int failures = 0;  // retryable failures so far in this process
+    ItemKind kind = ItemKind::kEvent;
   };
 
   enum class Put { kStored, kDuplicate };
@@ -70,6 +72,7 @@ class Spool {
   struct Item {
     std::string_view event_id;
     std::string_view payload;
+    ItemKind kind = ItemKind::kEvent;  // kept with the record (spool_format.h)
   };
 
   // The steps of a commit, for tests that kill the process in the middle of one.
@@ -97,12 +100,12 @@ class Spool {
   // Test seam: called at each step of every commit, on the committing thread.
   void set_commit_hook(std::function<void(CommitStep)> hook);
 
-  // Claims the next entry to send among those neither claimed nor waiting out a backoff at
-  // `now`: the one with the fewest failures, the oldest among equals. Without failures that is
-  // plain spool order; after failures, an event that keeps failing goes behind the others
-  // instead of blocking them. When none is due, sets *next_due to the earliest instant a
-  // waiting one becomes due (time_point::max() if none is waiting).
-  std::optional<Entry> claim(time_point now, time_point* next_due);
+  // Claims the next entry to send among those of `kinds` neither claimed nor waiting out a
+  // backoff at `now`: the one with the fewest failures, the oldest among equals. Without failures
+  // that is plain spool order; after failures, an event that keeps failing goes behind the
+  // others instead of blocking them. When none is due, sets *next_due to the earliest instant a
+  // waiting one of `kinds` becomes due (time_point::max() if none is waiting).
+  std::optional<Entry> claim(time_point now, time_point* next_due, KindSet kinds = KindSet::all());
   // The payload of a claimed entry. When the record turns out unusable it is moved aside,
   // counted, the entry is gone, and the error says why.
   Result<std::string> read(const Entry& entry);
@@ -135,6 +138,7 @@ class Spool {
     uint64_t offset = 0;  // of the record in the batch file
     uint64_t bytes = 0;   // of the record
     State state = State::kWriting;
+    ItemKind kind = ItemKind::kEvent;
     int failures = 0;
     time_point not_before = time_point::min();
   };

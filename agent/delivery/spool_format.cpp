@@ -10,14 +10,16 @@
 namespace faultline::delivery {
 namespace {
 
-constexpr std::string_view kMagic = "faultline-spool 1 ";
-constexpr size_t kMaxHeaderBytes = 128;  // the longest valid header is 81 bytes
+constexpr std::string_view kMagic = "faultline-spool 1 ";      // an event
+constexpr std::string_view kKindMagic = "faultline-spool 2 ";  // then the kind
+constexpr size_t kMaxHeaderBytes = 128;  // the longest valid header is 93 bytes
 constexpr std::string_view kBatchSuffix = ".batch";
 constexpr std::string_view kLedgerSuffix = ".done";
 constexpr std::string_view kLegacySuffix = ".event";
 constexpr std::string_view kTempPrefix = ".tmp-";
 
 struct Header {
+  ItemKind kind = ItemKind::kEvent;
   std::string_view event_id;
   uint64_t length = 0;
   std::string_view crc;  // 8 hex digits
@@ -68,12 +70,26 @@ std::optional<uint64_t> parse_decimal(std::string_view s) {
 
 // "<magic><id> <length> <crc>" without the newline.
 Result<Header> parse_header(std::string_view line) {
-  if (line.substr(0, kMagic.size()) != kMagic) return Status::Error("unknown header");
-  line.remove_prefix(kMagic.size());
+  Header h;
+  if (line.substr(0, kKindMagic.size()) == kKindMagic) {
+    line.remove_prefix(kKindMagic.size());
+    const size_t sp = line.find(' ');
+    const std::optional<ItemKind> kind = item_kind_from_type(line.substr(0, sp));
+    // An event is always written in the first form; a kind this version does not know is a
+    // payload it cannot send.
+    if (sp == std::string_view::npos || !kind || *kind == ItemKind::kEvent) {
+      return Status::Error("malformed header");
+    }
+    h.kind = *kind;
+    line.remove_prefix(sp + 1);
+  } else if (line.substr(0, kMagic.size()) == kMagic) {
+    line.remove_prefix(kMagic.size());
+  } else {
+    return Status::Error("unknown header");
+  }
   const size_t sp1 = line.find(' ');
   const size_t sp2 = sp1 == std::string_view::npos ? sp1 : line.find(' ', sp1 + 1);
   if (sp2 == std::string_view::npos) return Status::Error("malformed header");
-  Header h;
   h.event_id = line.substr(0, sp1);
   const std::optional<uint64_t> length = parse_decimal(line.substr(sp1 + 1, sp2 - sp1 - 1));
   h.crc = line.substr(sp2 + 1);
@@ -90,26 +106,44 @@ std::string seq_text(uint64_t seq) {
 
 }  // namespace
 
-void append_spool_record(std::string* out, std::string_view event_id, std::string_view payload) {
+namespace {
+
+// What comes before the event id in a record's header.
+void append_prefix(std::string* out, ItemKind kind) {
+  if (kind == ItemKind::kEvent) {
+    out->append(kMagic);
+    return;
+  }
+  out->append(kKindMagic);
+  out->append(item_type(kind));
+  out->push_back(' ');
+}
+
+}  // namespace
+
+void append_spool_record(std::string* out, std::string_view event_id, std::string_view payload,
+                         ItemKind kind) {
   char tail[48];  // " <length> <crc>\n"
   const int n =
       std::snprintf(tail, sizeof tail, " %zu %08x\n", payload.size(), crc_update(0, payload));
-  out->append(kMagic);
+  append_prefix(out, kind);
   out->append(event_id);
   out->append(tail, static_cast<size_t>(n));
   out->append(payload);
 }
 
-std::string spool_file_header(std::string_view event_id, std::string_view payload) {
+std::string spool_file_header(std::string_view event_id, std::string_view payload, ItemKind kind) {
   std::string record;
-  append_spool_record(&record, event_id, payload);
+  append_spool_record(&record, event_id, payload, kind);
   record.resize(record.size() - payload.size());
   return record;
 }
 
-uint64_t spool_record_size(std::string_view event_id, std::string_view payload) {
-  // magic, id, ' ', length digits, ' ', 8 hex, '\n', payload
-  return kMagic.size() + event_id.size() + 1 + std::to_string(payload.size()).size() + 1 + 8 + 1 +
+uint64_t spool_record_size(std::string_view event_id, std::string_view payload, ItemKind kind) {
+  std::string prefix;
+  append_prefix(&prefix, kind);
+  // prefix, id, ' ', length digits, ' ', 8 hex, '\n', payload
+  return prefix.size() + event_id.size() + 1 + std::to_string(payload.size()).size() + 1 + 8 + 1 +
          payload.size();
 }
 
@@ -221,7 +255,7 @@ Result<BatchScan> scan_batch_file(int fd, uint64_t size, const std::set<uint64_t
     if (crc_text(crc) != expected_crc) {
       scan.bad.push_back(BadRange{offset, record_bytes, "checksum mismatch"});
     } else {
-      scan.records.push_back(ScannedRecord{offset, record_bytes, event_id});
+      scan.records.push_back(ScannedRecord{offset, record_bytes, event_id, header->kind});
     }
     offset += record_bytes;
   }

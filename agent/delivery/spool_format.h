@@ -5,6 +5,10 @@
 //
 // A record is a header line and the payload:
 //   "faultline-spool 1 <event_id> <payload bytes> <crc32 of payload, 8 hex>\n" <payload>
+// for an error event, and for any other kind of payload (ItemKind, item_kind.h)
+//   "faultline-spool 2 <kind> <event_id> <payload bytes> <crc32 of payload, 8 hex>\n" <payload>
+// with <kind> its envelope item type ("transaction"). Events keep the first form, so that a
+// spool written by this version and read by an older one loses nothing but transactions.
 // A batch file is one or more records back to back, written by one group commit; a legacy event
 // file (written before batches) is a batch file of exactly one record whose event_id is also in
 // its name. A ledger holds one line per record of its batch that is done (sent, dropped or
@@ -18,17 +22,21 @@
 #include <string_view>
 #include <vector>
 
+#include "agent/delivery/item_kind.h"
 #include "base/status.h"
 
 namespace faultline::delivery {
 
 // --- records
 
-std::string spool_file_header(std::string_view event_id, std::string_view payload);
+std::string spool_file_header(std::string_view event_id, std::string_view payload,
+                              ItemKind kind = ItemKind::kEvent);
 // Appends the whole record (header and payload) to *out.
-void append_spool_record(std::string* out, std::string_view event_id, std::string_view payload);
+void append_spool_record(std::string* out, std::string_view event_id, std::string_view payload,
+                         ItemKind kind = ItemKind::kEvent);
 // The whole record's size: header and payload.
-uint64_t spool_record_size(std::string_view event_id, std::string_view payload);
+uint64_t spool_record_size(std::string_view event_id, std::string_view payload,
+                           ItemKind kind = ItemKind::kEvent);
 // Checks exactly one record's bytes (and its event_id, when given); returns the payload or why
 // not ("truncated", "checksum mismatch", "event_id differs from file name", ...).
 Result<std::string> parse_spool_file(std::string_view bytes, std::string_view event_id);
@@ -58,6 +66,7 @@ struct ScannedRecord {
   uint64_t offset = 0;  // of its header line in the file
   uint64_t bytes = 0;   // header and payload
   std::string event_id;
+  ItemKind kind = ItemKind::kEvent;
 };
 // A part of the file that holds no usable record: [offset, offset + bytes).
 struct BadRange {

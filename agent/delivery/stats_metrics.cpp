@@ -37,6 +37,10 @@ void register_stats(const Stats& s, Registry& r) {
   r.add_micros_as_seconds("faultline_spool_sync_seconds_total",
                           "Time the spool's commits spent in fsync (batch file and directory).",
                           s.spool_sync_micros);
+  r.add_counter("faultline_transactions_dropped_rate_limited_total",
+                "Transactions dropped unsent while Sentry rate-limits the transaction category "
+                "(error events wait in the spool instead).",
+                s.transactions_rate_limited);
   r.add_gauge("faultline_spool_files", "Events waiting in the spool.", s.spool_files);
   r.add_gauge("faultline_spool_bytes", "Bytes of the spool's batch files on disk.", s.spool_bytes);
   r.add_histogram("faultline_delivery_request_duration_seconds",

@@ -57,7 +57,12 @@ bool SpoolingSink::emit(const std::string& event_id, const json::Value& event, u
   }
   queued_bytes_ += payload.size();
   queued_gauge_.store(queued_bytes_, std::memory_order_relaxed);
-  queue_.push_back(Queued{event_id, std::move(payload), ticket});
+  const json::Value* type = event.find("type");
+  const delivery::ItemKind kind =
+      type != nullptr && type->is_string() && type->as_string() == "transaction"
+          ? delivery::ItemKind::kTransaction
+          : delivery::ItemKind::kEvent;
+  queue_.push_back(Queued{event_id, std::move(payload), ticket, kind});
   lock.unlock();
   changed_.notify_all();
   return true;
@@ -86,7 +91,7 @@ void SpoolingSink::run() {
     writing_ = true;
     lock.unlock();
     submissions.clear();
-    for (const Queued& q : batch) submissions.push_back({q.id, q.payload});
+    for (const Queued& q : batch) submissions.push_back({q.id, q.payload, q.kind});
     // The delivery library counts and logs refusals (spool full, disk errors) itself.
     (void)delivery_.submit_batch(submissions);
     for (const Queued& q : batch) settle(q.ticket);

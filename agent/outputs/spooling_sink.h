@@ -58,6 +58,7 @@ class SpoolingSink final : public EventSink {
     std::string id;
     std::string payload;
     uint64_t ticket;
+    delivery::ItemKind kind;
   };
   std::deque<Queued> queue_ GUARDED_BY(mu_);
   size_t queued_bytes_ GUARDED_BY(mu_) = 0;  // queued and being written

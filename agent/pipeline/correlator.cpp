@@ -63,6 +63,7 @@ void Correlator::advance(const RecordView& view, int64_t wall_us) {
 }
 
 void Correlator::tick(int64_t wall_us) {
+  settle_completed();
   if (!started_ || time_base_ == TimeBase::kRecordTime) return;
   logical_now_ += std::max<int64_t>(0, wall_us - last_wall_);
   last_wall_ = wall_us;
@@ -187,6 +188,13 @@ void Correlator::forget_story(RequestState& s) {
   s.has_opening = false;
 }
 
+void Correlator::settle_completed() {
+  // Closed, the request keeps its completion (a late error still gets the request's status and
+  // route) and gives its other lines back: breadcrumbs are for errors before the completion.
+  if (completed_ != nullptr) forget_story(*completed_);
+  completed_ = nullptr;
+}
+
 void Correlator::forget_lines(RequestState& s) {
   forget_story(s);
   if (s.has_completion) arena_.release(s.completion);
@@ -207,6 +215,11 @@ std::vector<sentry::KeptLine> Correlator::breadcrumbs_of(const RequestState& s) 
     if (auto text = arena_.read(ref)) out.push_back({std::move(*text), ref.offset, 0, ref.cut});
   }
   return out;
+}
+
+std::optional<std::string> Correlator::opening_of(const RequestState& s) const {
+  if (!s.has_opening || s.opening.cut) return std::nullopt;
+  return arena_.read(s.opening);
 }
 
 void Correlator::lend_context(sentry::Incident& incident, const RequestState& s) const {
@@ -387,6 +400,7 @@ void Correlator::late_line(RequestState& s, const Line& line, rules::DetectReaso
 
 void Correlator::observe(SourceState& source, const Line& line, const RecordView& view,
                          rules::DetectReason reason, int64_t wall_us) {
+  settle_completed();
   advance(view, wall_us);
   release_due();
   const bool error = reason != rules::DetectReason::kNone;
@@ -443,9 +457,8 @@ void Correlator::observe(SourceState& source, const Line& line, const RecordView
     }
     finalize(s, /*forced=*/false);
     table_.close(slot);
-    // Closed, it keeps its completion (a late error still gets the request's status and route)
-    // and gives its other lines back: breadcrumbs are for errors that come before the completion.
-    forget_story(s);
+    // Its story goes back to the arena once the tracer has read it (settle_completed()).
+    completed_ = &s;
     return;
   }
   if (!error) {
@@ -483,6 +496,7 @@ std::optional<uint64_t> Correlator::oldest_held(const SourceState& source) const
 }
 
 void Correlator::flush() {
+  settle_completed();
   for (uint32_t slot : holding_) {
     RequestState& s = table_.at(slot);
     if (s.in_use && !s.pending.empty()) finalize(s, /*forced=*/true);

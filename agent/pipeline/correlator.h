@@ -72,6 +72,13 @@ class Correlator {
   size_t open_requests() const { return table_.size(); }
   // Memory held now for kept lines (whole arena chunks).
   size_t kept_bytes() const { return arena_.resident_bytes(); }
+  // The request whose completion line the last observe() read (with the trace context of all its
+  // lines), or null: for tracing (agent/pipeline/tracer.h). Valid until the next call of
+  // observe(), tick() or flush().
+  const RequestState* completed() const { return completed_; }
+  // The text of a request's first kept line (where Fastify logs the request object), when the
+  // arena still holds it.
+  std::optional<std::string> opening_of(const RequestState& s) const;
   // The lowest offset of an error line of `source` still held (waiting for its request's
   // completion), or nullopt. Linear in the requests holding errors (bounded), not in the input.
   std::optional<uint64_t> oldest_held(const SourceState& source) const;
@@ -87,6 +94,8 @@ class Correlator {
   // or those before its completion.
   void forget_lines(RequestState& s);
   void forget_story(RequestState& s);
+  // The request completed() named has been read: it keeps only its completion line.
+  void settle_completed();
   // When the arena holds 1.5× what the requests still refer to (a few long-lived requests and
   // jobs keep whole chunks alive), their lines move to a fresh arena and the old one is freed.
   void compact_if_sparse();
@@ -121,6 +130,7 @@ class Correlator {
   size_t compact_at_ = 0;       // arena bytes that make compact_if_sparse() look
   static constexpr size_t kMaxPendingPerRequest = 32;
   std::string key_;  // scratch for building keys without allocating
+  RequestState* completed_ = nullptr;
 };
 
 }  // namespace faultline

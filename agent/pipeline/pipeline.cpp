@@ -45,6 +45,12 @@ Pipeline::Pipeline(const config::Config& config, EventSink& sink, Metrics& metri
           [this](sentry::Incident&& i) { emit(std::move(i)); }, metrics, time_base)),
       shape_advisor_(config.pino.format) {
   follow_release_file(config);
+  start_tracing(config);
+}
+
+void Pipeline::start_tracing(const config::Config& config) {
+  tracer_ = std::make_unique<Tracer>(config.tracing, metrics_.tracing);
+  if (!tracer_->enabled()) tracer_.reset();
 }
 
 Clock& Pipeline::rules_clock() {
@@ -66,6 +72,7 @@ void Pipeline::reload(const config::Config& fresh) {
   builder_ = std::make_unique<sentry::EventBuilder>(std::move(settings));
   rule_engine_ = std::make_unique<rules::RuleEngine>(*fresh.rules.rule_set, rules_clock());
   follow_release_file(fresh);
+  start_tracing(fresh);
 }
 
 Pipeline::~Pipeline() = default;
@@ -135,6 +142,7 @@ void Pipeline::on_line(SourceId id, const Line& line) {
   if (reason != rules::DetectReason::kNone) metrics_.errors_detected.add();
   if (time_base_ == TimeBase::kRecordTime) record_clock_.observe(view_.time_us);
   correlator_->observe(source, line, view_, reason, wall_us(clock_));
+  if (tracer_ && view_.completion) trace(source, line);
 }
 
 void Pipeline::watch_shape(const SourceState& source, const Line& line) {
@@ -152,10 +160,33 @@ void Pipeline::finish() {
   sink_.flush();
 }
 
-void Pipeline::emit(sentry::Incident&& incident) {
+void Pipeline::refresh_release() {
   if (release_watcher_) {
     if (auto release = release_watcher_->poll(wall_us(clock_))) builder_->set_release(*release);
   }
+}
+
+void Pipeline::trace(SourceState& source, const Line& line) {
+  refresh_release();
+  std::optional<json::Value> transaction;
+  // Fail open, as emit() does: a transaction that cannot be built costs that transaction only.
+  try {
+    transaction = tracer_->on_completion(source, line, view_, correlator_->completed(),
+                                         *correlator_, builder_->settings(), wall_us(clock_));
+    if (!transaction) return;
+    rule_engine_->enrich(*transaction);
+  } catch (const std::exception&) {
+    metrics_.tracing.dropped_unusable.add();
+    return;
+  }
+  const std::string id = transaction->find("event_id")->as_string();
+  const uint64_t ticket = acks_ != nullptr ? acks_->issue(source.id, line.offset) : 0;
+  sink_.emit(id, *transaction, ticket);
+  metrics_.tracing.sampled.add();
+}
+
+void Pipeline::emit(sentry::Incident&& incident) {
+  refresh_release();
   const auto skipped = [&](const std::string& why) {
     metrics_.build_failures.add();
     build_failure_log_.write(log::Level::kWarn, incident.source + " at byte " +
@@ -166,6 +197,7 @@ void Pipeline::emit(sentry::Incident&& incident) {
   // Fail open: a bug or an exhausted allocator while building one event costs that event, never
   // the lines around it (nor, in pipe, the app's output).
   try {
+    if (tracer_) tracer_->link(incident, builder_->settings().format);
     auto built = builder_->build(incident, std::move(incident.record));
     if (!built.ok()) return skipped(built.message());
     rules::Explain explain;

@@ -24,6 +24,7 @@
 #include "agent/pipeline/release_watcher.h"
 #include "agent/pipeline/rule_drop_tally.h"
 #include "agent/pipeline/source_state.h"
+#include "agent/pipeline/tracer.h"
 #include "agent/sentry/event_builder.h"
 #include "agent/sentry/incident.h"
 #include "agent/telemetry/log.h"
@@ -60,9 +61,9 @@ class Pipeline final : public LineSink {
   const rules::RuleEngine& rule_engine() const { return *rule_engine_; }
 
   // A configuration reloaded (SIGHUP) takes effect for what comes next: its rules, its release,
-  // environment, dist, server name and sources. How lines are read (pino keys, detection),
-  // correlated and delivered stays as started: those need a restart. Nothing of `fresh` is kept by
-  // reference.
+  // environment, dist, server name and sources, its tracing. How lines are read (pino keys,
+  // detection), correlated and delivered stays as started: those need a restart. Nothing of
+  // `fresh` is kept by reference.
   void reload(const config::Config& fresh);
 
   // `check --explain`: called for every event with what each rule did to it (kept or dropped).
@@ -72,6 +73,10 @@ class Pipeline final : public LineSink {
 
  private:
   void emit(sentry::Incident&& incident);
+  // A completion line: a transaction when tracing samples it (docs/tracing.md).
+  void trace(SourceState& source, const Line& line);
+  void refresh_release();
+  void start_tracing(const config::Config& config);
   void report_bad_line(SourceState& source, const Line& line);
   void watch_shape(const SourceState& source, const Line& line);
   Clock& rules_clock();
@@ -91,6 +96,7 @@ class Pipeline final : public LineSink {
   std::unique_ptr<rules::RuleEngine> rule_engine_;
   ExplainHook explain_hook_;
   std::unique_ptr<Correlator> correlator_;
+  std::unique_ptr<Tracer> tracer_;  // null while tracing is off; replaced by reload()
   std::optional<ReleaseWatcher> release_watcher_;
   RecordView view_;             // reused for every line
   ShapeAdvisor shape_advisor_;  // the first records of the run: are the keys right?

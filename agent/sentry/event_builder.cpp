@@ -125,6 +125,18 @@ std::optional<json::Value> opening_line(const Incident& incident, const PinoForm
 
 }  // namespace
 
+void set_deployment(json::Object& event, const EventSettings& settings, const json::Value& record) {
+  if (!settings.server_name.empty()) {
+    event.set("server_name", settings.server_name);
+  } else if (auto host = as_text(record.find("hostname"))) {
+    event.set("server_name", *host);
+  }
+  if (!settings.release.empty()) event.set("release", settings.release);
+  event.set("environment", settings.environment);
+  if (!settings.dist.empty()) event.set("dist", settings.dist);
+}
+
+
 EventBuilder::EventBuilder(EventSettings settings) : settings_(std::move(settings)) {
   if (!settings_.sources.roots.empty()) {
     sources_ = std::make_shared<SourceEnricher>(settings_.sources);
@@ -179,14 +191,7 @@ Result<json::Value> EventBuilder::build(const Incident& incident,
 
   const std::optional<std::string> logger = as_text(first_of(record, format.logger_keys));
   event.set("logger", logger.value_or("pino"));
-  if (!settings_.server_name.empty()) {
-    event.set("server_name", settings_.server_name);
-  } else if (auto host = as_text(record.find("hostname"))) {
-    event.set("server_name", *host);
-  }
-  if (!settings_.release.empty()) event.set("release", settings_.release);
-  event.set("environment", settings_.environment);
-  if (!settings_.dist.empty()) event.set("dist", settings_.dist);
+  set_deployment(event, settings_, record);
 
   // --- exception --------------------------------------------------------------------------
   const std::optional<std::string> message = record_message(record, format);

@@ -36,6 +36,10 @@ struct EventSettings {
   SourceOptions sources;  // no roots: frames are sent as parsed
 };
 
+// server_name (the setting, else the record's hostname), release, environment and dist, as every
+// event faultline builds carries them.
+void set_deployment(json::Object& event, const EventSettings& settings, const json::Value& record);
+
 class EventBuilder {
  public:
   explicit EventBuilder(EventSettings settings);

@@ -62,6 +62,7 @@ void Metrics::register_in(Registry& registry) const {
   registry.add_gauge("faultline_correlation_open_requests",
                      "Requests the correlator holds now (bounded by correlation.max_requests).",
                      open_requests);
+  tracing.register_in(registry);
   dropped_by_rule.register_as(registry, "faultline_events_dropped_by_rules_total",
                               "Events dropped by a rule, by rule and reason (filter, sample, "
                               "throttle).",

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "agent/telemetry/series_board.h"
+#include "agent/telemetry/tracing_metrics.h"
 #include "base/metrics.h"
 
 namespace faultline {
@@ -43,6 +44,7 @@ struct Metrics {
   std::atomic<uint64_t> open_requests{0};
   // events_dropped_rules by rule and reason (filter, sample, throttle), as the pipeline counts it.
   SeriesBoard dropped_by_rule;
+  TracingMetrics tracing;  // transactions from completion lines (docs/tracing.md)
 
   // Adds every counter above to `registry`; this object must outlive it.
   void register_in(Registry& registry) const;

@@ -113,6 +113,40 @@ TEST_CASE("hot path: ordinary lines allocate nothing once warmed up", "[alloc]")
   CHECK(after - before == 0);
 }
 
+TEST_CASE("hot path: completions tracing does not sample allocate nothing", "[alloc]") {
+  // Tracing on, at a rate that keeps none of these requests: each completion is decided by its
+  // trace's draw (an id derived from the request id) before anything is parsed or built. And
+  // with respect_parent, a trace that says "not sampled" is decided by its flags alone.
+  PipelineUnderTest p("correlation:\n  max_requests: 300\ntracing:\n  sample_rate: 0.0000001\n");
+  constexpr int kRequests = 4000;
+  constexpr int kOpen = 200;
+  std::vector<std::string> lines;
+  for (int start = 0; start < kRequests; start += kOpen) {
+    std::vector<std::string> a(kOpen), b(kOpen), c(kOpen);
+    for (int i = 0; i < kOpen; ++i) {
+      request_lines(start + i + 1, a[i], b[i], c[i]);
+      // Every other request carries OpenTelemetry's ids with the "not sampled" flag.
+      if (i % 2 == 0) {
+        c[i].insert(
+            c[i].size() - 1,
+            R"(,"trace_id":"4bf92f3577b34da6a3ce929d0e0e4736","span_id":"00f067aa0ba902b7","trace_flags":"00")");
+      }
+    }
+    for (auto* group : {&a, &b, &c}) {
+      for (std::string& l : *group) lines.push_back(std::move(l) + "\n");
+    }
+  }
+  const size_t warm = lines.size() / 2;
+  for (size_t i = 0; i < warm; ++i) p.feed(lines[i]);
+  const uint64_t before = g_allocations.load();
+  for (size_t i = warm; i < lines.size(); ++i) p.feed(lines[i]);
+  const uint64_t after = g_allocations.load();
+  CHECK(p.metrics.tracing.sampled.get() == 0);
+  CHECK(p.metrics.tracing.dropped_rate.get() == kRequests / 2);
+  CHECK(p.metrics.tracing.dropped_parent.get() == kRequests / 2);
+  CHECK(after - before == 0);
+}
+
 TEST_CASE("hot path: lines that are not JSON allocate nothing once warmed up", "[alloc]") {
   PipelineUnderTest p("");
 

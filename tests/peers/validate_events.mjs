@@ -2,6 +2,9 @@
 // parseEnvelope, events are validated against Sentry's event JSON schema
 // (getsentry/sentry-data-schemas relay/event.schema.json, copied to tests/data/schemas/)
 // with ajv 8, plus the checks the schema does not make (docs: SENTRY-PROTOCOL.md §2, §3, §7).
+// Transactions (`type: "transaction"`, docs/tracing.md) are validated against the same schema
+// without the fields Relay leaves out of it (`start_timestamp`, `spans`: its event.rs marks them
+// omit_from_schema, "we only document error events for now"), which are checked here instead.
 //
 //   node validate_events.mjs DIR               every file in DIR is one request body as Sentry
 //                                              received it (an envelope, gzip already decoded;
@@ -91,6 +94,53 @@ function checkFrames(frames, where) {
   });
 }
 
+// Relay's SpanStatus (the schema's enum, which a trace context in `contexts` is not held to).
+const SPAN_STATUSES = ['ok', 'cancelled', 'unknown', 'invalid_argument', 'deadline_exceeded', 'not_found',
+  'already_exists', 'permission_denied', 'resource_exhausted', 'failed_precondition', 'aborted',
+  'out_of_range', 'unimplemented', 'internal_error', 'unavailable', 'data_loss', 'unauthenticated'];
+const SOURCES = ['custom', 'url', 'route', 'view', 'component', 'sanitized', 'task', 'unknown'];
+
+// A transaction's own fields, which the schema leaves out.
+function checkTransaction(event) {
+  if (typeof event.transaction !== 'string' || event.transaction === '') {
+    fail(`transaction must be a non-empty string, got ${JSON.stringify(event.transaction)}`);
+  }
+  if (!SOURCES.includes(event.transaction_info?.source)) {
+    fail(`transaction_info.source must be one of ${SOURCES}, got ${JSON.stringify(event.transaction_info?.source)}`);
+  }
+  if (!isTimestamp(event.start_timestamp)) {
+    fail(`start_timestamp must be epoch seconds (a number), got ${JSON.stringify(event.start_timestamp)}`);
+  } else if (isTimestamp(event.timestamp) && event.start_timestamp > event.timestamp) {
+    fail(`start_timestamp ${event.start_timestamp} is after timestamp ${event.timestamp}`);
+  }
+  if (!Array.isArray(event.spans)) fail(`spans must be an array, got ${JSON.stringify(event.spans)}`);
+  const trace = event.contexts?.trace;
+  if (trace === undefined) fail('a transaction needs contexts.trace');
+  if (typeof trace?.op !== 'string' || trace.op === '') {
+    fail(`contexts.trace.op must be a non-empty string, got ${JSON.stringify(trace?.op)}`);
+  }
+}
+
+// The envelope header's trace (Dynamic Sampling Context) of a transaction.
+function checkTraceHeader(dsc, event) {
+  if (dsc === undefined) return;
+  if (!isObject(dsc)) {
+    fail(`envelope header trace must be an object, got ${JSON.stringify(dsc)}`);
+    return;
+  }
+  if (dsc.trace_id !== event.contexts?.trace?.trace_id) {
+    fail(`envelope header trace.trace_id ${JSON.stringify(dsc.trace_id)} differs from the event's`);
+  }
+  if (typeof dsc.public_key !== 'string' || dsc.public_key === '') {
+    fail(`envelope header trace.public_key must be a non-empty string, got ${JSON.stringify(dsc.public_key)}`);
+  }
+  for (const key of ['sample_rate', 'sampled', 'release', 'environment', 'transaction']) {
+    if (key in dsc && typeof dsc[key] !== 'string') {
+      fail(`envelope header trace.${key} must be a string, got ${JSON.stringify(dsc[key])}`);
+    }
+  }
+}
+
 // Our checks, beyond the schema's.
 function checkEvent(event, envelopeEventId) {
   if (!HEX32.test(event.event_id ?? '')) {
@@ -111,12 +161,17 @@ function checkEvent(event, envelopeEventId) {
     if (!HEX16.test(trace.span_id ?? '')) {
       fail(`contexts.trace.span_id must be 16 lowercase hex, got ${JSON.stringify(trace.span_id)}`);
     }
+    if ('status' in trace && !SPAN_STATUSES.includes(trace.status)) {
+      fail(`contexts.trace.status must be one of Relay's span statuses, got ${JSON.stringify(trace.status)}`);
+    }
     if ('parent_span_id' in trace && !HEX16.test(trace.parent_span_id ?? '')) {
       fail(`contexts.trace.parent_span_id must be 16 lowercase hex, got ${JSON.stringify(trace.parent_span_id)}`);
     }
   }
 
-  if (event.exception === undefined && event.logentry === undefined && event.message === undefined) {
+  if (event.type === 'transaction') {
+    checkTransaction(event);
+  } else if (event.exception === undefined && event.logentry === undefined && event.message === undefined) {
     fail('the event has neither exception nor logentry/message: nothing to show');
   }
   if (event.exception !== undefined) {
@@ -194,7 +249,13 @@ function valueAt(event, pointer) {
 
 // Schema errors, one line per offending value: ajv reports every branch of every anyOf up the
 // tree, so only the deepest paths are kept, with all that each was expected to be.
-function schemaErrors(event) {
+function schemaErrors(original) {
+  let event = original;
+  if (original.type === 'transaction') {
+    event = { ...original };
+    delete event.start_timestamp;
+    delete event.spans;
+  }
   if (validateSchema(event)) return;
   const byPath = new Map();
   for (const e of validateSchema.errors) {
@@ -264,9 +325,9 @@ for (const dir of dirs) {
           typeof headers.sdk.version !== 'string' || !headers.sdk.version) {
         fail(`envelope header sdk must be {name, version}, got ${JSON.stringify(headers.sdk)}`);
       }
-      const events = items.filter(([h]) => h?.type === 'event');
+      const events = items.filter(([h]) => h?.type === 'event' || h?.type === 'transaction');
       if (items.length !== 1 || events.length !== 1) {
-        fail(`expected exactly one item, of type event; got ${JSON.stringify(items.map(([h]) => h))}`);
+        fail(`expected exactly one item, of type event or transaction; got ${JSON.stringify(items.map(([h]) => h))}`);
       }
       if (events.length === 0) return headers.event_id;
       const [itemHeader, payload] = events[0];
@@ -295,6 +356,15 @@ for (const dir of dirs) {
       if (!isObject(event)) {
         fail('the event payload is not a JSON object');
         return headers.event_id;
+      }
+      if ((event.type === 'transaction') !== (itemHeader.type === 'transaction')) {
+        fail(`a ${itemHeader.type} item holds an event of type ${JSON.stringify(event.type)}`);
+      }
+      if (itemHeader.type === 'transaction') {
+        if (headers.trace === undefined) fail('a transaction envelope needs a trace header');
+        checkTraceHeader(headers.trace, event);
+      } else if (headers.trace !== undefined) {
+        fail('an event envelope has a trace header');
       }
       schemaErrors(event);
       checkEvent(event, headers.event_id);
