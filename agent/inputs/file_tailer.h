@@ -38,6 +38,7 @@ struct TailSpec {
   std::vector<std::string> exclude;   // shell patterns matched against the file's name
   bool start_at_end = true;           // a file without a checkpoint, present at startup
   std::chrono::milliseconds poll{0};  // 0: inotify; else: wake at this interval
+  SourceTraits traits;                // handed to the sink for every file of this spec
 };
 
 struct TailOptions {
@@ -76,6 +77,7 @@ class FileTailer final : public Input {
     uint64_t offset = 0;  // the next byte to read
     uint64_t acked = 0;   // the checkpoint: every line before it is safe
     SourceId source = 0;
+    SourceTraits traits;
     bool orphan = false;    // renamed away or deleted: read to the end, then released
     bool finished = false;  // an orphan whose last partial line went out
     bool seen = false;      // found by the current scan

@@ -47,6 +47,19 @@ const std::vector<Metrics::Entry>& Metrics::entries() {
        &Metrics::placeholders_absorbed},
       {"faultline_correlation_late_lines_total",
        "Lines that arrived after their request's completion line.", &Metrics::late_lines},
+      {"faultline_plain_text_dumps_total",
+       "Node error dumps found in plain text (crash reports, console.error) among the lines "
+       "that were not JSON.",
+       &Metrics::plain_text_dumps},
+      {"faultline_plain_text_lines_total",
+       "Lines that were part of a plain-text error dump (not counted as non-JSON lines).",
+       &Metrics::plain_text_lines},
+      {"faultline_plain_text_events_total", "Events emitted from a plain-text error dump alone.",
+       &Metrics::plain_text_events},
+      {"faultline_plain_text_merged_total",
+       "Plain-text error dumps folded into the event of the JSON line that logged the same "
+       "failure.",
+       &Metrics::plain_text_merged},
   };
   return table;
 }

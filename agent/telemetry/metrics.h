@@ -35,6 +35,12 @@ struct Metrics {
   Counter
       placeholders_absorbed;  // pino-http "failed with status code" lines, no event of their own
   Counter late_lines;         // lines that arrived after their request's completion
+  // Plain-text errors (docs/sources.md): dumps found among the non-JSON lines, their lines (not
+  // counted in non_json_lines), events made of a dump alone, dumps folded into a JSON event.
+  Counter plain_text_dumps;
+  Counter plain_text_lines;
+  Counter plain_text_events;
+  Counter plain_text_merged;
   // Gauge: requests the correlator holds now (written by the pipeline thread, read by /metrics).
   std::atomic<uint64_t> open_requests{0};
 
