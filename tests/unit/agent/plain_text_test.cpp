@@ -312,3 +312,19 @@ TEST_CASE("plain text: per-input configuration", "[plain_text]") {
   REQUIRE_FALSE(bad.ok());
   CHECK(bad.message().find("detect.plain_text") != std::string::npos);
 }
+
+TEST_CASE("plain text: an event that waited meets the rules as of when it was built",
+          "[plain_text]") {
+  // Replay throttles by record time: the uncaught error of 9 s is in the window the error of 0 s
+  // opened, as it would be had it not waited for a crash report until 20 s.
+  Run run("rules:\n  list:\n    - throttle: {max: 1, window: 10s, by: [all]}\n",
+          TimeBase::kRecordTime);
+  run.record(
+      0,
+      R"J("level":50,"err":{"type":"Error","message":"first","stack":"Error: first\n    at x (/a.js:1:1)"},"msg":"first")J");
+  REQUIRE(run.sink.events.size() == 1);
+  run.record(9'000, kUncaught);
+  run.record(20'000);
+  CHECK(run.sink.events.size() == 1);
+  CHECK(run.metrics.events_dropped_rules.get() == 1);
+}
