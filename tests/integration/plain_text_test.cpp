@@ -4,9 +4,12 @@
 // event, and ordinary console output giving none.
 #include <catch2/catch.hpp>
 
+#include <signal.h>
+
 #include <chrono>
 #include <map>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "parsers/json.h"
@@ -259,4 +262,41 @@ TEST_CASE("plain text: detect.plain_text false leaves every dump a non-JSON line
   CHECK(r.out.empty());
   CHECK(r.err.find("33 lines read, 0 JSON, 33 non-JSON; 0 errors detected, 0 events") !=
         std::string::npos);
+}
+
+TEST_CASE("plain text: run follows each input's detect.plain_text", "[plain_text]") {
+  TempDir dir;
+  const std::string uncaught = record(
+      now_ms(),
+      R"J("level":60,"err":{"type":"Error","message":"db down","stack":"Error: db down\n    at main (/tmp/app/crash-async-cause.js:3:13)"},"msg":"uncaught exception")J");
+  // a.log: the fatal line and its crash report (one event at once: they pair); b.log, whose
+  // input turns plain text off: the same report, then an error record.
+  dir.write("a.log", uncaught + cause_crash());
+  dir.write("b.log", cause_crash() + record(now_ms(), R"J("level":50,"msg":"b failed")J"));
+  const std::string config = dir.write(
+      "faultline.yaml", "inputs:\n  - path: \"" + dir.file("a.log") +
+                            "\"\n    start_at: beginning\n  - path: \"" + dir.file("b.log") +
+                            "\"\n    start_at: beginning\n    detect: {plain_text: false}\n" +
+                            "state:\n  dir: \"" + dir.file("state") + "\"\n");
+  const std::string events_path = dir.file("events.ndjson");
+  Spawned daemon(faultline_binary(), {.args = {"run", "-c", config, "--events", events_path}});
+  const auto deadline = std::chrono::steady_clock::now() + 20s;
+  while (read_lines(events_path).size() < 2 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(20ms);
+  }
+  daemon.signal(SIGTERM);
+  RunResult r = daemon.wait(20s);
+  INFO(r.err);
+  CHECK(r.exit_code == 0);
+  const std::vector<std::string> lines = read_lines(events_path);
+  REQUIRE(lines.size() == 2);
+  std::map<std::string, Value> by_message;
+  for (const std::string& l : lines) {
+    Value e = faultline::json::parse(l).value();
+    by_message.emplace(text(exceptions(e).back().find("value")), std::move(e));
+  }
+  REQUIRE(by_message.count("db down") == 1);
+  CHECK(exceptions(by_message["db down"]).size() == 2);  // the report's cause, from a.log
+  CHECK(by_message.count("b failed") == 1);
+  CHECK(r.err.find("22 non-JSON, 1 plain-text error dump (22 lines)") != std::string::npos);
 }

@@ -253,7 +253,7 @@ TEST_CASE("plain text: events keep their order while one waits for its pair", "[
   CHECK(text(logged_exception(run.sink.events[1]).find("value")) == "later");
 }
 
-TEST_CASE("plain text: held lines keep the checkpoint back; live, idleness ends a dump",
+TEST_CASE("plain text: held lines keep the checkpoint back, and live idleness ends a dump",
           "[plain_text]") {
   Run run("", TimeBase::kLive);
   run.record(0);

@@ -318,7 +318,7 @@ TEST_CASE("plain_error: Node's closing line after blank lines makes a crash", "[
   CHECK(o.released == 1);
 }
 
-TEST_CASE("plain_error: limits cut a dump; the rest are ordinary lines", "[plain_error]") {
+TEST_CASE("plain_error: limits cut a dump, the rest are ordinary lines", "[plain_error]") {
   std::string text = "RangeError: Maximum call stack size exceeded\n";
   for (int i = 0; i < 300; ++i) text += "    at recurse (/app/r.js:1:1)\n";
   PlainErrorLimits limits;
