@@ -605,16 +605,17 @@ class Parser {
 
   // "<Buffer 68 69 ... 40 more bytes>" → what pino logs for a Buffer (its toJSON()).
   json::Value buffer() {
-    const size_t close = s_.find('>', p_);
-    const size_t end = close == kNpos ? line_end(p_) : close;
-    std::string_view bytes = s_.substr(p_ + 7, end - p_ - 7);
-    p_ = close == kNpos ? end : close + 1;
+    const size_t eol = line_end(p_);
+    const size_t close = std::min(s_.find('>', p_), eol);
+    std::string_view bytes = s_.substr(p_ + 7, close - p_ - 7);  // "<Buffer" is 7 bytes
+    p_ = close < eol ? close + 1 : eol;
     json::Array data;
-    while (!bytes.empty()) {
+    while (true) {
       while (!bytes.empty() && bytes[0] == ' ') bytes.remove_prefix(1);
       unsigned value = 0;
-      const auto [next, ec] = std::from_chars(bytes.data(), bytes.data() + bytes.size(), value, 16);
-      if (ec != std::errc() || next != bytes.data() + std::min<size_t>(2, bytes.size())) break;
+      if (bytes.size() < 2) break;
+      const auto [next, ec] = std::from_chars(bytes.data(), bytes.data() + 2, value, 16);
+      if (ec != std::errc() || next != bytes.data() + 2) break;  // "... 40 more bytes"
       data.push_back(json::Value(static_cast<int64_t>(value)));
       bytes.remove_prefix(2);
     }

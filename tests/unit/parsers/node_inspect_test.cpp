@@ -197,6 +197,10 @@ TEST_CASE("node_inspect: cut and hostile text ends, bounded", "[node_inspect]") 
   for (int i = 0; i < 100000; ++i) deep += "{ a: ";
   auto nested = parse_inspected_error(deep);
   REQUIRE(nested);
+  // A Buffer cut inside a byte (a fuzzer's find): the whole bytes only.
+  auto buffer = parse_inspected_error("Error: x\n    at a (/a.js:1:1) {\n  raw: <Buffer 68 6");
+  REQUIRE(buffer);
+  CHECK(json::to_string(*buffer->err.find("raw")) == R"({"type":"Buffer","data":[104]})");
   // Garbage inside the block costs its line, not the error.
   auto junk = parse_inspected_error(
       "Error: x\n    at a (/a.js:1:1) {\n  ??? !!!\n  code: 'E_OK',\n  :: ,,\n}\n");
