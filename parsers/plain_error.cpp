@@ -55,17 +55,16 @@ bool ends_name(std::string_view rest) {
 // Node's crash preamble opens with the location of the throw: "/app/server.js:42",
 // "file:///app/x.mjs:3", "node:internal/process/promises:288", "C:\app\x.js:7".
 bool location_line(std::string_view t) {
+  // From the end: most lines fail at their last byte.
   t = rstrip(t);
-  const size_t colon = t.rfind(':');
-  if (colon == kNpos || colon == 0 || colon + 1 >= t.size()) return false;
-  for (size_t i = colon + 1; i < t.size(); ++i) {
-    if (!is_digit(t[i])) return false;
-  }
-  const std::string_view path = t.substr(0, colon);
-  if (path.find(": ") != kNpos) return false;
-  return path[0] == '/' || path.starts_with("file://") || path.starts_with("node:") ||
-         (path.size() > 2 && is_alpha(path[0]) && path[1] == ':' &&
-          (path[2] == '\\' || path[2] == '/'));
+  size_t colon = t.size();
+  while (colon > 0 && is_digit(t[colon - 1])) --colon;
+  if (colon == t.size() || colon < 2 || t[colon - 1] != ':') return false;
+  const std::string_view path = t.substr(0, colon - 1);
+  const bool located = path[0] == '/' || path.starts_with("file://") || path.starts_with("node:") ||
+                       (path.size() > 2 && is_alpha(path[0]) && path[1] == ':' &&
+                        (path[2] == '\\' || path[2] == '/'));
+  return located && path.find(": ") == kNpos;
 }
 
 bool caret_line(std::string_view t) {
@@ -79,6 +78,23 @@ bool trace_uncaught_line(std::string_view t) {
 
 bool node_version_line(std::string_view t) {
   return t.starts_with("Node.js v") && t.size() > 9 && is_digit(t[9]);
+}
+
+// A frame line as V8 writes one: "at", then a location that ends the line: "(file:1:2)",
+// "file:1:2", "(native)", "(index 0)", "(<anonymous>)" (before util.inspect's " {" or ",").
+// Console text that merely starts with "at " ("  at least once") is none.
+bool frame_line(std::string_view t) {
+  if (!is_frame_line(t)) return false;
+  t = rstrip(t);
+  if (t.ends_with(" {")) {
+    t = rstrip(t.substr(0, t.size() - 1));
+  } else if (t.ends_with(',')) {
+    t.remove_suffix(1);
+  }
+  if (t.ends_with(')')) return true;
+  size_t i = t.size();
+  while (i > 0 && is_digit(t[i - 1])) --i;
+  return i < t.size() && i > 0 && t[i - 1] == ':';
 }
 
 // Node adds "Emitted 'error' event on Server instance at:" before the emitter's frames.
@@ -98,14 +114,16 @@ struct HeaderStart {
 // "Failed to charge: PaymentError: declined": the error named like one (…Error, …Exception)
 // that follows a space; its column, or npos.
 size_t prefixed_error(std::string_view s) {
-  for (std::string_view suffix : {std::string_view("Error"), std::string_view("Exception")}) {
-    for (size_t e = s.find(suffix, 1); e != kNpos; e = s.find(suffix, e + 1)) {
-      const size_t end = e + suffix.size();
-      if (!ends_name(s.substr(end))) continue;
-      size_t start = e;
-      while (start > 0 && is_ident_char(s[start - 1])) --start;
-      if (start > 0 && s[start - 1] == ' ' && is_ident_start(s[start])) return start;
-    }
+  // One memchr pass over the 'E's: most console lines have few or none.
+  for (size_t e = s.find('E', 1); e != kNpos; e = s.find('E', e + 1)) {
+    const std::string_view rest = s.substr(e + 1);
+    const size_t end = rest.starts_with("rror")       ? e + 5
+                       : rest.starts_with("xception") ? e + 9
+                                                      : kNpos;
+    if (end == kNpos || !ends_name(s.substr(end))) continue;
+    size_t start = e;
+    while (start > 0 && is_ident_char(s[start - 1])) --start;
+    if (start > 0 && s[start - 1] == ' ' && is_ident_start(s[start])) return start;
   }
   return kNpos;
 }
@@ -274,7 +292,7 @@ PlainErrorAssembler::Step PlainErrorAssembler::step(size_t i) {
       }
       return ++message_lines_ > limits_.max_message_lines ? Step::kReject : Step::kNext;
     case State::kMessage:
-      if (is_frame_line(t)) {
+      if (frame_line(t)) {
         state_ = rstrip(t).ends_with(" {") ? State::kBlock : State::kFrames;
         return Step::kNext;
       }
@@ -287,7 +305,7 @@ PlainErrorAssembler::Step PlainErrorAssembler::step(size_t i) {
       if (auto h = header_start(t); h && h->strong && h->col == 0) return Step::kReject;
       return ++message_lines_ > message_budget_ ? Step::kReject : Step::kNext;
     case State::kFrames:
-      if (is_frame_line(t) || is_elision_line(t) || enhancement_line(t)) {
+      if (frame_line(t) || is_elision_line(t) || enhancement_line(t)) {
         if (rstrip(t).ends_with(" {")) state_ = State::kBlock;
         return Step::kNext;
       }

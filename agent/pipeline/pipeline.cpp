@@ -156,7 +156,8 @@ void Pipeline::on_line(SourceId id, const Line& line) {
   }
   const ReadOutcome outcome = reader_.read(line.text, view_);
   if (outcome == ReadOutcome::kNotJson) {
-    if (source.plain_text) {
+    // Console output, the common case, is counted without reading a clock.
+    if (source.plain_text && plain_text_->wants(id, line.text)) {
       plain_text_->on_text(source, line, pipeline_now_us(), wall_us(clock_));
     } else {
       metrics_.non_json_lines.add();

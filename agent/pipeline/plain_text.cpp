@@ -63,12 +63,6 @@ PlainTextErrors::PlainTextErrors(const PinoFormat& format, Metrics& metrics, Emi
 
 void PlainTextErrors::on_text(const SourceState& source, const Line& line, int64_t time_us,
                               int64_t wall_us) {
-  const PlainErrorAssembler* existing = assembler(source.id);
-  // The common case, console output: no dump held and none could start here.
-  if ((existing == nullptr || !existing->holding()) && !could_start_plain_error(line.text)) {
-    metrics_.non_json_lines.add();
-    return;
-  }
   if (source.id >= assemblers_.size()) assemblers_.resize(source.id + 1);
   std::unique_ptr<PlainErrorAssembler>& a = assemblers_[source.id];
   if (!a) a = std::make_unique<PlainErrorAssembler>();

@@ -37,8 +37,13 @@ class PlainTextErrors {
   PlainTextErrors(const PlainTextErrors&) = delete;
   PlainTextErrors& operator=(const PlainTextErrors&) = delete;
 
-  // A line of `source` that is not JSON. `time_us`: the time an event made now gets (0: none);
-  // `wall_us`: when the line was read.
+  // Whether a line of `source` that is not JSON is for on_text(): lines are held, or this one
+  // could start a dump. Otherwise it is an ordinary non-JSON line, for the caller to count.
+  bool wants(uint32_t source, std::string_view text) const {
+    return holding(source) || could_start_plain_error(text);
+  }
+  // A line of `source` that is not JSON and that wants(). `time_us`: the time an event made now
+  // gets (0: none); `wall_us`: when the line was read.
   void on_text(const SourceState& source, const Line& line, int64_t time_us, int64_t wall_us);
   // Whether lines of `source` are held, their dump not decided yet.
   bool holding(uint32_t source) const {

@@ -273,6 +273,7 @@ TEST_CASE("plain_error: ordinary lines are released, dumps among them found", "[
                      "Error: config file missing, using defaults\n"
                      "\n"
                      "Warning: something\n"
+                     "  at least once a day\n"
                      "Node.js v20.20.2\n"
                      "TypeError: x is not a function\n"
                      "    at run (/app/a.js:1:2)\n"
@@ -281,9 +282,9 @@ TEST_CASE("plain_error: ordinary lines are released, dumps among them found", "[
                      "}\n"
                      "Error: no frames yet\n"));
   REQUIRE(o.dumps.size() == 1);
-  CHECK(o.released == 11);
-  CHECK(o.dumps[0].first_line == 8);
-  CHECK(o.dumps[0].last_line == 9);
+  CHECK(o.released == 12);
+  CHECK(o.dumps[0].first_line == 9);
+  CHECK(o.dumps[0].last_line == 10);
   CHECK(o.dumps[0].text == "TypeError: x is not a function\n    at run (/app/a.js:1:2)");
 }
 
