@@ -19,7 +19,7 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=${FUZZ_BUILD_DIR:-$root/build-fuzz}
 seconds=${FUZZ_SECONDS:-60}
-targets=${FUZZ_TARGETS:-record_view_fuzz stack_fuzz}
+targets=${FUZZ_TARGETS:-record_view_fuzz stack_fuzz plain_error_fuzz}
 jobs=${FUZZ_JOBS:-2}
 
 if ! command -v clang++ >/dev/null; then

@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -36,6 +37,7 @@ struct Input {
   std::vector<std::string> exclude;  // shell patterns matched against a file's name (or path)
   std::string start_at = "end";      // "end" or "beginning", for files without a checkpoint
   milliseconds poll{0};              // 0: inotify; otherwise look for new data at this interval
+  std::optional<bool> plain_text;    // detect.plain_text for this input; unset: the global one
 };
 
 struct Pino {
@@ -62,6 +64,12 @@ struct Rules {
   // Compiled at load from the `rules:` section and the presets it turns on.
   std::shared_ptr<const rules::RuleSet> rule_set;
   rules::DetectOptions detect;  // `rules.detect`; its rules' slots refer to pino.schema
+};
+
+// What faultline finds besides pino records.
+struct Detect {
+  // Node's plain-text error dumps among the lines that are not JSON (docs/sources.md).
+  bool plain_text = true;
 };
 
 struct Delivery {
@@ -123,6 +131,7 @@ struct Config {
   Pino pino;
   Correlation correlation;
   Rules rules;
+  Detect detect;
   Delivery delivery;
   State state;
   Log log;

@@ -127,6 +127,22 @@ void read_levels(Config& c, const yaml::Node& n, yaml::Reader& r, std::string_vi
   }
 }
 
+// An input's own `detect: {plain_text: BOOL}`, over the global detect section.
+bool read_input_detect(yaml::Reader& r, const yaml::Node& n, const std::string& path,
+                       Input& input) {
+  if (!n.is_map()) {
+    r.error(n, path, "expected {plain_text: true|false}, got " + yaml::Reader::describe(n));
+    return false;
+  }
+  if (!r.check_keys(n, path, {"plain_text"})) return false;
+  if (const yaml::Node& plain = n["plain_text"]; plain.defined()) {
+    auto v = r.boolean(plain, path + ".plain_text");
+    if (!v) return false;
+    input.plain_text = *v;
+  }
+  return true;
+}
+
 void read_inputs(Config& c, const yaml::Node& n, yaml::Reader& r, std::string_view p) {
   if (n.is_null()) return;
   if (!n.is_sequence()) {
@@ -143,7 +159,7 @@ void read_inputs(Config& c, const yaml::Node& n, yaml::Reader& r, std::string_vi
                   yaml::Reader::describe(item));
       continue;
     }
-    r.check_keys(item, item_path, {"path", "exclude", "start_at", "poll"});
+    r.check_keys(item, item_path, {"path", "exclude", "start_at", "poll", "detect"});
     Input input;
     if (!item["path"].defined()) {
       r.error(item, item_path, "missing key \"path\"");
@@ -176,6 +192,9 @@ void read_inputs(Config& c, const yaml::Node& n, yaml::Reader& r, std::string_vi
       if (!v) continue;
       input.start_at = *v;
     }
+    if (const yaml::Node& detect = item["detect"]; detect.defined()) {
+      if (!read_input_detect(r, detect, item_path + ".detect", input)) continue;
+    }
     c.inputs.push_back(std::move(input));
   }
 }
@@ -205,7 +224,8 @@ const std::vector<Option>& options() {
       // inputs --------------------------------------------------------------------------------
       {"inputs", "list", "[]",
        "Files for `faultline run` to tail: [{path: GLOB or [GLOB...], exclude: [NAME_GLOB...], "
-       "start_at: end|beginning, poll: 0s|DURATION}] (docs/inputs.md).",
+       "start_at: end|beginning, poll: 0s|DURATION, detect: {plain_text: BOOL}}] "
+       "(docs/inputs.md).",
        read_inputs},
       // pino ----------------------------------------------------------------------------------
       {"pino.message_key", "key or list", "auto (msg, message)", "pino's messageKey.",
@@ -304,6 +324,12 @@ const std::vector<Option>& options() {
        nullptr},
       {"rules.detect.exclude", "list", "[]",
        "Rules that make matching records not errors (same conditions; checked last).", nullptr},
+      // detect --------------------------------------------------------------------------------
+      {"detect.plain_text", "bool", "true",
+       "Turn Node's plain-text error dumps among the lines that are not JSON (crash reports, "
+       "console.error(err)) into events; an input's own `detect: {plain_text}` wins "
+       "(docs/sources.md).",
+       flag<&C::detect, &Detect::plain_text>},
       // delivery ------------------------------------------------------------------------------
       {"delivery.spool_dir", "path", "<state.dir>/spool",
        "Where events wait, durably, until Sentry accepts them.",

@@ -88,6 +88,7 @@ void FileTailer::open_source(LineSink& sink, File& f) {
   // Resumed inside the file: its first line still names the source, so ids do not change.
   const std::string first = f.offset > 0 ? first_line(f.fd) : std::string();
   f.source = sink.open_source(f.path, first);
+  sink.set_traits(f.source, f.traits);
   sources_[f.source] = &f;
   f.framer = std::make_unique<LineFramer>(options_.max_line_bytes, LineFramer::kDefaultReadChunk,
                                           f.offset);
@@ -137,6 +138,7 @@ void FileTailer::track(LineSink& sink, const std::string& path, const TailSpec& 
   f.path = path;
   f.counters = spec.counters;
   f.identity = *identity;
+  f.traits = spec.traits;
   f.fd = fd;
   f.seen = true;
   f.last_data = Clock::now();

@@ -40,6 +40,7 @@ struct TailSpec {
   bool start_at_end = true;           // a file without a checkpoint, present at startup
   std::chrono::milliseconds poll{0};  // 0: inotify; else: wake at this interval
   InputMetrics* counters = nullptr;   // this input's lines and bytes; may be null
+  SourceTraits traits;                // handed to the sink for every file of this spec
 };
 
 struct TailOptions {
@@ -81,6 +82,7 @@ class FileTailer final : public Input {
     uint64_t acked = 0;   // the checkpoint: every line before it is safe
     SourceId source = 0;
     InputMetrics* counters = nullptr;  // the input (TailSpec) that found it
+    SourceTraits traits;
     bool orphan = false;               // renamed away or deleted: read to the end, then released
     bool finished = false;             // an orphan whose last partial line went out
     bool seen = false;                 // found by the current scan

@@ -19,6 +19,11 @@ namespace faultline {
 // A source's number for the lifetime of one run, given by the sink; small and dense from 0.
 using SourceId = uint32_t;
 
+// What the configuration of the input says about one of its sources (a file of `run`'s inputs).
+struct SourceTraits {
+  bool plain_text = true;  // look for Node's plain-text error dumps (detect.plain_text)
+};
+
 class LineSink {
  public:
   virtual ~LineSink() = default;
@@ -30,6 +35,12 @@ class LineSink {
   virtual void on_line(SourceId source, const Line& line) = 0;
   // The input will hand over nothing more from `source` (a rotated file read to its end).
   virtual void close_source(SourceId source) { (void)source; }
+  // Settings of `source` from its input's configuration, given right after open_source() by an
+  // input whose sources may differ from the global configuration; others never call it.
+  virtual void set_traits(SourceId source, const SourceTraits& traits) {
+    (void)source;
+    (void)traits;
+  }
   // No input for a while: lets held errors go out in wall time.
   virtual void on_idle() = 0;
   // The lowest offset in `source` of a line whose events are not yet durable (held, or handed to

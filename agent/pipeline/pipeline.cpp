@@ -8,6 +8,21 @@
 
 namespace faultline {
 
+namespace {
+
+// How far apart a plain-text dump and the JSON line of the same failure may be to make one event
+// (docs/sources.md): Node prints its crash report right after the app's last words, and Express
+// prints an error before pino-http logs the response it failed.
+constexpr int64_t kPairingWindowUs = 5'000'000;
+
+bool plain_text_wanted(const config::Config& config) {
+  return config.detect.plain_text ||
+         std::any_of(config.inputs.begin(), config.inputs.end(),
+                     [](const config::Input& i) { return i.plain_text.value_or(false); });
+}
+
+}  // namespace
+
 sentry::EventSettings event_settings(const config::Config& config, Metrics* metrics) {
   sentry::EventSettings s;
   s.release = config.sentry.release;
@@ -45,12 +60,26 @@ Pipeline::Pipeline(const config::Config& config, EventSink& sink, Metrics& metri
           [this](sentry::Incident&& i) { emit(std::move(i)); }, metrics, time_base)),
       shape_advisor_(config.pino.format) {
   follow_release_file(config);
+  if (plain_text_wanted(config)) {
+    plain_text_ = std::make_unique<PlainTextErrors>(
+        config.pino.format, metrics, [this](sentry::Incident&& i) { emit(std::move(i)); });
+    pairing_ = std::make_unique<EventPairing>(
+        kPairingWindowUs,
+        [this](sentry::Incident&& i, json::Value&& event, int64_t offered_at_us) {
+          deliver(std::move(i), std::move(event), offered_at_us);
+        },
+        metrics);
+  }
   start_tracing(config);
 }
 
 void Pipeline::start_tracing(const config::Config& config) {
   tracer_ = std::make_unique<Tracer>(config.tracing, metrics_.tracing);
   if (!tracer_->enabled()) tracer_.reset();
+}
+
+int64_t Pipeline::pipeline_now_us() const {
+  return time_base_ == TimeBase::kRecordTime ? record_clock_.current_us() : wall_us(clock_);
 }
 
 Clock& Pipeline::rules_clock() {
@@ -96,6 +125,7 @@ void Pipeline::report_bad_line(SourceState& source, const Line& line) {
 SourceId Pipeline::open_source(std::string name, std::string_view first_line) {
   const auto id = static_cast<SourceId>(sources_.size());
   SourceState& source = sources_.emplace_back(id, std::move(name));
+  source.plain_text = config_.detect.plain_text;
   if (!first_line.empty()) {
     source.key = sentry::source_key(first_line);
     source.key_known = true;
@@ -103,11 +133,19 @@ SourceId Pipeline::open_source(std::string name, std::string_view first_line) {
   return id;
 }
 
+void Pipeline::set_traits(SourceId id, const SourceTraits& traits) {
+  sources_.at(id).plain_text = traits.plain_text && plain_text_ != nullptr;
+}
+
 std::optional<uint64_t> Pipeline::oldest_unsafe(SourceId id) const {
   std::optional<uint64_t> oldest = correlator_->oldest_held(sources_.at(id));
-  if (acks_ != nullptr) {
-    if (auto open = acks_->oldest(id); open && (!oldest || *open < *oldest)) oldest = open;
-  }
+  const auto see = [&oldest](std::optional<uint64_t> offset) {
+    if (offset && (!oldest || *offset < *oldest)) oldest = offset;
+  };
+  if (acks_ != nullptr) see(acks_->oldest(id));
+  // Lines of a plain-text dump not yet decided, and events waiting for their pair.
+  if (plain_text_) see(plain_text_->oldest_held(id));
+  if (pairing_) see(pairing_->oldest(id));
   return oldest;
 }
 
@@ -131,9 +169,19 @@ void Pipeline::on_line(SourceId id, const Line& line) {
   }
   const ReadOutcome outcome = reader_.read(line.text, view_);
   if (outcome == ReadOutcome::kNotJson) {
-    metrics_.non_json_lines.add();
+    // Console output, the common case, is counted without reading a clock.
+    if (source.plain_text && plain_text_->wants(id, line.text)) {
+      plain_text_->on_text(source, line, pipeline_now_us(), wall_us(clock_));
+    } else {
+      metrics_.non_json_lines.add();
+    }
     report_bad_line(source, line);
+    if (pairing_ && !pairing_->empty()) pairing_->advance(pipeline_now_us());
     return;
+  }
+  // A plain-text dump ends at the first JSON line; it gets the time of the record before it.
+  if (source.plain_text && plain_text_->holding(id)) {
+    plain_text_->on_json(source, pipeline_now_us(), wall_us(clock_));
   }
   if (outcome == ReadOutcome::kInvalidUtf8) metrics_.invalid_utf8_lines.add();
   metrics_.json_lines.add();
@@ -142,6 +190,7 @@ void Pipeline::on_line(SourceId id, const Line& line) {
   if (reason != rules::DetectReason::kNone) metrics_.errors_detected.add();
   if (time_base_ == TimeBase::kRecordTime) record_clock_.observe(view_.time_us);
   correlator_->observe(source, line, view_, reason, wall_us(clock_));
+  if (pairing_ && !pairing_->empty()) pairing_->advance(pipeline_now_us());
   if (tracer_ && view_.completion) trace(source, line);
 }
 
@@ -152,11 +201,18 @@ void Pipeline::watch_shape(const SourceState& source, const Line& line) {
 }
 
 void Pipeline::on_idle() {
+  // Live, a dump the app stopped writing is complete; a replay's dumps end with their lines.
+  if (plain_text_ && time_base_ == TimeBase::kLive) {
+    plain_text_->end_all(sources_, pipeline_now_us(), wall_us(clock_));
+  }
   correlator_->tick(wall_us(clock_));
+  if (pairing_ && !pairing_->empty()) pairing_->advance(pipeline_now_us());
 }
 
 void Pipeline::finish() {
+  if (plain_text_) plain_text_->end_all(sources_, pipeline_now_us(), wall_us(clock_));
   correlator_->flush();
+  if (pairing_) pairing_->flush();
   sink_.flush();
 }
 
@@ -185,33 +241,58 @@ void Pipeline::trace(SourceState& source, const Line& line) {
   metrics_.tracing.sampled.add();
 }
 
+void Pipeline::skip_event(const sentry::Incident& incident, const std::string& why) {
+  metrics_.build_failures.add();
+  build_failure_log_.write(log::Level::kWarn, incident.source + " at byte " +
+                                                  std::to_string(incident.error.offset) +
+                                                  ": error record skipped: " + why);
+}
+
 void Pipeline::emit(sentry::Incident&& incident) {
   refresh_release();
-  const auto skipped = [&](const std::string& why) {
-    metrics_.build_failures.add();
-    build_failure_log_.write(log::Level::kWarn, incident.source + " at byte " +
-                                                    std::to_string(incident.error.offset) +
-                                                    ": error record skipped: " + why);
-  };
-  std::optional<json::Value> event;
+  std::optional<json::Value> built;
   // Fail open: a bug or an exhausted allocator while building one event costs that event, never
   // the lines around it (nor, in pipe, the app's output).
   try {
     if (tracer_) tracer_->link(incident, builder_->settings().format);
-    auto built = builder_->build(incident, std::move(incident.record));
-    if (!built.ok()) return skipped(built.message());
+    auto result = builder_->build(incident, std::move(incident.record));
+    if (!result.ok()) return skip_event(incident, result.message());
+    built = std::move(result).value();
+  } catch (const std::exception& e) {
+    return skip_event(incident,
+                      std::string("faultline failed to build the event (") + e.what() + ")");
+  }
+  if (pairing_) return pairing_->offer(std::move(incident), std::move(*built), pipeline_now_us());
+  deliver(std::move(incident), std::move(*built), pipeline_now_us());
+}
+
+void Pipeline::deliver(sentry::Incident&& incident, json::Value&& built, int64_t rules_time_us) {
+  // An event that waited for its pair meets the rules (throttle windows) as of when it was built.
+  struct Unpin {
+    RecordClock* clock;
+    ~Unpin() {
+      if (clock != nullptr) clock->pin(std::nullopt);
+    }
+  } unpin{nullptr};
+  if (time_base_ == TimeBase::kRecordTime && rules_time_us != record_clock_.current_us()) {
+    record_clock_.pin(rules_time_us);
+    unpin.clock = &record_clock_;
+  }
+  std::optional<json::Value> event;
+  try {
     rules::Explain explain;
-    const rules::Verdict verdict = rule_engine_->apply(*built, explain_hook_ ? &explain : nullptr);
-    if (explain_hook_) explain_hook_(incident, *built, verdict, explain);
+    const rules::Verdict verdict = rule_engine_->apply(built, explain_hook_ ? &explain : nullptr);
+    if (explain_hook_) explain_hook_(incident, built, verdict, explain);
     if (!verdict.keep()) {
       metrics_.events_dropped_rules.add();
       rule_drops_.count(verdict);
       return;
     }
-    if (sentry::fit_event(*built)) metrics_.events_truncated.add();
-    event = std::move(built).value();
+    if (sentry::fit_event(built)) metrics_.events_truncated.add();
+    event = std::move(built);
   } catch (const std::exception& e) {
-    return skipped(std::string("faultline failed to build the event (") + e.what() + ")");
+    return skip_event(incident,
+                      std::string("faultline failed to build the event (") + e.what() + ")");
   }
   const std::string id = event->find("event_id")->as_string();
   // The event's oldest line: until the event is durable, an input must be able to read it again.
@@ -223,6 +304,7 @@ void Pipeline::emit(sentry::Incident&& incident) {
   }
   if (sink_.emit(id, *event, ticket)) {
     metrics_.events.add();
+    if (is_plain_text_reason(incident.reason)) metrics_.plain_text_events.add();
   } else {
     metrics_.events_dropped_queue.add();
   }

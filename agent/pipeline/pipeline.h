@@ -20,6 +20,8 @@
 #include "agent/outputs/event_sink.h"
 #include "agent/pipeline/ack_tracker.h"
 #include "agent/pipeline/correlator.h"
+#include "agent/pipeline/event_pairing.h"
+#include "agent/pipeline/plain_text.h"
 #include "agent/pipeline/record_clock.h"
 #include "agent/pipeline/release_watcher.h"
 #include "agent/pipeline/rule_drop_tally.h"
@@ -50,6 +52,7 @@ class Pipeline final : public LineSink {
   Pipeline& operator=(const Pipeline&) = delete;
 
   SourceId open_source(std::string name, std::string_view first_line = {}) override;
+  void set_traits(SourceId source, const SourceTraits& traits) override;
   void on_line(SourceId source, const Line& line) override;
   // Releases held errors whose hold window has passed in wall time (input idle; live only).
   void on_idle() override;
@@ -77,6 +80,12 @@ class Pipeline final : public LineSink {
   void trace(SourceState& source, const Line& line);
   void refresh_release();
   void start_tracing(const config::Config& config);
+  // Rules, size, ticket and sink for a built event; `rules_time_us` is the record clock when it
+  // was built (replay), for an event that waited for its pair.
+  void deliver(sentry::Incident&& incident, json::Value&& built, int64_t rules_time_us);
+  void skip_event(const sentry::Incident& incident, const std::string& why);
+  // The clock plain-text events and pairing windows run on: record time in replay, else wall.
+  int64_t pipeline_now_us() const;
   void report_bad_line(SourceState& source, const Line& line);
   void watch_shape(const SourceState& source, const Line& line);
   Clock& rules_clock();
@@ -97,6 +106,9 @@ class Pipeline final : public LineSink {
   ExplainHook explain_hook_;
   std::unique_ptr<Correlator> correlator_;
   std::unique_ptr<Tracer> tracer_;  // null while tracing is off; replaced by reload()
+  // Plain-text errors, when detect.plain_text is on for any input (docs/sources.md).
+  std::unique_ptr<PlainTextErrors> plain_text_;
+  std::unique_ptr<EventPairing> pairing_;
   std::optional<ReleaseWatcher> release_watcher_;
   RecordView view_;             // reused for every line
   ShapeAdvisor shape_advisor_;  // the first records of the run: are the keys right?

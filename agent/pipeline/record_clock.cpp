@@ -12,13 +12,21 @@ void RecordClock::observe(std::optional<int64_t> time_us) {
   if (t > now_us_.load(std::memory_order_relaxed)) now_us_.store(t, std::memory_order_relaxed);
 }
 
+void RecordClock::pin(std::optional<int64_t> time_us) {
+  pinned_us_.store(time_us ? std::max<int64_t>(*time_us, 0) : -1, std::memory_order_relaxed);
+}
+
 Clock::time_point RecordClock::now() const {
-  return time_point(std::chrono::microseconds(now_us_.load(std::memory_order_relaxed)));
+  return time_point(std::chrono::microseconds(current_us()));
 }
 
 std::chrono::system_clock::time_point RecordClock::wall_now() const {
-  return std::chrono::system_clock::time_point(
-      std::chrono::microseconds(now_us_.load(std::memory_order_relaxed)));
+  return std::chrono::system_clock::time_point(std::chrono::microseconds(current_us()));
+}
+
+int64_t RecordClock::current_us() const {
+  const int64_t pinned = pinned_us_.load(std::memory_order_relaxed);
+  return pinned >= 0 ? pinned : now_us_.load(std::memory_order_relaxed);
 }
 
 void RecordClock::wait_until(std::unique_lock<std::mutex>&, std::condition_variable&, time_point) {}

@@ -16,6 +16,9 @@ class RecordClock final : public Clock {
  public:
   // A record's time (µs since the epoch); older times and nullopt leave the clock where it is.
   void observe(std::optional<int64_t> time_us);
+  // While set, the clock reads `time_us` instead of the newest record time: an event held back
+  // (event_pairing.h) meets the rules as of the time it was built. nullopt lets go.
+  void pin(std::optional<int64_t> time_us);
 
   // Both are the newest record time: 0 (the epoch) until a record has a time.
   time_point now() const override;
@@ -25,8 +28,12 @@ class RecordClock final : public Clock {
   void wait_until(std::unique_lock<std::mutex>& lock, std::condition_variable& cv,
                   time_point deadline) override;
 
+  // The newest record time (or the pinned one), µs since the epoch.
+  int64_t current_us() const;
+
  private:
   std::atomic<int64_t> now_us_{0};
+  std::atomic<int64_t> pinned_us_{-1};  // -1: not pinned
 };
 
 }  // namespace faultline

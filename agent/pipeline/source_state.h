@@ -18,6 +18,7 @@ struct SourceState {
   std::string key;   // identity for event ids (a hash of the first line)
   bool key_known = false;
   bool long_line_reported = false;
+  bool plain_text = true;  // look for plain-text error dumps (detect.plain_text, per input)
 };
 
 }  // namespace faultline

@@ -35,6 +35,9 @@ class Acknowledger final : public LineSink {
   void set_heartbeat(std::function<void()> heartbeat) { heartbeat_ = std::move(heartbeat); }
   // The input is done with `source` (a rotated file released): it is no longer acknowledged.
   void close_source(SourceId source) override;
+  void set_traits(SourceId source, const SourceTraits& traits) override {
+    pipeline_.set_traits(source, traits);
+  }
 
  private:
   // How many lines may pass between two acknowledgements while input flows.

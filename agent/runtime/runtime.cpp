@@ -136,6 +136,7 @@ std::unique_ptr<Input> tail_input(const config::Config& config, InputTelemetry& 
     spec.exclude = input.exclude;
     spec.start_at_end = input.start_at != "beginning";
     spec.poll = input.poll;
+    spec.traits.plain_text = input.plain_text.value_or(config.detect.plain_text);
     o.specs.push_back(std::move(spec));
   }
   return std::make_unique<FileTailer>(std::move(o));

@@ -51,6 +51,19 @@ const std::vector<Metrics::Entry>& Metrics::entries() {
        "Files under sources.roots that frames named but that could not be read (missing, no "
        "permission, not a regular file, or a symlink leading out of the roots); once per file.",
        &Metrics::source_files_unreadable},
+      {"faultline_plain_text_dumps_total",
+       "Node error dumps found in plain text (crash reports, console.error) among the lines "
+       "that were not JSON.",
+       &Metrics::plain_text_dumps},
+      {"faultline_plain_text_lines_total",
+       "Lines that were part of a plain-text error dump (not counted as non-JSON lines).",
+       &Metrics::plain_text_lines},
+      {"faultline_plain_text_events_total", "Events emitted from a plain-text error dump alone.",
+       &Metrics::plain_text_events},
+      {"faultline_plain_text_merged_total",
+       "Plain-text error dumps folded into the event of the JSON line that logged the same "
+       "failure.",
+       &Metrics::plain_text_merged},
   };
   return table;
 }

@@ -40,6 +40,12 @@ struct Metrics {
   // The app's files (sources.roots).
   Counter source_files_read;        // files (or their tails) read for debug ids and context
   Counter source_files_unreadable;  // frame files that could not be read, once per file
+  // Plain-text errors (docs/sources.md): dumps found among the non-JSON lines, their lines (not
+  // counted in non_json_lines), events made of a dump alone, dumps folded into a JSON event.
+  Counter plain_text_dumps;
+  Counter plain_text_lines;
+  Counter plain_text_events;
+  Counter plain_text_merged;
   // Gauge: requests the correlator holds now (written by the pipeline thread, read by /metrics).
   std::atomic<uint64_t> open_requests{0};
   // events_dropped_rules by rule and reason (filter, sample, throttle), as the pipeline counts it.

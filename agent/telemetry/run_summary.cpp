@@ -6,6 +6,12 @@ std::string run_summary(const Metrics& m) {
   std::string s = std::to_string(m.lines.get()) + " lines read, " +
                   std::to_string(m.json_lines.get()) + " JSON, " +
                   std::to_string(m.non_json_lines.get()) + " non-JSON";
+  if (m.plain_text_dumps.get() > 0) {
+    const uint64_t dumps = m.plain_text_dumps.get();
+    s += ", " + std::to_string(dumps) +
+         (dumps == 1 ? " plain-text error dump (" : " plain-text error dumps (") +
+         std::to_string(m.plain_text_lines.get()) + " lines)";
+  }
   if (m.long_lines.get() > 0) s += ", " + std::to_string(m.long_lines.get()) + " too long";
   if (m.skipped_lines.get() > 0) {
     s += ", " + std::to_string(m.skipped_lines.get()) +

@@ -172,3 +172,37 @@ TEST_CASE("hot path: lines that are not JSON allocate nothing once warmed up", "
   CHECK(p.metrics.non_json_lines.get() == 1100 * kinds.size());
   CHECK(after - before == 0);
 }
+
+TEST_CASE("hot path: text that only looks like an error dump allocates nothing once warmed up",
+          "[alloc]") {
+  PipelineUnderTest p("");
+
+  // Lines the plain-text assembler has to hold before it can tell they are no dump: headers that
+  // get no frames, a morgan access line ending in "Error", a crash preamble cut short; each group
+  // ends with a JSON record, which decides what is held.
+  const std::vector<std::string> kinds = {
+      "Error: config file missing, using defaults\n",
+      "GET /api/orders 500 - Internal Server Error\n",
+      "Server listening on port 3000\n",
+      "/srv/app/server.js:12\n",
+      "  const x = y;\n",
+      R"({"level":30,"time":1795502011214,"msg":"cache warmed"})"
+      "\n",
+  };
+  const auto feed = [&](int rounds) {
+    for (int r = 0; r < rounds; ++r) {
+      for (const std::string& text : kinds) p.feed(text);
+    }
+  };
+  // A real dump in the warm-up: its event allocates, as every event does.
+  p.feed("TypeError: x is not a function\n    at run (/srv/app/a.js:1:2)\n");
+  feed(100);
+  REQUIRE(p.metrics.plain_text_dumps.get() == 1);
+  const uint64_t non_json = p.metrics.non_json_lines.get();
+  const uint64_t before = g_allocations.load();
+  feed(1000);
+  const uint64_t after = g_allocations.load();
+  CHECK(p.metrics.non_json_lines.get() - non_json == 1000 * (kinds.size() - 1));
+  CHECK(p.metrics.plain_text_dumps.get() == 1);
+  CHECK(after - before == 0);
+}

@@ -11,6 +11,11 @@
 //   stack: parse_v8_frames keeps max_frames and gives every frame a function; parse_pino_error
 //     gives every node a type and keeps max_errors and max_depth, for the input as `err.stack`
 //     and, when it is JSON, as the `err` value itself.
+//   plain error: the input's lines fed to a PlainErrorAssembler (a line starting with '{' stands
+//     for a JSON line, which flushes it) each end in exactly one dump or are released; a dump's
+//     lines are consecutive and its text holds them; its `err` is an object or a string that
+//     parse_pino_error reads as above and json::write turns into valid UTF-8 that parses back;
+//     parse_inspected_error of the whole input consumes no more than the input.
 #pragma once
 
 #include <algorithm>
@@ -23,7 +28,9 @@
 #include "parsers/json.h"
 #include "parsers/line_framer.h"
 #include "parsers/pino_error.h"
+#include "parsers/node_inspect.h"
 #include "parsers/pino_record.h"
+#include "parsers/plain_error.h"
 #include "parsers/utf8.h"
 #include "parsers/v8_stack.h"
 
@@ -271,6 +278,58 @@ inline std::string check_stack(std::string_view input) {
   }
   auto value = json::parse(input);
   if (value.ok()) return detail::check_tree(*value);
+  return {};
+}
+
+inline std::string check_plain_error(std::string_view input) {
+  PlainErrorLimits limits;
+  limits.max_lines = 200;  // small bounds, so that the fuzzer reaches them
+  limits.max_bytes = 16 * 1024;
+  PlainErrorAssembler assembler(limits);
+  size_t fed = 0, released = 0, in_dumps = 0;
+  uint64_t next_line = 1;
+  std::string failure;
+  const auto drain = [&] {
+    released += assembler.take_released();
+    for (PlainErrorDump d; assembler.take(d);) {
+      in_dumps += d.lines;
+      if (d.lines == 0 || d.last_line < d.first_line || d.last_line - d.first_line + 1 != d.lines ||
+          d.first_line < next_line) {
+        failure = "a dump's lines are not consecutive after the previous dump's";
+      }
+      next_line = d.last_line + 1;
+      if (static_cast<size_t>(std::count(d.text.begin(), d.text.end(), '\n')) + 1 != d.lines) {
+        failure = "a dump's text does not hold its lines";
+      }
+      if (!d.err.is_object() && !d.err.is_string()) failure = "a dump's err is neither";
+      std::string out;
+      json::write(d.err, out);
+      if (!utf8::is_valid(out)) failure = "a dump's err is not written as valid UTF-8";
+      if (!json::parse(out).ok()) failure = "a dump's err does not parse back";
+      if (std::string tree = detail::check_tree(d.err); !tree.empty()) failure = tree;
+    }
+  };
+  uint64_t offset = 0;
+  for (size_t pos = 0; pos < input.size();) {
+    const size_t nl = std::min(input.find('\n', pos), input.size());
+    const std::string_view line = input.substr(pos, nl - pos);
+    if (!line.empty() && line[0] == '{') {
+      assembler.flush();
+    } else {
+      assembler.feed(line, offset, ++fed);
+    }
+    drain();
+    offset += line.size() + 1;
+    pos = nl + 1;
+  }
+  assembler.flush();
+  drain();
+  if (!failure.empty()) return failure;
+  if (assembler.holding()) return "lines held after the last flush";
+  if (released + in_dumps != fed) return "a line was neither released nor in one dump";
+  if (auto parsed = parse_inspected_error(input); parsed && parsed->consumed > input.size()) {
+    return "parse_inspected_error consumed more than its input";
+  }
   return {};
 }
 

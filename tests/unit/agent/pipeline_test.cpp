@@ -12,6 +12,7 @@
 #include "agent/outputs/event_sink.h"
 #include "agent/pipeline/pipeline.h"
 #include "base/clock.h"
+#include "collecting_sink.h"
 #include "parsers/line_framer.h"
 
 using namespace faultline;
@@ -21,15 +22,7 @@ namespace {
 // ms: 2024-12-31, a day before the fake clock's wall time (so that live, too, believes it).
 constexpr int64_t kT0 = 1'735'603'200'000;
 
-class CollectingSink final : public EventSink {
- public:
-  bool emit(const std::string&, const json::Value& event, uint64_t ticket) override {
-    events.push_back(event);
-    settle(ticket);
-    return true;
-  }
-  std::vector<json::Value> events;
-};
+using test::CollectingSink;
 
 config::Config config_of(const std::string& yaml) {
   auto config = config::load_text(yaml, "test.yaml",

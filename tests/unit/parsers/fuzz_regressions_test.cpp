@@ -62,3 +62,19 @@ TEST_CASE("fuzz seeds: the record view corpus passes every property", "[fuzz]") 
     CHECK(faultline::fuzz::check_record_view(slurp(file)) == "");
   }
 }
+
+TEST_CASE("fuzz seeds and regressions: plain error inputs pass every property", "[fuzz]") {
+  std::vector<fs::path> files = files_in("corpus/plain_error_fuzz");
+  REQUIRE(files.size() >= 8);
+  for (const fs::path& file : files_in("regressions/plain_error_fuzz")) files.push_back(file);
+  for (const fs::path& file : files) {
+    INFO(file.filename().string());
+    CHECK(faultline::fuzz::check_plain_error(slurp(file)) == "");
+  }
+  // The real captures whole.
+  for (const char* name : {"plain/node-crashes.stderr.txt", "plain/node-console.stderr.txt",
+                           "pino/a-default.stderr.txt"}) {
+    INFO(name);
+    CHECK(faultline::fuzz::check_plain_error(slurp(fs::path(FAULTLINE_DATA_DIR) / name)) == "");
+  }
+}

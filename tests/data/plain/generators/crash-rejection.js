@@ -1,0 +1,2 @@
+// A promise rejected with a string: Node's UnhandledPromiseRejection.
+Promise.reject('boom');

@@ -1,0 +1,3 @@
+// A TypeError thrown in a timer.
+function total(order) { return order.total; }
+setTimeout(() => total(undefined), 1);
