@@ -368,6 +368,11 @@ void Correlator::observe_job(SourceState& source, const Line& line, const Record
   table_.touch(slot);
   job.last_activity = logical_now_;
   remember_trace(job, view);
+  if (job.job_ended) {  // a job id used again (a repeatable job's): a new run, timed anew
+    job.job_first_time = job.job_start_time = 0;
+    job.job_ended = false;
+  }
+  if (job_end(view) != JobEnd::kNone) job.job_ended = true;
   if (view.time_us) {
     if (job.job_first_time == 0) job.job_first_time = *view.time_us;
     if (job_start(view)) job.job_start_time = *view.time_us;

@@ -63,6 +63,7 @@ struct RequestState {
   // 0: none seen): where its transaction starts when the end line gives no duration.
   int64_t job_first_time = 0;
   int64_t job_start_time = 0;
+  bool job_ended = false;  // its end line was read: a later line is a new run of the same id
   // The ids of the request that enqueued the job (derived from the request id a line of the job
   // named, as that request's own transaction has them), so that the job's transaction joins its
   // trace even when its end line names no request.

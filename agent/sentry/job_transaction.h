@@ -23,9 +23,9 @@ struct JobFacts {
   std::string queue;     // may be empty
   std::string job_name;  // may be empty
   std::string job_id;
-  bool failed = false;       // the job failed for good
-  std::string trace_id;      // 32 lowercase hex
-  std::string span_id;       // 16 lowercase hex: the job's span
+  bool failed = false;         // the job failed for good
+  std::string trace_id;        // 32 lowercase hex
+  std::string span_id;         // 16 lowercase hex: the job's span
   std::string parent_span_id;  // the enqueuing request's span, or empty
   std::optional<double> sample_rate;
   int64_t end_us = 0;    // the end line's time

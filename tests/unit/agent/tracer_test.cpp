@@ -382,3 +382,14 @@ TEST_CASE("tracer: the same jobs are kept on every run, the others cost a count"
   CHECK(first.size() < 130);
   CHECK(kept() == first);
 }
+
+TEST_CASE("tracer: a job id used again is timed from its new run", "[tracer]") {
+  Run run("tracing:\n  sample_rate: 1\n");
+  run.feed(job_line(3, 30, "job enqueued", 0));
+  run.feed(job_line(3, 30, "job completed", 10));
+  run.feed(job_line(3, 30, "job enqueued", 5000));
+  run.feed(job_line(3, 30, "job completed", 5020));
+  REQUIRE(run.sink.transactions.size() == 2);
+  CHECK(at(run.sink.transactions[1], "start_timestamp").as_double() ==
+        Approx((kT0 + 5000) / 1000.0));
+}
