@@ -41,6 +41,24 @@ Tracer::Tracer(const config::Tracing& config, TracingMetrics& metrics)
       templater_(config.url_patterns),
       metrics_(metrics) {}
 
+rules::TraceSampler::Decision Tracer::first_look(std::string_view flags, double draw) {
+  const rules::TraceSampler::Decision first =
+      sampler_.first_look(rules::parent_sampled(flags), draw);
+  if (first == rules::TraceSampler::Decision::kDropParent) metrics_.dropped_parent.add();
+  if (first == rules::TraceSampler::Decision::kDropRate) metrics_.dropped_rate.add();
+  return first;
+}
+
+bool Tracer::keep_by_route(std::string_view route, double draw, std::optional<double>& rate) {
+  const rules::TraceSampler::RouteDecision d = sampler_.by_route(route, draw);
+  if (!d.keep) {
+    (d.rule != nullptr ? metrics_.dropped_route : metrics_.dropped_rate).add();
+    return false;
+  }
+  rate = d.rate;
+  return true;
+}
+
 std::optional<json::Value> Tracer::on_completion(const SourceState& source, const Line& line,
                                                  const RecordView& view,
                                                  const RequestState* request,
@@ -67,14 +85,9 @@ std::optional<json::Value> Tracer::on_completion(const SourceState& source, cons
   if (!is_hex(span_id, 16)) span_id = derived.span_id;
 
   const double draw = rules::trace_draw(trace_id);
-  const rules::TraceSampler::Decision first =
-      sampler_.first_look(rules::parent_sampled(flags), draw);
-  if (first == rules::TraceSampler::Decision::kDropParent) {
-    metrics_.dropped_parent.add();
-    return std::nullopt;
-  }
-  if (first == rules::TraceSampler::Decision::kDropRate) {
-    metrics_.dropped_rate.add();
+  const rules::TraceSampler::Decision first = first_look(flags, draw);
+  if (first != rules::TraceSampler::Decision::kKeep &&
+      first != rules::TraceSampler::Decision::kNeedRoute) {
     return std::nullopt;
   }
 
@@ -98,13 +111,9 @@ std::optional<json::Value> Tracer::on_completion(const SourceState& source, cons
   const rules::RouteName name = templater_.name(http.method, http.route, http.path);
 
   sentry::TransactionFacts facts;
-  if (first == rules::TraceSampler::Decision::kNeedRoute) {
-    const rules::TraceSampler::RouteDecision d = sampler_.by_route(name.route, draw);
-    if (!d.keep) {
-      (d.rule != nullptr ? metrics_.dropped_route : metrics_.dropped_rate).add();
-      return std::nullopt;
-    }
-    facts.sample_rate = d.rate;
+  if (first == rules::TraceSampler::Decision::kNeedRoute &&
+      !keep_by_route(name.route, draw, facts.sample_rate)) {
+    return std::nullopt;
   }
   facts.event_id = sentry::event_id(source.key + "/transaction", line.offset, line.text);
   facts.name = name.name;
@@ -158,14 +167,9 @@ std::optional<json::Value> Tracer::on_job_end(const SourceState& source, const L
   if (!is_hex(span_id, 16)) span_id = own.span_id;
 
   const double draw = rules::trace_draw(trace_id);
-  const rules::TraceSampler::Decision first =
-      sampler_.first_look(rules::parent_sampled(flags), draw);
-  if (first == rules::TraceSampler::Decision::kDropParent) {
-    metrics_.dropped_parent.add();
-    return std::nullopt;
-  }
-  if (first == rules::TraceSampler::Decision::kDropRate) {
-    metrics_.dropped_rate.add();
+  const rules::TraceSampler::Decision first = first_look(flags, draw);
+  if (first != rules::TraceSampler::Decision::kKeep &&
+      first != rules::TraceSampler::Decision::kNeedRoute) {
     return std::nullopt;
   }
 
@@ -179,13 +183,9 @@ std::optional<json::Value> Tracer::on_job_end(const SourceState& source, const L
   facts.job_id = std::string(view.job_id);
   facts.job_name = sentry::job_name_of(*record).value_or("");
   const std::string name = sentry::job_transaction_name(facts.queue, facts.job_name);
-  if (first == rules::TraceSampler::Decision::kNeedRoute) {
-    const rules::TraceSampler::RouteDecision d = sampler_.by_route(name, draw);
-    if (!d.keep) {
-      (d.rule != nullptr ? metrics_.dropped_route : metrics_.dropped_rate).add();
-      return std::nullopt;
-    }
-    facts.sample_rate = d.rate;
+  if (first == rules::TraceSampler::Decision::kNeedRoute &&
+      !keep_by_route(name, draw, facts.sample_rate)) {
+    return std::nullopt;
   }
   // The end: the line's time. The start: the line's own measure of the attempt when it has one,
   // else the latest "active" line of the job, else its first line (which may be the enqueuing

@@ -62,6 +62,11 @@ class Tracer {
   void link(sentry::Incident& incident, const PinoFormat& format) const;
 
  private:
+  // The sampler's first look at a trace, a drop counted.
+  rules::TraceSampler::Decision first_look(std::string_view flags, double draw);
+  // The route rules' say (when first_look() needed them), a drop counted; `rate` the rate kept at.
+  bool keep_by_route(std::string_view route, double draw, std::optional<double>& rate);
+
   rules::TraceSampler sampler_;
   rules::RouteTemplater templater_;
   TracingMetrics& metrics_;

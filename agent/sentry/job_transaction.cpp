@@ -2,6 +2,7 @@
 
 #include <vector>
 
+#include "agent/sentry/transaction_builder.h"
 #include "parsers/record_access.h"
 
 namespace faultline::sentry {
@@ -61,24 +62,13 @@ json::Value build_job_transaction(const EventSettings& settings, const json::Val
   trace.set("op", kOp);
   trace.set("status", facts.failed ? "internal_error" : "ok");
   trace.set("origin", kOrigin);
-  json::Object data;
-  data.set("sentry.op", kOp);
-  data.set("sentry.origin", kOrigin);
-  data.set("sentry.source", kSource);
-  if (facts.sample_rate) data.set("sentry.sample_rate", *facts.sample_rate);
+  json::Object data = root_span_data(kOp, kOrigin, kSource, facts.sample_rate);
   // OpenTelemetry's messaging conventions, as the BullMQ instrumentation sets them.
   if (!facts.queue.empty()) data.set("messaging.destination.name", facts.queue);
   data.set("messaging.message.id", facts.job_id);
   trace.set("data", std::move(data));
   contexts.set("trace", std::move(trace));
-  event.set("contexts", std::move(contexts));
-  event.set("spans", json::Array{});
-
-  json::Object sdk;
-  sdk.set("name", settings.sdk_name);
-  sdk.set("version", settings.sdk_version);
-  event.set("sdk", std::move(sdk));
-  return json::Value(std::move(event));
+  return finish_transaction(std::move(event), std::move(contexts), settings);
 }
 
 }  // namespace faultline::sentry
