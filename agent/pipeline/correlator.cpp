@@ -5,6 +5,7 @@
 #include <functional>
 
 #include "agent/pipeline/failure_grouping.h"
+#include "agent/pipeline/job_lines.h"
 #include "agent/pipeline/source_state.h"
 
 namespace faultline {
@@ -189,6 +190,7 @@ void Correlator::forget_story(RequestState& s) {
 }
 
 void Correlator::settle_completed() {
+  job_ = nullptr;
   // Closed, the request keeps its completion (a late error still gets the request's status and
   // route) and gives its other lines back: breadcrumbs are for errors before the completion.
   if (completed_ != nullptr) forget_story(*completed_);
@@ -366,6 +368,20 @@ void Correlator::observe_job(SourceState& source, const Line& line, const Record
   table_.touch(slot);
   job.last_activity = logical_now_;
   remember_trace(job, view);
+  if (job.job_ended) {  // a job id used again (a repeatable job's): a new run, timed anew
+    job.job_first_time = job.job_start_time = 0;
+    job.job_ended = false;
+  }
+  if (job_end(view) != JobEnd::kNone) job.job_ended = true;
+  if (view.time_us) {
+    if (job.job_first_time == 0) job.job_first_time = *view.time_us;
+    if (job_start(view)) job.job_start_time = *view.time_us;
+  }
+  if (!job.has_job_request && !view.request_id.empty()) {
+    job.job_request_ids = rules::derive_ids(view.request_id, view.pid, view.hostname);
+    job.has_job_request = true;
+  }
+  job_ = &job;
   if (reason == rules::DetectReason::kNone) {
     keep(job, line);
     return;

@@ -76,6 +76,9 @@ class Correlator {
   // lines), or null: for tracing (agent/pipeline/tracer.h). Valid until the next call of
   // observe(), tick() or flush().
   const RequestState* completed() const { return completed_; }
+  // The worker job the last observe() read a line of (its times and trace context), or null:
+  // for tracing a job's end line. Valid until the next call of observe(), tick() or flush().
+  const RequestState* job() const { return job_; }
   // The text of a request's first kept line (where Fastify logs the request object), when the
   // arena still holds it.
   std::optional<std::string> opening_of(const RequestState& s) const;
@@ -131,6 +134,7 @@ class Correlator {
   static constexpr size_t kMaxPendingPerRequest = 32;
   std::string key_;  // scratch for building keys without allocating
   RequestState* completed_ = nullptr;
+  const RequestState* job_ = nullptr;
 };
 
 }  // namespace faultline

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "agent/pipeline/job_lines.h"
 #include "agent/sentry/event_id.h"
 #include "agent/sentry/event_size.h"
 #include "build_info.h"
@@ -191,7 +192,7 @@ void Pipeline::on_line(SourceId id, const Line& line) {
   if (time_base_ == TimeBase::kRecordTime) record_clock_.observe(view_.time_us);
   correlator_->observe(source, line, view_, reason, wall_us(clock_));
   if (pairing_ && !pairing_->empty()) pairing_->advance(pipeline_now_us());
-  if (tracer_ && view_.completion) trace(source, line);
+  if (tracer_ && (view_.completion || job_end(view_) != JobEnd::kNone)) trace(source, line);
 }
 
 void Pipeline::watch_shape(const SourceState& source, const Line& line) {
@@ -227,8 +228,11 @@ void Pipeline::trace(SourceState& source, const Line& line) {
   std::optional<json::Value> transaction;
   // Fail open, as emit() does: a transaction that cannot be built costs that transaction only.
   try {
-    transaction = tracer_->on_completion(source, line, view_, correlator_->completed(),
-                                         *correlator_, builder_->settings(), wall_us(clock_));
+    transaction = view_.completion
+                      ? tracer_->on_completion(source, line, view_, correlator_->completed(),
+                                               *correlator_, builder_->settings(), wall_us(clock_))
+                      : tracer_->on_job_end(source, line, view_, correlator_->job(),
+                                            builder_->settings(), wall_us(clock_));
     if (!transaction) return;
     rule_engine_->enrich(*transaction);
   } catch (const std::exception&) {

@@ -63,6 +63,9 @@ uint32_t RequestTable::create(std::string_view key, uint64_t hash, SourceState* 
   s.emitted.clear();
   s.failure_emitted = false;
   s.closed = false;
+  s.job_first_time = s.job_start_time = 0;
+  s.has_job_request = false;
+  s.job_ended = false;
   s.trace_id[0] = s.span_id[0] = s.trace_flags[0] = '\0';
   s.in_use = true;
 

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "agent/pipeline/line_arena.h"
+#include "rules/trace_sampling.h"
 
 namespace faultline {
 
@@ -57,6 +58,17 @@ struct RequestState {
   char trace_id[33] = {};
   char span_id[17] = {};
   char trace_flags[3] = {};
+
+  // A worker job's first line and the start of its latest processing attempt (record time, µs;
+  // 0: none seen): where its transaction starts when the end line gives no duration.
+  int64_t job_first_time = 0;
+  int64_t job_start_time = 0;
+  bool job_ended = false;  // its end line was read: a later line is a new run of the same id
+  // The ids of the request that enqueued the job (derived from the request id a line of the job
+  // named, as that request's own transaction has them), so that the job's transaction joins its
+  // trace even when its end line names no request.
+  rules::DerivedIds job_request_ids{};
+  bool has_job_request = false;
 
   int64_t last_activity = 0;  // logical time (µs)
   uint32_t lru_prev = 0, lru_next = 0;

@@ -2,9 +2,12 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cmath>
 #include <string>
 
+#include "agent/pipeline/job_lines.h"
 #include "agent/sentry/event_id.h"
+#include "agent/sentry/job_transaction.h"
 #include "agent/sentry/request_context.h"
 #include "agent/sentry/transaction_builder.h"
 #include "parsers/record_access.h"
@@ -38,6 +41,24 @@ Tracer::Tracer(const config::Tracing& config, TracingMetrics& metrics)
       templater_(config.url_patterns),
       metrics_(metrics) {}
 
+rules::TraceSampler::Decision Tracer::first_look(std::string_view flags, double draw) {
+  const rules::TraceSampler::Decision first =
+      sampler_.first_look(rules::parent_sampled(flags), draw);
+  if (first == rules::TraceSampler::Decision::kDropParent) metrics_.dropped_parent.add();
+  if (first == rules::TraceSampler::Decision::kDropRate) metrics_.dropped_rate.add();
+  return first;
+}
+
+bool Tracer::keep_by_route(std::string_view route, double draw, std::optional<double>& rate) {
+  const rules::TraceSampler::RouteDecision d = sampler_.by_route(route, draw);
+  if (!d.keep) {
+    (d.rule != nullptr ? metrics_.dropped_route : metrics_.dropped_rate).add();
+    return false;
+  }
+  rate = d.rate;
+  return true;
+}
+
 std::optional<json::Value> Tracer::on_completion(const SourceState& source, const Line& line,
                                                  const RecordView& view,
                                                  const RequestState* request,
@@ -64,14 +85,9 @@ std::optional<json::Value> Tracer::on_completion(const SourceState& source, cons
   if (!is_hex(span_id, 16)) span_id = derived.span_id;
 
   const double draw = rules::trace_draw(trace_id);
-  const rules::TraceSampler::Decision first =
-      sampler_.first_look(rules::parent_sampled(flags), draw);
-  if (first == rules::TraceSampler::Decision::kDropParent) {
-    metrics_.dropped_parent.add();
-    return std::nullopt;
-  }
-  if (first == rules::TraceSampler::Decision::kDropRate) {
-    metrics_.dropped_rate.add();
+  const rules::TraceSampler::Decision first = first_look(flags, draw);
+  if (first != rules::TraceSampler::Decision::kKeep &&
+      first != rules::TraceSampler::Decision::kNeedRoute) {
     return std::nullopt;
   }
 
@@ -95,13 +111,9 @@ std::optional<json::Value> Tracer::on_completion(const SourceState& source, cons
   const rules::RouteName name = templater_.name(http.method, http.route, http.path);
 
   sentry::TransactionFacts facts;
-  if (first == rules::TraceSampler::Decision::kNeedRoute) {
-    const rules::TraceSampler::RouteDecision d = sampler_.by_route(name.route, draw);
-    if (!d.keep) {
-      (d.rule != nullptr ? metrics_.dropped_route : metrics_.dropped_rate).add();
-      return std::nullopt;
-    }
-    facts.sample_rate = d.rate;
+  if (first == rules::TraceSampler::Decision::kNeedRoute &&
+      !keep_by_route(name.route, draw, facts.sample_rate)) {
+    return std::nullopt;
   }
   facts.event_id = sentry::event_id(source.key + "/transaction", line.offset, line.text);
   facts.name = name.name;
@@ -116,6 +128,83 @@ std::optional<json::Value> Tracer::on_completion(const SourceState& source, cons
     return std::nullopt;
   }
   return std::move(event).value();
+}
+
+std::optional<json::Value> Tracer::on_job_end(const SourceState& source, const Line& line,
+                                              const RecordView& view, const RequestState* job,
+                                              const sentry::EventSettings& settings,
+                                              int64_t read_time_us) {
+  const JobEnd end = job_end(view);
+  if (end == JobEnd::kNone) return std::nullopt;
+  // The job's own span: derived from its queue and id (job ids are unique per queue, on every
+  // worker, so the queue scopes them, not the process).
+  const rules::DerivedIds own = rules::derive_ids(view.job_id, view.queue, "queue");
+  std::string_view trace_id = view.trace_id;
+  std::string_view span_id = view.span_id;
+  std::string_view parent_span_id;
+  std::string_view flags = view.trace_flags;
+  if (!is_hex(trace_id, 32) && job != nullptr && is_hex(job->trace_id, 32)) {
+    trace_id = job->trace_id;
+    span_id = job->span_id;
+  }
+  if (flags.empty() && job != nullptr) flags = job->trace_flags;
+  // The enqueuing request's trace, as its transaction and the job's error events have it.
+  rules::DerivedIds request{};
+  bool has_request = false;
+  if (!view.request_id.empty()) {
+    request = rules::derive_ids(view.request_id, view.pid, view.hostname);
+    has_request = true;
+  } else if (job != nullptr && job->has_job_request) {
+    request = job->job_request_ids;
+    has_request = true;
+  }
+  if (!is_hex(trace_id, 32) && has_request) {
+    trace_id = request.trace_id;
+    span_id = own.span_id;
+    parent_span_id = request.span_id;
+  }
+  if (!is_hex(trace_id, 32)) trace_id = own.trace_id;
+  if (!is_hex(span_id, 16)) span_id = own.span_id;
+
+  const double draw = rules::trace_draw(trace_id);
+  const rules::TraceSampler::Decision first = first_look(flags, draw);
+  if (first != rules::TraceSampler::Decision::kKeep &&
+      first != rules::TraceSampler::Decision::kNeedRoute) {
+    return std::nullopt;
+  }
+
+  auto record = json::parse(line.text);
+  if (!record.ok() || !record->is_object()) {
+    metrics_.dropped_unusable.add();
+    return std::nullopt;
+  }
+  sentry::JobFacts facts;
+  facts.queue = std::string(view.queue);
+  facts.job_id = std::string(view.job_id);
+  facts.job_name = sentry::job_name_of(*record).value_or("");
+  const std::string name = sentry::job_transaction_name(facts.queue, facts.job_name);
+  if (first == rules::TraceSampler::Decision::kNeedRoute &&
+      !keep_by_route(name, draw, facts.sample_rate)) {
+    return std::nullopt;
+  }
+  // The end: the line's time. The start: the line's own measure of the attempt when it has one,
+  // else the latest "active" line of the job, else its first line (which may be the enqueuing
+  // request's, so the time includes the wait in the queue).
+  facts.end_us = view.time_us.value_or(read_time_us);
+  facts.start_us = facts.end_us;
+  if (auto ms = sentry::job_duration_ms(*record)) {
+    facts.start_us = facts.end_us - std::llround(*ms * 1000.0);
+  } else if (job != nullptr && job->job_start_time != 0) {
+    facts.start_us = std::min(facts.end_us, job->job_start_time);
+  } else if (job != nullptr && job->job_first_time != 0) {
+    facts.start_us = std::min(facts.end_us, job->job_first_time);
+  }
+  facts.failed = end == JobEnd::kFailed;
+  facts.event_id = sentry::event_id(source.key + "/transaction", line.offset, line.text);
+  facts.trace_id = lower(trace_id);
+  facts.span_id = lower(span_id);
+  facts.parent_span_id = lower(parent_span_id);
+  return sentry::build_job_transaction(settings, *record, facts);
 }
 
 void Tracer::link(sentry::Incident& incident, const PinoFormat& format) const {

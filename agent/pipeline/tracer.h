@@ -47,12 +47,26 @@ class Tracer {
                                            const sentry::EventSettings& settings,
                                            int64_t read_time_us);
 
+  // A worker job's end line (job_end(view) is not kNone), after the correlator observed it: the
+  // `queue.process` transaction, when the job is sampled. `job` is Correlator::job(), or null.
+  // The trace: the line's, else the job's, else the enqueuing request's (from the request id the
+  // job logged), else one derived from the queue and job id; decided before anything is parsed.
+  std::optional<json::Value> on_job_end(const SourceState& source, const Line& line,
+                                        const RecordView& view, const RequestState* job,
+                                        const sentry::EventSettings& settings,
+                                        int64_t read_time_us);
+
   // Gives an error incident whose record and request logged no trace id the ids its request's
   // transaction has (derived from the request id). Parses the error line into incident.record
   // when it is not parsed yet.
   void link(sentry::Incident& incident, const PinoFormat& format) const;
 
  private:
+  // The sampler's first look at a trace, a drop counted.
+  rules::TraceSampler::Decision first_look(std::string_view flags, double draw);
+  // The route rules' say (when first_look() needed them), a drop counted; `rate` the rate kept at.
+  bool keep_by_route(std::string_view route, double draw, std::optional<double>& rate);
+
   rules::TraceSampler sampler_;
   rules::RouteTemplater templater_;
   TracingMetrics& metrics_;

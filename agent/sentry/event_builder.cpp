@@ -136,7 +136,6 @@ void set_deployment(json::Object& event, const EventSettings& settings, const js
   if (!settings.dist.empty()) event.set("dist", settings.dist);
 }
 
-
 EventBuilder::EventBuilder(EventSettings settings) : settings_(std::move(settings)) {
   if (!settings_.sources.roots.empty()) {
     sources_ = std::make_shared<SourceEnricher>(settings_.sources);

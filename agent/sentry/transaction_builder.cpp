@@ -45,6 +45,27 @@ std::string_view span_status(int status) {
   }
 }
 
+json::Object root_span_data(std::string_view op, std::string_view origin, std::string_view source,
+                            std::optional<double> sample_rate) {
+  json::Object data;
+  data.set("sentry.op", op);
+  data.set("sentry.origin", origin);
+  data.set("sentry.source", source);
+  if (sample_rate) data.set("sentry.sample_rate", *sample_rate);
+  return data;
+}
+
+json::Value finish_transaction(json::Object event, json::Object contexts,
+                               const EventSettings& settings) {
+  event.set("contexts", std::move(contexts));
+  event.set("spans", json::Array{});
+  json::Object sdk;
+  sdk.set("name", settings.sdk_name);
+  sdk.set("version", settings.sdk_version);
+  event.set("sdk", std::move(sdk));
+  return json::Value(std::move(event));
+}
+
 Result<json::Value> build_transaction(const EventSettings& settings, const json::Value& completion,
                                       const json::Value* opening, const HttpFacts& http,
                                       const TransactionFacts& facts) {
@@ -92,12 +113,7 @@ Result<json::Value> build_transaction(const EventSettings& settings, const json:
   trace.set("op", kOp);
   trace.set("status", span_status(http.status));
   trace.set("origin", kOrigin);
-  // What the SDK puts on a root span (its attributes), read by Sentry's performance views.
-  json::Object data;
-  data.set("sentry.op", kOp);
-  data.set("sentry.origin", kOrigin);
-  data.set("sentry.source", facts.source);
-  if (facts.sample_rate) data.set("sentry.sample_rate", *facts.sample_rate);
+  json::Object data = root_span_data(kOp, kOrigin, facts.source, facts.sample_rate);
   if (!http.method.empty()) data.set("http.request.method", http.method);
   if (http.status != 0) data.set("http.response.status_code", http.status);
   if (!http.route.empty()) data.set("http.route", http.route);
@@ -108,14 +124,7 @@ Result<json::Value> build_transaction(const EventSettings& settings, const json:
     response.set("status_code", http.status);
     contexts.set("response", std::move(response));
   }
-  event.set("contexts", std::move(contexts));
-  event.set("spans", json::Array{});
-
-  json::Object sdk;
-  sdk.set("name", settings.sdk_name);
-  sdk.set("version", settings.sdk_version);
-  event.set("sdk", std::move(sdk));
-  return json::Value(std::move(event));
+  return finish_transaction(std::move(event), std::move(contexts), settings);
 }
 
 }  // namespace faultline::sentry

@@ -39,6 +39,16 @@ Result<json::Value> build_transaction(const EventSettings& settings, const json:
                                       const json::Value* opening, const HttpFacts& http,
                                       const TransactionFacts& facts);
 
+// What the SDK puts on a root span (its attributes), read by Sentry's performance views:
+// sentry.op, sentry.origin, sentry.source and, when known, sentry.sample_rate.
+json::Object root_span_data(std::string_view op, std::string_view origin, std::string_view source,
+                            std::optional<double> sample_rate);
+
+// The end every transaction shares: its `contexts`, no spans (the log knows no child spans),
+// and the sdk.
+json::Value finish_transaction(json::Object event, json::Object contexts,
+                               const EventSettings& settings);
+
 // @sentry/core's getSpanStatusFromHttpCode: "ok" below 400, "not_found" for 404, … and
 // "internal_error" for what it does not know. 0 (the client went away before an answer, pino-http's
 // "request aborted") is "cancelled".

@@ -147,6 +147,32 @@ TEST_CASE("hot path: completions tracing does not sample allocate nothing", "[al
   CHECK(after - before == 0);
 }
 
+TEST_CASE("hot path: job ends tracing does not sample allocate nothing", "[alloc]") {
+  // A worker's jobs, each enqueued by a request, started and completed: at a rate that keeps
+  // none, each end line is decided by its trace's draw before anything is parsed or built.
+  PipelineUnderTest p("correlation:\n  max_requests: 300\ntracing:\n  sample_rate: 0.0000001\n");
+  constexpr int kJobs = 4000;
+  std::vector<std::string> lines;
+  for (int id = 1; id <= kJobs; ++id) {
+    const std::string job = R"(,"pid":1,"hostname":"vm","queue":"emails","jobId":")" +
+                            std::to_string(id) + R"(","jobName":"send-welcome-email")";
+    lines.push_back(R"({"level":30,"time":1795502011214,"req":{"id":)" + std::to_string(id) +
+                    R"(,"method":"POST","url":"/api/jobs/email"})" + job +
+                    R"(,"msg":"job enqueued"})" + "\n");
+    lines.push_back(R"({"level":30,"time":1795502011215)" + job + R"(,"msg":"job active"})" + "\n");
+    lines.push_back(R"({"level":30,"time":1795502011216)" + job +
+                    R"(,"attemptsMade":1,"duration":9,"msg":"job completed"})" + "\n");
+  }
+  const size_t warm = lines.size() / 2;
+  for (size_t i = 0; i < warm; ++i) p.feed(lines[i]);
+  const uint64_t before = g_allocations.load();
+  for (size_t i = warm; i < lines.size(); ++i) p.feed(lines[i]);
+  const uint64_t after = g_allocations.load();
+  CHECK(p.metrics.tracing.sampled.get() == 0);
+  CHECK(p.metrics.tracing.dropped_rate.get() == kJobs);
+  CHECK(after - before == 0);
+}
+
 TEST_CASE("hot path: lines that are not JSON allocate nothing once warmed up", "[alloc]") {
   PipelineUnderTest p("");
 

@@ -40,9 +40,16 @@ bool is_transaction(const json::Value& event) {
   return type != nullptr && type->as_string() == "transaction";
 }
 
-// replay --print with `yaml` as the configuration: the transactions, and the error events.
+bool is_job(const json::Value& event) {
+  const json::Value* op = event.find_path("contexts.trace.op");
+  return op != nullptr && op->as_string() == "queue.process";
+}
+
+// replay --print with `yaml` as the configuration: the requests' transactions, the jobs'
+// transactions, and the error events.
 struct Printed {
   std::vector<json::Value> transactions;
+  std::vector<json::Value> jobs;
   std::vector<json::Value> errors;
 };
 Printed replay(const std::string& yaml, const std::string& input = kDefault) {
@@ -53,7 +60,7 @@ Printed replay(const std::string& yaml, const std::string& input = kDefault) {
   REQUIRE(r.exit_code == 0);
   Printed p;
   for (json::Value& e : parse_lines(r.out)) {
-    (is_transaction(e) ? p.transactions : p.errors).push_back(std::move(e));
+    (is_transaction(e) ? (is_job(e) ? p.jobs : p.transactions) : p.errors).push_back(std::move(e));
   }
   return p;
 }
@@ -183,6 +190,65 @@ TEST_CASE("tracing: at rate 1 every completion outside the health route is a tra
   }
   // Every error logged within a request (all but the lines without a request id).
   CHECK(linked >= 45);
+}
+
+// The capture's worker jobs, by job id: what a job's end line says.
+struct JobEnd {
+  int64_t end_ms = 0;
+  int64_t start_ms = 0;  // end − duration, else the time of the job's first line
+  bool failed = false;
+};
+
+std::map<std::string, JobEnd> job_ends() {
+  std::map<std::string, int64_t> first;
+  std::map<std::string, JobEnd> out;
+  for (const json::Value& line : parse_lines(read_file(kDefault))) {
+    const json::Value* id = line.find("jobId");
+    if (id == nullptr) continue;
+    const int64_t time = line.find("time")->as_int();
+    first.emplace(id->as_string(), time);
+    const std::string msg = line.find("msg")->as_string();
+    const bool completed = msg == "job completed";
+    const bool failed = msg.find("failed permanently") != std::string::npos;
+    if (!completed && !failed) continue;
+    const json::Value* duration = line.find("duration");
+    out[id->as_string()] = JobEnd{
+        time, duration != nullptr ? time - duration->as_int() : first[id->as_string()], failed};
+  }
+  return out;
+}
+
+TEST_CASE("tracing: a worker job's end line is a queue.process transaction", "[tracing]") {
+  const Printed p = replay("tracing:\n  sample_rate: 1\n");
+  std::map<std::string, JobEnd> expected = job_ends();
+  REQUIRE(expected.size() == 19);  // 11 completed, 8 failed permanently; retries are not ends
+  CHECK(p.jobs.size() == expected.size());
+  std::set<std::string> request_spans;
+  for (const json::Value& t : p.transactions) {
+    request_spans.insert(t.find_path("contexts.trace.span_id")->as_string());
+  }
+  for (const json::Value& t : p.jobs) {
+    const std::string id =
+        t.find_path("contexts.trace.data")->find("messaging.message.id")->as_string();
+    INFO("job " << id);
+    auto it = expected.find(id);
+    REQUIRE(it != expected.end());
+    const JobEnd e = it->second;
+    expected.erase(it);
+    CHECK(t.find("transaction")->as_string() == "emails send-welcome-email");
+    CHECK(t.find_path("transaction_info.source")->as_string() == "task");
+    CHECK(std::llround(t.find("timestamp")->as_double() * 1000) == e.end_ms);
+    CHECK(std::llround(t.find("start_timestamp")->as_double() * 1000) == e.start_ms);
+    CHECK(t.find_path("contexts.trace.status")->as_string() ==
+          (e.failed ? "internal_error" : "ok"));
+    CHECK(t.find_path("tags.queue")->as_string() == "emails");
+    CHECK(t.find_path("tags")->find("job.name")->as_string() == "send-welcome-email");
+    // A child of the request that enqueued it (its "job enqueued" line names the request).
+    const json::Value* parent = t.find_path("contexts.trace.parent_span_id");
+    REQUIRE(parent != nullptr);
+    CHECK(request_spans.count(parent->as_string()) == 1);
+  }
+  CHECK(expected.empty());
 }
 
 TEST_CASE("tracing: at rate 0.1 about a tenth, the same tenth on every run", "[tracing]") {

@@ -270,3 +270,126 @@ TEST_CASE("tracer: Fastify's completion takes the request from the opening line"
   CHECK(at(t, "transaction").as_string() == "GET /async-reject/:id");
   CHECK(at(t, "request.url").as_string() == "http://localhost:3000/async-reject/42");
 }
+
+namespace {
+
+// A worker's line about job `id` of the "emails" queue; `extra` is spliced in before "msg".
+std::string job_line(int id, int level, const std::string& msg, int64_t ms,
+                     const std::string& extra = "") {
+  return R"({"level":)" + std::to_string(level) + R"(,"time":)" + std::to_string(kT0 + ms) +
+         R"(,"pid":8978,"hostname":"vm","component":"worker","queue":"emails","jobId":")" +
+         std::to_string(id) + R"(","jobName":"send-welcome-email")" + extra + R"(,"msg":")" + msg +
+         R"("})";
+}
+
+const std::string kFailure =
+    R"J(,"err":{"type":"Error","message":"550 rejected","stack":"Error: 550 rejected\n    at f (/app/w.js:1:1)"})J";
+
+}  // namespace
+
+TEST_CASE("tracer: a worker job's end becomes a queue.process transaction", "[tracer]") {
+  Run run("tracing:\n  sample_rate: 1\n");
+  run.feed(job_line(7, 30, "job active", 1000));
+  run.feed(job_line(7, 30, "job progress", 1010));
+  run.feed(job_line(7, 30, "job completed", 1042, R"(,"attemptsMade":1)"));
+  REQUIRE(run.sink.transactions.size() == 1);
+  const json::Value& t = run.sink.transactions[0];
+  CHECK(at(t, "type").as_string() == "transaction");
+  CHECK(at(t, "transaction").as_string() == "emails send-welcome-email");
+  CHECK(at(t, "transaction_info.source").as_string() == "task");
+  CHECK(at(t, "contexts.trace.op").as_string() == "queue.process");
+  CHECK(at(t, "contexts.trace.status").as_string() == "ok");
+  // No duration on the end line: from the "active" line to the end.
+  CHECK(at(t, "start_timestamp").as_double() == Approx((kT0 + 1000) / 1000.0));
+  CHECK(at(t, "timestamp").as_double() == Approx((kT0 + 1042) / 1000.0));
+  CHECK(at(t, "tags.queue").as_string() == "emails");
+  CHECK(at(t, "tags").find("job.name")->as_string() == "send-welcome-email");
+  CHECK(at(t, "environment").as_string() == "production");
+  CHECK(at(t, "contexts.trace.trace_id").as_string().size() == 32);
+  CHECK(t.find_path("contexts.trace.parent_span_id") == nullptr);
+  CHECK(run.metrics.tracing.sampled.get() == 1);
+  CHECK(run.metrics.events.get() == 0);
+}
+
+TEST_CASE("tracer: a job's duration field wins over its lines' times", "[tracer]") {
+  Run run("tracing:\n  sample_rate: 1\n");
+  run.feed(job_line(8, 30, "job active", 1000));
+  run.feed(job_line(8, 30, "job completed", 1500, R"(,"duration":12.5)"));
+  REQUIRE(run.sink.transactions.size() == 1);
+  const json::Value& t = run.sink.transactions[0];
+  CHECK((at(t, "timestamp").as_double() - at(t, "start_timestamp").as_double()) ==
+        Approx(0.0125).margin(1e-6));
+}
+
+TEST_CASE("tracer: only a job's final failure ends it, as internal_error", "[tracer]") {
+  Run run("tracing:\n  sample_rate: 1\n");
+  const std::string attempts = R"(,"attemptsMade":1,"attempts":3)";
+  run.feed(job_line(9, 30, "job active", 0));
+  run.feed(job_line(9, 40, "job 9 failed, will retry", 10, attempts + kFailure));
+  run.feed(job_line(9, 40, "job 9 failed", 20, R"(,"attemptsMade":2,"attempts":3)" + kFailure));
+  run.feed(job_line(9, 30, "job enqueued", 25));
+  CHECK(run.sink.transactions.empty());  // attempts left, and no word of a final failure
+  // BullMQ: the last attempt made.
+  run.feed(job_line(9, 30, "job active", 30));
+  run.feed(job_line(9, 50, "job 9 failed", 45, R"(,"attemptsMade":3,"attempts":3)" + kFailure));
+  // An UnrecoverableError: attempts were left, the app says it is over.
+  run.feed(job_line(10, 50, "job 10 failed permanently", 50, attempts + kFailure));
+  REQUIRE(run.sink.transactions.size() == 2);
+  const json::Value& last_attempt = run.sink.transactions[0];
+  CHECK(at(last_attempt, "contexts.trace.status").as_string() == "internal_error");
+  // From the latest "active" line: the attempt, not the retries before it.
+  CHECK(at(last_attempt, "start_timestamp").as_double() == Approx((kT0 + 30) / 1000.0));
+  CHECK(at(run.sink.transactions[1], "contexts.trace.status").as_string() == "internal_error");
+  // Without an "active" line: from the job's first line.
+  CHECK(at(run.sink.transactions[1], "start_timestamp").as_double() == Approx((kT0 + 50) / 1000.0));
+  // The failures are error events as before.
+  CHECK(run.sink.errors.size() >= 2);
+}
+
+TEST_CASE("tracer: a job joins the trace of the request that enqueued it", "[tracer]") {
+  Run run("tracing:\n  sample_rate: 1\n");
+  // pino-http's request 18 enqueues job 1 (the enqueue line carries the job id), then completes.
+  run.feed(
+      R"({"level":30,"time":)" + std::to_string(kT0) +
+      R"(,"pid":8978,"hostname":"vm","req":{"id":18,"method":"POST","url":"/api/jobs/email"},"jobId":"1","queue":"emails","msg":"job enqueued"})");
+  run.feed(completion(18, "POST", "/api/jobs/email", 202, 3, 2));
+  run.feed(job_line(1, 30, "job completed", 40, R"(,"duration":9)"));
+  REQUIRE(run.sink.transactions.size() == 2);
+  const json::Value& request = run.sink.transactions[0];
+  const json::Value& job = run.sink.transactions[1];
+  CHECK(at(job, "contexts.trace.op").as_string() == "queue.process");
+  CHECK(at(job, "contexts.trace.trace_id").as_string() ==
+        at(request, "contexts.trace.trace_id").as_string());
+  CHECK(at(job, "contexts.trace.parent_span_id").as_string() ==
+        at(request, "contexts.trace.span_id").as_string());
+  CHECK(at(job, "contexts.trace.span_id").as_string() !=
+        at(request, "contexts.trace.span_id").as_string());
+}
+
+TEST_CASE("tracer: the same jobs are kept on every run, the others cost a count", "[tracer]") {
+  const auto kept = [] {
+    Run run("tracing:\n  sample_rate: 0.1\n");
+    for (int id = 1; id <= 1000; ++id) run.feed(job_line(id, 30, "job completed", id));
+    CHECK(run.metrics.tracing.sampled.get() + run.metrics.tracing.dropped_rate.get() == 1000);
+    std::vector<std::string> ids;
+    for (const json::Value& t : run.sink.transactions) {
+      ids.push_back(at(t, "contexts.trace.trace_id").as_string());
+    }
+    return ids;
+  };
+  const std::vector<std::string> first = kept();
+  CHECK(first.size() > 70);
+  CHECK(first.size() < 130);
+  CHECK(kept() == first);
+}
+
+TEST_CASE("tracer: a job id used again is timed from its new run", "[tracer]") {
+  Run run("tracing:\n  sample_rate: 1\n");
+  run.feed(job_line(3, 30, "job enqueued", 0));
+  run.feed(job_line(3, 30, "job completed", 10));
+  run.feed(job_line(3, 30, "job enqueued", 5000));
+  run.feed(job_line(3, 30, "job completed", 5020));
+  REQUIRE(run.sink.transactions.size() == 2);
+  CHECK(at(run.sink.transactions[1], "start_timestamp").as_double() ==
+        Approx((kT0 + 5000) / 1000.0));
+}
