@@ -4,8 +4,13 @@
 # Reports seconds, MB/s, lines/s and peak RSS for both, and faultline's throughput as a ratio of
 # the scan's. See bench/README.md and docs/benchmarks.md.
 #
+# Then the footprint (docs/benchmarks.md, "Footprint"): `pipe` on the same file, idle `pipe` and
+# `run` (CPU per second and RSS), startup, an error-rate sweep with the cost per event, and
+# pino-sentry side by side when it is installed. --no-footprint skips that part.
+#
 # Usage: bench/run.sh [--build] [--size 100M] [--error-rate 0.01] [--seed 1]
 #                     [--open-requests 64] [--received-message] [--runs 5] [--scan-only]
+#                     [--no-footprint] [--idle-seconds 20]
 # Environment: BUILD_DIR (default: <repo>/build), FAULTLINE_BIN (default: $BUILD_DIR/faultline),
 #              TIME_BIN (default: /usr/bin/time; TIME_BIN=none measures RSS through /proc).
 set -euo pipefail
@@ -26,6 +31,8 @@ received=0
 runs=5
 build=0
 scan_only=0
+footprint=1
+idle_seconds=20
 
 die() {
   echo "run.sh: $*" >&2
@@ -33,7 +40,7 @@ die() {
 }
 
 usage() {
-  sed -n '2,10p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+  sed -n '2,15p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
   exit "${1:-0}"
 }
 
@@ -47,6 +54,8 @@ while [[ $# -gt 0 ]]; do
     --received-message) received=1 ;;
     --runs) runs=${2:?--runs needs a value}; shift ;;
     --scan-only) scan_only=1 ;;
+    --no-footprint) footprint=0 ;;
+    --idle-seconds) idle_seconds=${2:?--idle-seconds needs a value}; shift ;;
     -h | --help) usage 0 ;;
     *) echo "run.sh: unknown argument: $1" >&2; usage 2 ;;
   esac
@@ -236,3 +245,107 @@ if [[ $scan_only == 0 ]]; then
 fi
 echo "best run: scan $(min "${scan_secs[@]}") s$([[ $scan_only == 0 ]] && echo ", faultline $(min "${fl_secs[@]}") s")"
 echo "(MB = 10^6 bytes; --size suffixes are binary: 100M = 104857600 bytes)"
+
+[[ $scan_only == 0 && $footprint == 1 ]] || exit 0
+# ---- footprint ----------------------------------------------------------------------------------
+# faultline with no DSN and its state under $WORK: events are counted, nothing is sent.
+export HOME=$WORK
+echo
+echo "## Footprint"
+echo
+# pipe: the same file through stdin, passed through to /dev/null.
+pipe_secs=()
+pipe_rss=()
+for ((r = 1; r <= runs; r++)); do
+  measure "$WORK/pipe" sh -c 'exec "$0" pipe <"$1" >/dev/null' "$FAULTLINE_BIN" "$input" ||
+    die "faultline pipe failed"
+  pipe_secs+=("$M_SECONDS")
+  pipe_rss+=("$M_RSS_KB")
+done
+p_med=$(median "${pipe_secs[@]}")
+awk -v s="$p_med" -v f="$f_med" -v sc="$s_med" -v bytes="$bytes" -v rss="$(max "${pipe_rss[@]}")" 'BEGIN {
+  printf "pipe:     %.3f s, %.1f MB/s, peak RSS %.1f MiB (replay: %.3f s; pipe/scan ratio %.2f)\n",
+    s, bytes / 1e6 / s, rss / 1024, f, sc / s
+}'
+
+# idle CPU (ms per second) and RSS of a process that waits: the nanoseconds its threads spent on a
+# CPU (/proc/PID/task/*/schedstat, first field), not the 10 ms ticks of /proc/PID/stat.
+cpu_ns() { cat /proc/"$1"/task/*/schedstat 2>/dev/null | awk '{s += $1} END {print s + 0}'; }
+idle_report() { # label pid
+  local label=$1 pid=$2 t0 t1 rss
+  sleep 2 # past startup
+  t0=$(cpu_ns "$pid")
+  sleep "$idle_seconds"
+  t1=$(cpu_ns "$pid")
+  rss=$(awk '/^VmRSS/ {print $2}' "/proc/$pid/status")
+  awk -v l="$label" -v a="$t0" -v b="$t1" -v s="$idle_seconds" -v rss="$rss" 'BEGIN {
+    printf "%s idle: %.3f ms CPU per second over %d s, RSS %.1f MiB\n", l, (b - a) / 1e6 / s, s,
+      rss / 1024
+  }'
+}
+mkfifo "$WORK/stdin"
+"$FAULTLINE_BIN" pipe <"$WORK/stdin" >/dev/null 2>"$WORK/pipe-idle.err" &
+pipe_pid=$!
+exec 7>"$WORK/stdin" # keep stdin open and silent
+idle_report "pipe" "$pipe_pid"
+exec 7>&-
+wait "$pipe_pid" || true
+
+mkdir -p "$WORK/logs"
+: >"$WORK/logs/app.log"
+printf 'inputs:\n  - path: %s/logs/*.log\nstate:\n  dir: %s/state\n' "$WORK" "$WORK" >"$WORK/run.yaml"
+"$FAULTLINE_BIN" run -c "$WORK/run.yaml" >/dev/null 2>"$WORK/run-idle.err" &
+run_pid=$!
+idle_report "run " "$run_pid"
+kill -TERM "$run_pid"
+wait "$run_pid" || true
+
+# startup: from exec to the end of an empty replay (the default presets compiled), median of 10.
+start_secs=()
+: >"$WORK/empty.ndjson"
+for ((r = 1; r <= 10; r++)); do
+  measure "$WORK/start" "$FAULTLINE_BIN" replay --print "$WORK/empty.ndjson" || die "startup run failed"
+  start_secs+=("$M_SECONDS")
+done
+awk -v s="$(median "${start_secs[@]}")" 'BEGIN {printf "startup:  %.1f ms (an empty replay, start to exit, median of 10)\n", s * 1000}'
+
+# error-rate sweep on 20M inputs: throughput, and the cost per event = the CPU time above the
+# same input without errors, divided by the events.
+echo
+echo "| error rate | seconds | cpu s | MB/s | events | µs per event |"
+echo "|-----------:|--------:|------:|-----:|-------:|-------------:|"
+base_cpu=""
+for rate in 0 0.001 0.01 0.1; do
+  sweep=$DATA_DIR/pino-20M-e$rate-s$seed-o$open_requests.ndjson
+  if [[ ! -s $sweep || $GEN -nt $sweep ]]; then
+    "$GEN" --size 20M --error-rate "$rate" --seed "$seed" --open-requests "$open_requests" \
+      --out "$sweep.tmp" && mv "$sweep.tmp" "$sweep" || die "generator failed"
+  fi
+  secs=()
+  cpus=()
+  for ((r = 1; r <= runs; r++)); do
+    measure "$WORK/sweep" "$FAULTLINE_BIN" replay --print "$sweep" || die "replay failed"
+    secs+=("$M_SECONDS")
+    cpus+=("${M_CPU:-0}")
+  done
+  events=$(wc -l <"$WORK/sweep.out")
+  cpu=$(median "${cpus[@]}")
+  [[ $rate == 0 ]] && base_cpu=$cpu
+  awk -v r="$rate" -v s="$(median "${secs[@]}")" -v c="$cpu" -v b="$base_cpu" -v e="$events" \
+    -v bytes="$(stat -c %s "$sweep")" 'BEGIN {
+    per = (e > 0 && c > 0) ? sprintf("%.0f", (c - b) * 1e6 / e) : "-"
+    printf "| %10s | %7.3f | %5.3f | %4.0f | %6d | %12s |\n", r * 100 "%", s, c, bytes / 1e6 / s, e, per
+  }'
+done
+
+# pino-sentry (npm), side by side, when it is installed (npm install -g pino-sentry): the same
+# 20 MB at 1% errors to a local receiver.
+echo
+if command -v pino-sentry >/dev/null 2>&1; then
+  sweep=$DATA_DIR/pino-20M-e0.01-s$seed-o$open_requests.ndjson
+  measure "$WORK/pino-sentry" sh -c 'exec pino-sentry --dsn "$0" <"$1" >/dev/null' \
+    "http://0123456789abcdef0123456789abcdef@127.0.0.1:9/1" "$sweep" || true
+  echo "pino-sentry: $M_SECONDS s, peak RSS $((M_RSS_KB / 1024)) MiB on the 20M input at 1% errors"
+else
+  echo "pino-sentry: not installed (npm install -g pino-sentry), no side-by-side row"
+fi
