@@ -192,9 +192,11 @@ void Correlator::forget_story(RequestState& s) {
 void Correlator::settle_completed() {
   job_ = nullptr;
   // Closed, the request keeps its completion (a late error still gets the request's status and
-  // route) and gives its other lines back: breadcrumbs are for errors before the completion.
+  // route) and gives its other lines back: breadcrumbs are for errors before the completion. An
+  // ended job gives all of them back.
   if (completed_ != nullptr) forget_story(*completed_);
-  completed_ = nullptr;
+  if (ended_job_ != nullptr) forget_story(*ended_job_);
+  completed_ = ended_job_ = nullptr;
 }
 
 void Correlator::forget_lines(RequestState& s) {
@@ -371,8 +373,10 @@ void Correlator::observe_job(SourceState& source, const Line& line, const Record
   if (job.job_ended) {  // a job id used again (a repeatable job's): a new run, timed anew
     job.job_first_time = job.job_start_time = 0;
     job.job_ended = false;
+    table_.reopen(slot);
   }
-  if (job_end(view) != JobEnd::kNone) job.job_ended = true;
+  const bool ends = job_end(view) != JobEnd::kNone;
+  if (ends) job.job_ended = true;
   if (view.time_us) {
     if (job.job_first_time == 0) job.job_first_time = *view.time_us;
     if (job_start(view)) job.job_start_time = *view.time_us;
@@ -384,16 +388,22 @@ void Correlator::observe_job(SourceState& source, const Line& line, const Record
   job_ = &job;
   if (reason == rules::DetectReason::kNone) {
     keep(job, line);
-    return;
+  } else {
+    // The job's data often carries the enqueuing request's id: borrow that request's trace.
+    const RequestState* request = nullptr;
+    if (!view.request_id.empty()) {
+      request_key(view);
+      const uint32_t r = table_.find(key_, RequestTable::hash_key(&source, key_));
+      if (r != RequestTable::kNone) request = &table_.at(r);
+    }
+    emit_now(source, line, rules::to_string(reason), wall_us, &job, request);
   }
-  // The job's data often carries the enqueuing request's id: borrow that request's trace.
-  const RequestState* request = nullptr;
-  if (!view.request_id.empty()) {
-    request_key(view);
-    const uint32_t r = table_.find(key_, RequestTable::hash_key(&source, key_));
-    if (r != RequestTable::kNone) request = &table_.at(r);
+  if (ends) {
+    // Ended, the job is kept one hold window like a closed request (for its late lines) instead
+    // of waiting for the TTL; its lines go back to the arena once the tracer has read it.
+    table_.close(slot);
+    ended_job_ = &job;
   }
-  emit_now(source, line, rules::to_string(reason), wall_us, &job, request);
 }
 
 void Correlator::late_line(RequestState& s, const Line& line, rules::DetectReason reason,

@@ -97,7 +97,8 @@ class Correlator {
   // or those before its completion.
   void forget_lines(RequestState& s);
   void forget_story(RequestState& s);
-  // The request completed() named has been read: it keeps only its completion line.
+  // The request completed() named, or the job whose end was read, has been read by the tracer: it
+  // keeps only its completion line (a job: none).
   void settle_completed();
   // When the arena holds 1.5× what the requests still refer to (a few long-lived requests and
   // jobs keep whole chunks alive), their lines move to a fresh arena and the old one is freed.
@@ -134,6 +135,7 @@ class Correlator {
   static constexpr size_t kMaxPendingPerRequest = 32;
   std::string key_;  // scratch for building keys without allocating
   RequestState* completed_ = nullptr;
+  RequestState* ended_job_ = nullptr;  // a job whose end line the last observe() read
   const RequestState* job_ = nullptr;
 };
 

@@ -118,6 +118,14 @@ void RequestTable::close(uint32_t slot) {
   lru_push_front(closed_, slot);
 }
 
+void RequestTable::reopen(uint32_t slot) {
+  RequestState& s = slots_[slot];
+  if (!s.closed) return;
+  lru_unlink(closed_, slot);
+  s.closed = false;
+  lru_push_front(open_, slot);
+}
+
 void RequestTable::lru_unlink(List& list, uint32_t slot) {
   RequestState& s = slots_[slot];
   if (s.lru_prev != kNone)

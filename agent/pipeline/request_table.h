@@ -90,6 +90,8 @@ class RequestTable {
   void touch(uint32_t slot);
   // The request's completion arrived: it moves to the closed list, as its most recent.
   void close(uint32_t slot);
+  // A closed scope starts again (a job id run again): back to the open list.
+  void reopen(uint32_t slot);
 
   RequestState& at(uint32_t slot) { return slots_[slot]; }
   const RequestState& at(uint32_t slot) const { return slots_[slot]; }

@@ -510,3 +510,26 @@ TEST_CASE("correlator: an emitted incident carries its error line parsed, so it 
     CHECK(faultline::json::to_string(*incident.record) == faultline::json::to_string(*reparsed));
   }
 }
+
+TEST_CASE("correlator: a job that ended is let go one hold window later, not at the TTL",
+          "[correlator]") {
+  Harness h;  // hold 5 s, TTL 10 min
+  const auto job_line = [](int id, int64_t ms, const std::string& msg) {
+    return R"({"level":30,"time":)" + t(ms) + R"(,"queue":"emails","jobId":")" +
+           std::to_string(id) + R"(","msg":")" + msg + "\"}";
+  };
+  h.feed(job_line(9, 0, "job 9 active"));
+  h.feed(job_line(9, 10, "job 9 completed"));
+  h.feed(job_line(10, 20, "job 10 active"));  // still running
+  CHECK(h.correlator().open_requests() == 2);
+  // The same job id run again within the hold window: a new run, open until its own end.
+  h.feed(job_line(9, 1'000, "job 9 active"));
+  h.feed(info(1, 7'000, "a request, 6 s later"));
+  CHECK(h.correlator().open_requests() == 3);  // jobs 9 and 10, request 1
+  // A job that ends is gone one hold window after its end.
+  h.feed(job_line(11, 7'100, "job 11 active"));
+  h.feed(job_line(11, 7'200, "job 11 completed"));
+  CHECK(h.correlator().open_requests() == 4);
+  h.feed(info(1, 13'000, "later still"));
+  CHECK(h.correlator().open_requests() == 3);
+}
