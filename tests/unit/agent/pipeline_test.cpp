@@ -38,8 +38,11 @@ struct Run {
   }
 
   void feed(const std::string& text) {
+    // The reader wants simdjson's padding after a line, as the framer leaves it.
+    padded = text;
+    padded.resize(text.size() + LineFramer::kPadding, ' ');
     Line line;
-    line.text = text;
+    line.text = std::string_view(padded.data(), text.size());
     line.offset = offset;
     line.number = ++number;
     offset += text.size() + 1;
@@ -59,6 +62,7 @@ struct Run {
   SourceId source = 0;
   uint64_t offset = 0;
   uint64_t number = 0;
+  std::string padded;  // the text fed last, with the padding after it
 };
 
 std::string at(int64_t ms) {
