@@ -81,6 +81,15 @@ struct PipelineUnderTest {
   faultline::SourceId source;
 };
 
+// Feeds the first half of `lines` to warm up, then counts the allocations the second half makes.
+uint64_t allocations_after_warmup(PipelineUnderTest& p, const std::vector<std::string>& lines) {
+  const size_t warm = lines.size() / 2;
+  for (size_t i = 0; i < warm; ++i) p.feed(lines[i]);
+  const uint64_t before = g_allocations.load();
+  for (size_t i = warm; i < lines.size(); ++i) p.feed(lines[i]);
+  return g_allocations.load() - before;
+}
+
 }  // namespace
 
 TEST_CASE("hot path: ordinary lines allocate nothing once warmed up", "[alloc]") {
@@ -136,15 +145,11 @@ TEST_CASE("hot path: completions tracing does not sample allocate nothing", "[al
       for (std::string& l : *group) lines.push_back(std::move(l) + "\n");
     }
   }
-  const size_t warm = lines.size() / 2;
-  for (size_t i = 0; i < warm; ++i) p.feed(lines[i]);
-  const uint64_t before = g_allocations.load();
-  for (size_t i = warm; i < lines.size(); ++i) p.feed(lines[i]);
-  const uint64_t after = g_allocations.load();
+  const uint64_t allocations = allocations_after_warmup(p, lines);
   CHECK(p.metrics.tracing.sampled.get() == 0);
   CHECK(p.metrics.tracing.dropped_rate.get() == kRequests / 2);
   CHECK(p.metrics.tracing.dropped_parent.get() == kRequests / 2);
-  CHECK(after - before == 0);
+  CHECK(allocations == 0);
 }
 
 TEST_CASE("hot path: job ends tracing does not sample allocate nothing", "[alloc]") {
@@ -163,14 +168,10 @@ TEST_CASE("hot path: job ends tracing does not sample allocate nothing", "[alloc
     lines.push_back(R"({"level":30,"time":1795502011216)" + job +
                     R"(,"attemptsMade":1,"duration":9,"msg":"job completed"})" + "\n");
   }
-  const size_t warm = lines.size() / 2;
-  for (size_t i = 0; i < warm; ++i) p.feed(lines[i]);
-  const uint64_t before = g_allocations.load();
-  for (size_t i = warm; i < lines.size(); ++i) p.feed(lines[i]);
-  const uint64_t after = g_allocations.load();
+  const uint64_t allocations = allocations_after_warmup(p, lines);
   CHECK(p.metrics.tracing.sampled.get() == 0);
   CHECK(p.metrics.tracing.dropped_rate.get() == kJobs);
-  CHECK(after - before == 0);
+  CHECK(allocations == 0);
 }
 
 TEST_CASE("hot path: lines that are not JSON allocate nothing once warmed up", "[alloc]") {

@@ -5,6 +5,7 @@
 #include <map>
 
 #include "parsers/json.h"
+#include "support/json_lines.h"
 #include "support/process.h"
 
 using namespace faultline::test;
@@ -20,16 +21,6 @@ const std::string kEdge = data_dir() + "/pino/e-edge-cases.ndjson";
 const std::map<std::string, std::string> kGoldenEnv = {{"SENTRY_RELEASE", "shop-api@2.4.1"},
                                                        {"SENTRY_ENVIRONMENT", "staging"}};
 
-std::vector<Value> parse_lines(const std::string& text) {
-  std::vector<Value> out;
-  for (const std::string& line : split_lines(text)) {
-    auto v = faultline::json::parse(line);
-    REQUIRE(v.ok());
-    out.push_back(std::move(v).value());
-  }
-  return out;
-}
-
 std::vector<Value> replay(const std::string& fixture, const std::vector<std::string>& extra = {}) {
   std::vector<std::string> args = {"replay", "--print"};
   args.insert(args.end(), extra.begin(), extra.end());
@@ -37,7 +28,7 @@ std::vector<Value> replay(const std::string& fixture, const std::vector<std::str
   RunResult r = run_faultline({.args = args, .env = kGoldenEnv});
   INFO(r.err);
   REQUIRE(r.exit_code == 0);
-  return parse_lines(r.out);
+  return json_lines(r.out);
 }
 
 // Every difference between two JSON values, as "path: expected X, got Y".
@@ -78,7 +69,7 @@ void diff(const Value& want, const Value& got, const std::string& path,
 void compare_with_golden(const std::string& fixture, const std::string& golden_name) {
   const std::vector<Value> got = replay(fixture);
   const std::vector<Value> want =
-      parse_lines(read_file(source_dir() + "/tests/golden/" + golden_name));
+      json_lines(read_file(source_dir() + "/tests/golden/" + golden_name));
   REQUIRE(want.size() == got.size());
   for (size_t i = 0; i < want.size(); ++i) {
     std::vector<std::string> differences;
@@ -259,7 +250,7 @@ TEST_CASE("events: release, environment and dist come from the environment", "[e
   RunResult r = run_faultline({.args = {"replay", "--print", input},
                                .env = {{"GITHUB_SHA", "0123abc"}, {"SENTRY_DIST", "17"}}});
   REQUIRE(r.exit_code == 0);
-  const auto events = parse_lines(r.out);
+  const auto events = json_lines(r.out);
   REQUIRE(events.size() == 1);
   CHECK(str(events[0].find("release")) == "0123abc");
   CHECK(str(events[0].find("environment")) == "production");

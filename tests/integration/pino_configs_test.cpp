@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "parsers/json.h"
+#include "support/json_lines.h"
 #include "support/process.h"
 
 using namespace faultline::test;
@@ -23,13 +24,7 @@ std::vector<Value> events_of(const std::vector<std::string>& args) {
   RunResult r = run_faultline({.args = args});
   INFO(r.err);
   REQUIRE(r.exit_code == 0);
-  std::vector<Value> out;
-  for (const std::string& line : split_lines(r.out)) {
-    auto v = faultline::json::parse(line);
-    REQUIRE(v.ok());
-    out.push_back(std::move(v).value());
-  }
-  return out;
+  return json_lines(r.out);
 }
 
 std::string text(const Value& event, const std::string& path) {

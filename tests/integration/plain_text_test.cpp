@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "parsers/json.h"
+#include "support/json_lines.h"
 #include "support/process.h"
 
 using namespace faultline::test;
@@ -20,16 +21,6 @@ using faultline::json::Value;
 using namespace std::chrono_literals;
 
 namespace {
-
-std::vector<Value> events_in(const std::string& text) {
-  std::vector<Value> out;
-  for (const std::string& line : split_lines(text)) {
-    auto v = faultline::json::parse(line);
-    REQUIRE(v.ok());
-    out.push_back(std::move(v).value());
-  }
-  return out;
-}
 
 std::string text(const Value* v) {
   REQUIRE(v != nullptr);
@@ -83,7 +74,7 @@ TEST_CASE("plain text: Express's default handler output replayed, one event per 
   REQUIRE(r.exit_code == 0);
   CHECK(r.err.find("759 lines read, 0 JSON, 0 non-JSON, 50 plain-text error dumps (759 lines)") !=
         std::string::npos);
-  const std::vector<Value> events = events_in(r.out);
+  const std::vector<Value> events = json_lines(r.out);
   REQUIRE(events.size() == 50);
   std::map<std::string, int> types;
   for (const Value& e : events) {
@@ -135,7 +126,7 @@ TEST_CASE("plain text: with the default rules, 4xx dumps are dropped like 4xx re
   INFO(r.err);
   REQUIRE(r.exit_code == 0);
   // The 400s of body-parser and the 409s of the stock check are client errors.
-  CHECK(events_in(r.out).size() == 37);
+  CHECK(json_lines(r.out).size() == 37);
   CHECK(r.err.find("37 events (13 dropped by rules)") != std::string::npos);
 }
 
@@ -216,7 +207,7 @@ TEST_CASE("plain text: the uncaught line and the crash report of one failure are
     RunResult r = run_faultline({.args = {"replay", "--print", path}});
     INFO(r.err);
     REQUIRE(r.exit_code == 0);
-    const std::vector<Value> events = events_in(r.out);
+    const std::vector<Value> events = json_lines(r.out);
     REQUIRE(events.size() == 1);
     const Value& event = events[0];
     CHECK(text(event.find("transaction")) == "GET /api/reports/:id");

@@ -5,6 +5,7 @@
 #include <set>
 
 #include "parsers/json.h"
+#include "support/json_lines.h"
 #include "support/process.h"
 
 using namespace faultline::test;
@@ -13,16 +14,6 @@ using faultline::json::Value;
 namespace {
 
 const std::string kDefault = data_dir() + "/pino/a-default.ndjson";
-
-std::vector<Value> events_of(const std::string& out) {
-  std::vector<Value> events;
-  for (const std::string& line : split_lines(out)) {
-    auto v = faultline::json::parse(line);
-    REQUIRE(v.ok());
-    events.push_back(std::move(v).value());
-  }
-  return events;
-}
 
 std::string text(const Value* v) {
   if (v == nullptr) return "";
@@ -81,7 +72,7 @@ TEST_CASE("replay: one event per failure on a-default.ndjson, enriched", "[repla
   INFO(r.err);
   REQUIRE(r.exit_code == 0);
   const FixtureFacts facts = facts_of(kDefault);
-  const std::vector<Value> events = events_of(r.out);
+  const std::vector<Value> events = json_lines(r.out);
   const size_t expected =
       facts.failing_requests.size() + facts.failures_without_request + facts.job_failures;
   CHECK(events.size() == expected);
@@ -124,8 +115,8 @@ TEST_CASE("replay: event ids are stable across runs", "[replay]") {
   RunResult b = run_faultline({.args = {"replay", "--print", kDefault}});
   REQUIRE(a.exit_code == 0);
   std::vector<std::string> ids_a, ids_b;
-  for (const Value& e : events_of(a.out)) ids_a.push_back(e.find("event_id")->as_string());
-  for (const Value& e : events_of(b.out)) ids_b.push_back(e.find("event_id")->as_string());
+  for (const Value& e : json_lines(a.out)) ids_a.push_back(e.find("event_id")->as_string());
+  for (const Value& e : json_lines(b.out)) ids_b.push_back(e.find("event_id")->as_string());
   CHECK(ids_a == ids_b);
   for (const std::string& id : ids_a) {
     CHECK(id.size() == 32);
@@ -155,7 +146,7 @@ TEST_CASE("replay: non-JSON lines are counted and skipped, never fatal", "[repla
   RunResult r = run_faultline({.args = {"replay", "--print", input}});
   INFO(r.err);
   CHECK(r.exit_code == 0);
-  CHECK(events_of(r.out).size() == 3);
+  CHECK(json_lines(r.out).size() == 3);
   CHECK(r.err.find("8 lines read, 3 JSON, 5 non-JSON, 1 with invalid UTF-8") != std::string::npos);
   CHECK(r.err.find("mixed.log:4:") != std::string::npos);  // the broken record is reported
 }
@@ -170,7 +161,7 @@ TEST_CASE("replay: a line over the cap is skipped and reported once, the rest is
                                 "{\"level\":50,\"time\":1795502011075,\"msg\":\"after\"}\n");
   RunResult r = run_faultline({.args = {"replay", "--print", input}});
   CHECK(r.exit_code == 0);
-  const auto events = events_of(r.out);
+  const auto events = json_lines(r.out);
   REQUIRE(events.size() == 1);
   CHECK(r.err.find("2 too long") != std::string::npos);
   size_t reports = 0;
@@ -201,12 +192,12 @@ TEST_CASE("replay: several inputs are separate scopes with the ids each has alon
   RunResult only_a = run_faultline({.args = {"replay", "--print", a}});
   RunResult only_b = run_faultline({.args = {"replay", "--print", b}});
   REQUIRE(both.exit_code == 0);
-  const auto events = events_of(both.out);
+  const auto events = json_lines(both.out);
   REQUIRE(events.size() == 2);  // a's error and b's 503, not one merged event
   std::set<std::string> ids;
   for (const Value& e : events) ids.insert(e.find("event_id")->as_string());
-  const auto alone_a = events_of(only_a.out);
-  const auto alone_b = events_of(only_b.out);
+  const auto alone_a = json_lines(only_a.out);
+  const auto alone_b = json_lines(only_b.out);
   REQUIRE(alone_a.size() == 1);
   REQUIRE(alone_b.size() == 1);
   CHECK(ids.count(alone_a[0].find("event_id")->as_string()) == 1);

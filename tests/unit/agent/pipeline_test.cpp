@@ -13,7 +13,7 @@
 #include "agent/pipeline/pipeline.h"
 #include "base/clock.h"
 #include "collecting_sink.h"
-#include "parsers/line_framer.h"
+#include "line_feeder.h"
 
 using namespace faultline;
 
@@ -37,17 +37,7 @@ struct Run {
     source = pipeline.open_source("test.log");
   }
 
-  void feed(const std::string& text) {
-    // The reader wants simdjson's padding after a line, as the framer leaves it.
-    padded = text;
-    padded.resize(text.size() + LineFramer::kPadding, ' ');
-    Line line;
-    line.text = std::string_view(padded.data(), text.size());
-    line.offset = offset;
-    line.number = ++number;
-    offset += text.size() + 1;
-    pipeline.on_line(source, line);
-  }
+  void feed(const std::string& text) { feeder.feed(pipeline, source, text); }
   // The input is quiet for `by` of wall time.
   void idle(std::chrono::milliseconds by) {
     clock.advance(by);
@@ -60,9 +50,7 @@ struct Run {
   CollectingSink sink;
   Pipeline pipeline;
   SourceId source = 0;
-  uint64_t offset = 0;
-  uint64_t number = 0;
-  std::string padded;  // the text fed last, with the padding after it
+  faultline::test::LineFeeder feeder;
 };
 
 std::string at(int64_t ms) {
