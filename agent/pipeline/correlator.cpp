@@ -6,6 +6,7 @@
 
 #include "agent/pipeline/failure_grouping.h"
 #include "agent/pipeline/job_lines.h"
+#include "agent/pipeline/kept_lines_compaction.h"
 #include "agent/pipeline/source_state.h"
 
 namespace faultline {
@@ -144,40 +145,15 @@ void Correlator::keep(RequestState& s, const Line& line) {
 }
 
 void Correlator::compact_if_sparse() {
-  size_t live = 0;
-  for (size_t i = 0; i < table_.pool_size(); ++i) {
-    const RequestState& s = table_.at(static_cast<uint32_t>(i));
-    if (!s.in_use) continue;
-    for (size_t k = 0; k < s.ring_count; ++k) live += s.ring[k].length;
-    if (s.has_opening) live += s.opening.length;
-    if (s.has_completion) live += s.completion.length;
-  }
-  // Compacting copies what is live while the old arena is still held: at 1.5× the peak is 2.5×
-  // what is live, and each byte kept is copied at most twice on average.
-  if (live * 3 < arena_.resident_bytes() * 2) {
-    LineArena fresh(options_.max_bytes);
-    fresh.adopt_spares(arena_);
-    for (size_t i = 0; i < table_.pool_size(); ++i) {
-      RequestState& s = table_.at(static_cast<uint32_t>(i));
-      if (!s.in_use) continue;
-      bool opening_in_ring = false;
-      for (size_t k = 0; k < s.ring_count; ++k) {
-        const bool is_opening = s.has_opening && s.ring[k].pos == s.opening.pos;
-        s.ring[k] = fresh.copy(arena_, s.ring[k]);
-        if (is_opening) {
-          s.opening = s.ring[k];
-          fresh.retain(s.opening);
-          opening_in_ring = true;
-        }
-      }
-      if (s.has_opening && !opening_in_ring) s.opening = fresh.copy(arena_, s.opening);
-      if (s.has_completion) s.completion = fresh.copy(arena_, s.completion);
-    }
-    arena_ = std::move(fresh);
-  }
-  // Look again once the arena has grown by half again: compaction stays a small, amortised part
-  // of keeping lines.
-  compact_at_ = std::max(arena_.resident_bytes() * 3 / 2, 16 * arena_.chunk_bytes());
+  compact_kept_lines(arena_, table_);
+  // Look again once the arena has grown by a quarter (compaction stays a small, amortised part of
+  // keeping lines), and before it reaches its capacity, where it would give up live lines; but
+  // not before it has grown by an eighth (near the capacity, with little to gain).
+  const size_t chunk = arena_.chunk_bytes();
+  const size_t resident = arena_.resident_bytes();
+  const size_t below_capacity = arena_.capacity() - std::min(arena_.capacity(), 2 * chunk);
+  compact_at_ = std::max(
+      {std::min(resident + resident / 4, below_capacity), resident + resident / 8, 16 * chunk});
 }
 
 void Correlator::forget_story(RequestState& s) {

@@ -100,8 +100,8 @@ class Correlator {
   // The request completed() named, or the job whose end was read, has been read by the tracer: it
   // keeps only its completion line (a job: none).
   void settle_completed();
-  // When the arena holds 1.5× what the requests still refer to (a few long-lived requests and
-  // jobs keep whole chunks alive), their lines move to a fresh arena and the old one is freed.
+  // Moves the lines of sparse chunks to the head (kept_lines_compaction.h) when the arena has
+  // grown enough since the last look.
   void compact_if_sparse();
   void remember_trace(RequestState& s, const RecordView& view);
   void finalize(RequestState& s, bool forced);

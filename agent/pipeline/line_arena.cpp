@@ -13,7 +13,9 @@ namespace {
 
 constexpr size_t kMinChunk = 4096;
 constexpr size_t kMaxChunk = 256 * 1024;
-constexpr size_t kSpareChunks = 4;
+// Spares kept for the chunks to come: enough to absorb requests ending in bursts, few enough not
+// to weigh on RSS.
+constexpr size_t kSpareChunks = 8;
 
 }  // namespace
 
@@ -26,61 +28,6 @@ LineArena::LineArena(size_t capacity)
 LineArena::~LineArena() {
   for (Chunk& c : chunks_) free_chunk(c);
   for (char* p : spare_) ::munmap(p, chunk_bytes_);
-}
-
-LineArena::LineArena(LineArena&& other) noexcept
-    : chunk_bytes_(other.chunk_bytes_),
-      max_chunks_(other.max_chunks_),
-      chunks_(std::move(other.chunks_)),
-      first_(other.first_),
-      held_(other.held_),
-      head_(other.head_),
-      spare_(std::move(other.spare_)) {
-  other.chunks_.clear();
-  other.spare_.clear();
-  other.held_ = 0;
-}
-
-LineArena& LineArena::operator=(LineArena&& other) noexcept {
-  if (this == &other) return *this;
-  for (char* p : spare_) ::munmap(p, chunk_bytes_);
-  spare_.clear();
-  // This arena's chunks become spares of the one taking its place, up to what it keeps.
-  std::swap(spare_, other.spare_);
-  for (Chunk& c : chunks_) free_chunk(c);
-  std::swap(spare_, other.spare_);
-  chunk_bytes_ = other.chunk_bytes_;
-  max_chunks_ = other.max_chunks_;
-  chunks_ = std::move(other.chunks_);
-  first_ = other.first_;
-  held_ = other.held_;
-  head_ = other.head_;
-  // The other arena's spares fit: both were made for the same capacity (compaction).
-  spare_ = std::move(other.spare_);
-  spare_.reserve(kSpareChunks);
-  other.chunks_.clear();
-  other.spare_.clear();
-  other.held_ = 0;
-  return *this;
-}
-
-void LineArena::adopt_spares(LineArena& other) {
-  if (other.chunk_bytes_ != chunk_bytes_) return;
-  spare_.insert(spare_.end(), other.spare_.begin(), other.spare_.end());
-  other.spare_.clear();
-}
-
-LineRef LineArena::copy(const LineArena& from, const LineRef& ref) {
-  const Chunk* c = from.chunk_of(ref);
-  if (c == nullptr) {
-    LineRef nowhere = ref;
-    nowhere.pos = UINT64_MAX;
-    return nowhere;
-  }
-  LineRef out = append(std::string_view(c->data + ref.pos % from.chunk_bytes_, ref.length),
-                       ref.offset, ref.length);
-  out.cut = ref.cut;
-  return out;
 }
 
 // Chunks are mapped, not malloc'ed: given back, their pages leave the process at once (malloc
@@ -112,13 +59,14 @@ bool LineArena::start_chunk() {
 
 void LineArena::free_chunk(Chunk& c) {
   if (c.data == nullptr) return;
-  if (spare_.size() < std::max(kSpareChunks, held_)) {
+  if (spare_.size() < kSpareChunks) {
     spare_.push_back(c.data);
   } else {
     ::munmap(c.data, chunk_bytes_);
   }
   c.data = nullptr;
   c.refs = 0;
+  c.evacuate = false;
   --held_;
 }
 
@@ -181,6 +129,35 @@ void LineArena::release(const LineRef& ref) {
   if (--c->refs == 0 && c != &chunks_.back()) {
     free_chunk(*c);
     pop_freed_front();
+  }
+}
+
+void LineArena::evacuate(uint64_t index) {
+  if (index < first_ || index + 1 >= end_chunk()) return;  // not the chunk being written
+  Chunk& c = chunks_[static_cast<size_t>(index - first_)];
+  if (c.data != nullptr) c.evacuate = true;
+}
+
+bool LineArena::evacuating(const LineRef& ref) const {
+  const Chunk* c = chunk_of(ref);
+  return c != nullptr && c->evacuate;
+}
+
+LineRef LineArena::move(const LineRef& ref) {
+  const Chunk* c = chunk_of(ref);
+  if (c == nullptr) return ref;
+  // Copied out first: at the capacity, starting a chunk gives up the oldest, maybe this one.
+  moving_.assign(c->data + ref.pos % chunk_bytes_, ref.length);
+  LineRef moved = append(moving_, ref.offset, ref.length);
+  moved.cut = ref.cut;
+  release(ref);
+  return moved;
+}
+
+void LineArena::trim_spares() {
+  while (spare_.size() > kSpareChunks / 2) {
+    ::munmap(spare_.back(), chunk_bytes_);
+    spare_.pop_back();
   }
 }
 

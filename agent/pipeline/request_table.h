@@ -28,9 +28,10 @@ struct PendingError {
   bool is_completion = false;
 };
 
+// Tens of thousands may be open at once: members are ordered so that no padding is wasted.
 struct RequestState {
   // Identity.
-  std::string key;  // kind byte + id (+ host and pid); compared on lookup against collisions
+  std::string key;  // kind byte + id (+ a digest of host and pid): short enough to stay inline
   uint64_t hash = 0;
   SourceState* source = nullptr;
 
@@ -38,41 +39,42 @@ struct RequestState {
   // Grows to max_records_per_request, then wraps; a reused slot keeps its vector's capacity, so
   // memory follows how many lines requests really keep (most keep two or three).
   std::vector<LineRef> ring;
-  size_t ring_start = 0, ring_count = 0;
+  uint32_t ring_start = 0, ring_count = 0;
   // The request's first kept line, still readable after the ring has moved past it: it is where
   // some frameworks log the request object (Fastify's "incoming request").
   LineRef opening;
-  bool has_opening = false;
   LineRef completion;
-  bool has_completion = false;
   int64_t completion_time = 0;  // record time (µs)
 
   // Failures.
   std::vector<PendingError> pending;
   int64_t deadline = 0;  // logical time when pending errors are released without a completion
   std::vector<uint64_t> emitted;  // signatures already reported for this request
-  bool failure_emitted = false;
-  bool closed = false;  // a completion arrived; a newer line with this id is a new request
+
+  // A worker job's first line and the start of its latest processing attempt (record time, µs;
+  // 0: none seen): where its transaction starts when the end line gives no duration.
+  int64_t job_first_time = 0;
+  int64_t job_start_time = 0;
+  // The ids of the request that enqueued the job (derived from the request id a line of the job
+  // named, as that request's own transaction has them), so that the job's transaction joins its
+  // trace even when its end line names no request.
+  rules::DerivedIds job_request_ids{};
 
   // Trace context seen on any line of the request (32 + 16 + 2 hex characters).
   char trace_id[33] = {};
   char span_id[17] = {};
   char trace_flags[3] = {};
 
-  // A worker job's first line and the start of its latest processing attempt (record time, µs;
-  // 0: none seen): where its transaction starts when the end line gives no duration.
-  int64_t job_first_time = 0;
-  int64_t job_start_time = 0;
+  bool has_opening = false;
+  bool has_completion = false;
+  bool failure_emitted = false;
+  bool closed = false;     // a completion arrived; a newer line with this id is a new request
   bool job_ended = false;  // its end line was read: a later line is a new run of the same id
-  // The ids of the request that enqueued the job (derived from the request id a line of the job
-  // named, as that request's own transaction has them), so that the job's transaction joins its
-  // trace even when its end line names no request.
-  rules::DerivedIds job_request_ids{};
   bool has_job_request = false;
+  bool in_use = false;
 
   int64_t last_activity = 0;  // logical time (µs)
   uint32_t lru_prev = 0, lru_next = 0;
-  bool in_use = false;
 };
 
 class RequestTable {
