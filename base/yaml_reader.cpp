@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <tuple>
 
+#include "base/in_quotes.h"
 #include "base/suggest.h"
 #include "base/units.h"
 
@@ -17,13 +18,6 @@ namespace {
 
 // How much of a scalar a message shows.
 constexpr size_t kShownChars = 60;
-
-std::string quoted(std::string_view s) {
-  std::string out = "\"";
-  out.append(s);
-  out += '"';
-  return out;
-}
 
 // A value shown back in a message may be a DSN expanded from $SENTRY_DSN: the credentials of a
 // URL ("https://KEY@host/1") never appear in faultline's output.
@@ -99,7 +93,7 @@ std::string Reader::describe(const Node& n) {
       out += c;
     }
   }
-  return quoted(out);
+  return in_quotes(out);
 }
 
 void Reader::error_at(const Mark& mark, std::string_view path, std::string_view what) {
@@ -268,7 +262,7 @@ std::optional<std::string> Reader::one_of(const Node& n, std::string_view path,
     return n.text();
   }
   std::string list;
-  for (std::string_view a : allowed) list += (list.empty() ? "" : ", ") + quoted(a);
+  for (std::string_view a : allowed) list += (list.empty() ? "" : ", ") + in_quotes(a);
   std::string what = "expected one of " + list + ", got " + describe(n);
   if (n.is_scalar()) what += did_you_mean(n.text(), allowed);
   error(n, path, what);

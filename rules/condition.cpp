@@ -6,6 +6,7 @@
 #include <charconv>
 #include <vector>
 
+#include "base/in_quotes.h"
 #include "base/suggest.h"
 #include "rules/event_view.h"
 #include "rules/path.h"
@@ -67,17 +68,13 @@ const std::vector<std::string_view> kKeys = {"level",
                                              "all",
                                              "not"};
 
-std::string quoted(std::string_view s) {
-  return "\"" + std::string(s) + "\"";
-}
-
 std::unique_ptr<RE2> compile_re(yaml::Reader& r, const yaml::Node& at, std::string_view path,
                                 std::string_view pattern) {
   RE2::Options opts;
   opts.set_log_errors(false);
   auto re = std::make_unique<RE2>(pattern, opts);
   if (!re->ok()) {
-    r.error(at, path, "bad RE2 pattern " + quoted(pattern) + ": " + re->error());
+    r.error(at, path, "bad RE2 pattern " + in_quotes(pattern) + ": " + re->error());
     return nullptr;
   }
   return re;
@@ -131,7 +128,7 @@ bool compile_paths(yaml::Reader& r, const yaml::Node& at, std::string_view path,
                    std::string_view text, Node& out) {
   Result<Path> p = parse_path(text);
   if (!p.ok()) {
-    r.error(at, path, "bad path " + quoted(text) + ": " + p.message());
+    r.error(at, path, "bad path " + in_quotes(text) + ": " + p.message());
     return false;
   }
   for (ResolvedPath& rp : resolve_paths(*p)) out.paths.push_back(std::move(rp.path));
@@ -156,7 +153,7 @@ bool compile_level(yaml::Reader& r, const yaml::Node& n, std::string_view path, 
     int rank = view::level_rank(t);
     if (rank < 0) {
       r.error(*node, item_path(n, path, i),
-              "unknown level " + quoted(t) +
+              "unknown level " + in_quotes(t) +
                   did_you_mean(t, {"debug", "info", "warning", "error", "fatal"}) +
                   "; levels are debug, info, warning, error, fatal, optionally with >= or <=");
       ok = false;
@@ -198,7 +195,7 @@ bool compile_status(yaml::Reader& r, const yaml::Node& n, std::string_view path,
     }
     if (!good || lo < 100 || hi > 599) {
       r.error(*node, item_path(n, path, i),
-              "expected a status like 404, \"4xx\" or \"500-599\", got " + quoted(text));
+              "expected a status like 404, \"4xx\" or \"500-599\", got " + in_quotes(text));
       ok = false;
     } else {
       out.ranges.emplace_back(lo, hi);

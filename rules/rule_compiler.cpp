@@ -3,6 +3,7 @@
 #include <cstdlib>
 #include <memory>
 
+#include "base/in_quotes.h"
 #include "base/suggest.h"
 #include "base/yaml_reader.h"
 #include "rules/compiled_rule.h"
@@ -30,10 +31,6 @@ const std::vector<std::string_view> kRuleKeys = {"name",      "when",    "scrub"
 const std::vector<std::string_view> kScrubKeys = {"paths", "keys", "detectors", "method"};
 const std::vector<std::string_view> kThrottleKeys = {"max", "window", "by", "max-keys"};
 constexpr std::string_view kDefaultHashKeyEnv = "FAULTLINE_HASH_KEY";
-
-std::string quoted(std::string_view s) {
-  return "\"" + std::string(s) + "\"";
-}
 
 // The hash key, read from the environment the first time a rule asks for it.
 class HashKey {
@@ -92,7 +89,7 @@ std::optional<Method> compile_method(Ctx& ctx, const yaml::Node& n, std::string_
       return std::nullopt;
     } else {
       r.error(n, path,
-              "unknown method " + quoted(s) + did_you_mean(s, kinds) +
+              "unknown method " + in_quotes(s) + did_you_mean(s, kinds) +
                   "; methods are mask, remove, hash, {replace: TEXT}, {keep-last: N}");
       return std::nullopt;
     }
@@ -117,7 +114,7 @@ std::optional<Method> compile_method(Ctx& ctx, const yaml::Node& n, std::string_
       m.keep = static_cast<size_t>(*nkeep);
       return m;
     }
-    r.error(key, path, "unknown method " + quoted(k) + did_you_mean(k, kinds));
+    r.error(key, path, "unknown method " + in_quotes(k) + did_you_mean(k, kinds));
     return std::nullopt;
   }
   r.error(n, path,
@@ -173,13 +170,13 @@ std::optional<ScrubAction> compile_scrub(Ctx& ctx, const yaml::Node& n, std::str
       const yaml::Node& name = item["name"];
       const yaml::Node& pattern = item["pattern"];
       if (!pattern.is_scalar()) return Status::Error("a custom detector needs `pattern: RE2`");
-      std::string label = name.is_scalar() ? name.text() : "pattern " + quoted(pattern.text());
+      std::string label = name.is_scalar() ? name.text() : "pattern " + in_quotes(pattern.text());
       return b.add_custom_detector(std::move(label), pattern.text());
     }
     auto t = scalar(item, "a detector (@email, ...) or an RE2 pattern");
     if (!t.ok()) return t.status();
     if (!t->empty() && (*t)[0] == '@') return b.add_detector(*t);
-    return b.add_custom_detector("pattern " + quoted(*t), *t);
+    return b.add_custom_detector("pattern " + in_quotes(*t), *t);
   });
   if (const yaml::Node& method = n["method"]; method.defined()) {
     auto m = compile_method(ctx, method, join_path(path, "method"));
@@ -264,8 +261,9 @@ bool compile_action(Ctx& ctx, std::string_view action, const yaml::Node& v, std:
     for (const yaml::Node::Entry& e : v.entries()) {
       const std::string key = e.key.is_scalar() ? e.key.text() : "";
       if (!valid_tag_key(key)) {
-        r.error(e.key, apath,
-                "bad tag name " + quoted(key) + ": at most 32 characters of A-Z a-z 0-9 _ . : -");
+        r.error(
+            e.key, apath,
+            "bad tag name " + in_quotes(key) + ": at most 32 characters of A-Z a-z 0-9 _ . : -");
         ok = false;
         continue;
       }
@@ -297,7 +295,7 @@ bool compile_action(Ctx& ctx, std::string_view action, const yaml::Node& v, std:
       Result<Path> p = parse_path((*list)[i]);
       if (!p.ok()) {
         r.error(id.is_sequence() ? id.items()[i] : id, join_path(apath, "id"),
-                "bad path " + quoted((*list)[i]) + ": " + p.message());
+                "bad path " + in_quotes((*list)[i]) + ": " + p.message());
         ok = false;
         continue;
       }
@@ -440,7 +438,8 @@ void compile_rule(Ctx& ctx, const yaml::Node& n, std::string_view path,
   if (!label_prefix.empty()) {
     rule.label = rule.name;
   } else {
-    rule.label = name.empty() ? std::string(path) : quoted(name) + " (" + std::string(path) + ")";
+    rule.label =
+        name.empty() ? std::string(path) : in_quotes(name) + " (" + std::string(path) + ")";
   }
   const yaml::Node& when = n["when"];
   if (when.defined()) {
@@ -492,7 +491,7 @@ std::optional<std::vector<std::string>> enabled_presets(yaml::Reader& r, const y
   bool ok = true;
   auto check = [&](const yaml::Node& key, const std::string& name) {
     if (std::find(known.begin(), known.end(), name) != known.end()) return true;
-    r.error(key, "rules.presets", "unknown preset " + quoted(name) + did_you_mean(name, known));
+    r.error(key, "rules.presets", "unknown preset " + in_quotes(name) + did_you_mean(name, known));
     ok = false;
     return false;
   };

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <map>
 
+#include "base/in_quotes.h"
 #include "rules/pii_fields.h"
 
 namespace faultline::rules {
@@ -26,10 +27,6 @@ constexpr int kPairGroups = 9;
 constexpr size_t kMaxEmbeddedBytes = 256 * 1024;
 constexpr int kMaxEmbeddedNesting = 64;  // objects and arrays inside one embedded document
 constexpr int kMaxEmbeddedLevels = 4;    // JSON in a string in JSON in a string...
-
-std::string quoted(std::string_view s) {
-  return "\"" + std::string(s) + "\"";
-}
 
 // A superset of where the key patterns could match inside a text, for the prefilter: anchors at
 // the ends of a pattern are dropped (a key anchored as `^auth$` still occurs in `auth=...`); a
@@ -137,15 +134,16 @@ class ScrubWalker {
     if (zone == Zone::kClosed) return false;
     for (const PathTrie::Node* n : st) {
       if (n->terminal >= 0) {
-        return redact_whole(
-            v, [&] { return "path " + quoted(a_.path_texts_[static_cast<size_t>(n->terminal)]); });
+        return redact_whole(v, [&] {
+          return "path " + in_quotes(a_.path_texts_[static_cast<size_t>(n->terminal)]);
+        });
       }
     }
     if (zone == Zone::kOpen && key) {
       int k = match_key(*key);
       if (k >= 0) {
         return redact_whole(
-            v, [&] { return "key pattern " + quoted(a_.key_texts_[static_cast<size_t>(k)]); });
+            v, [&] { return "key pattern " + in_quotes(a_.key_texts_[static_cast<size_t>(k)]); });
       }
     }
     // Only paths can apply below here: walk on only where one of them leads.
@@ -239,7 +237,7 @@ class ScrubWalker {
   }
 
   std::string key_reason(int k) const {
-    return "key pattern " + quoted(a_.key_texts_[static_cast<size_t>(k)]);
+    return "key pattern " + in_quotes(a_.key_texts_[static_cast<size_t>(k)]);
   }
 
   // The key pattern matched by the name of a {name|key, value} object, or -1.
@@ -437,7 +435,7 @@ class ScrubWalker {
           !is_censored_text(std::string_view(value.data(), value.size()))) {
         size_t b = static_cast<size_t>(value.data() - s.data());
         names.push_back("key \"" + std::string(name.data(), name.size()) + "\" in text (pattern " +
-                        quoted(a_.key_texts_[static_cast<size_t>(k)]) + ")");
+                        in_quotes(a_.key_texts_[static_cast<size_t>(k)]) + ")");
         spans.push_back(Span{b, b + value.size(), -static_cast<int>(names.size())});
       }
       size_t end = static_cast<size_t>(g[0].data() - s.data()) + g[0].size();
@@ -500,11 +498,11 @@ size_t ScrubAction::apply(json::Value& event, std::vector<ScrubbedField>* report
 
 Status ScrubBuilder::add_path(std::string_view text) {
   Result<Path> parsed = parse_path(text);
-  if (!parsed.ok()) return Status::Error("bad path " + quoted(text) + ": " + parsed.message());
+  if (!parsed.ok()) return Status::Error("bad path " + in_quotes(text) + ": " + parsed.message());
   for (ResolvedPath& r : resolve_paths(*parsed)) {
     if (PiiTable::get().zone_of_path(r.path) == Zone::kClosed) {
       if (r.as_written) {
-        return Status::Error("path " + quoted(text) +
+        return Status::Error("path " + in_quotes(text) +
                              " names a structural field, which is never scrubbed "
                              "(see \"What scrubbing never touches\" in docs/rules.md)");
       }
@@ -520,7 +518,7 @@ Status ScrubBuilder::add_key_pattern(std::string_view pattern) {
   opts.set_log_errors(false);
   opts.set_case_sensitive(false);
   RE2 re(pattern, opts);
-  if (!re.ok()) return Status::Error("bad RE2 pattern " + quoted(pattern) + ": " + re.error());
+  if (!re.ok()) return Status::Error("bad RE2 pattern " + in_quotes(pattern) + ": " + re.error());
   keys_.emplace_back(pattern);
   return Status::Ok();
 }
@@ -535,7 +533,7 @@ Status ScrubBuilder::add_detector(std::string_view builtin_name) {
 Status ScrubBuilder::add_custom_detector(std::string name, std::string_view pattern) {
   ValueDetectorSet probe;
   if (Status s = probe.add_custom(name, pattern); !s.ok()) {
-    return Status::Error("bad RE2 pattern " + quoted(pattern) + ": " + s.message());
+    return Status::Error("bad RE2 pattern " + in_quotes(pattern) + ": " + s.message());
   }
   customs_.emplace_back(std::move(name), std::string(pattern));
   return Status::Ok();
@@ -555,7 +553,7 @@ Result<ScrubAction> ScrubBuilder::build() {
     for (const std::string& k : keys_) {
       std::string err;
       if (a.keys_->Add(k, &err) < 0)
-        return Status::Error("bad RE2 pattern " + quoted(k) + ": " + err);
+        return Status::Error("bad RE2 pattern " + in_quotes(k) + ": " + err);
     }
     if (!a.keys_->Compile()) return Status::Error("the key patterns are too large to compile");
     a.key_texts_ = keys_;
