@@ -504,6 +504,8 @@ Status FileTailer::run(LineSink& sink, const std::atomic<bool>& stop) {
       continue;
     }
     sink.on_idle();  // may acknowledge: checkpoints move, orphans become releasable
+    // on_idle() cleared the wake-up: a stop that rang it is seen here, not after the wait.
+    if (stop.load(std::memory_order_relaxed)) break;
     std::optional<std::chrono::milliseconds> timeout =
         earliest(earliest(sink.idle_timeout(), poll_every), until(next_scan));
     if (store_.needs_save() || lag_stale_) timeout = earliest(timeout, until(next_save));
