@@ -111,7 +111,8 @@ TEST_CASE("idle: run on a file that receives nothing wakes only for a write or a
                                  .env = {{"SENTRY_DSN", dsn()}, {"HOME", dir.path()}}});
   std::ofstream(log, std::ios::app) << error_line("first");
   REQUIRE(events_written(1));
-  // Its checkpoint is saved within a second of it.
+  // Its event settles (the spool writer's fsync) and its checkpoint is saved within a second of
+  // it; delivery's retries of the unanswered DSN back off (1 s, 2 s, 4 s, ...).
   const RunResult r = sleeps_until_woken(p, 1200ms, [&] {
     std::ofstream(log, std::ios::app) << error_line("second");
     REQUIRE(events_written(2));
