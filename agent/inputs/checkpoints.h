@@ -46,6 +46,8 @@ class CheckpointStore {
   // Drops released entries older than `max_age_ms` (their files are long gone or ignored).
   void prune(int64_t now_ms, int64_t max_age_ms);
   void mark_dirty() { dirty_ = true; }
+  // Whether save() has something to write.
+  bool needs_save() const { return dirty_ && !path_.empty(); }
 
   // When the loaded file was last saved (its mtime, ns since the epoch): what a file's change time
   // is compared with to tell a file created or rewritten while faultline was stopped. nullopt

@@ -5,6 +5,7 @@
 #include <optional>
 
 #include "agent/inputs/passthrough.h"
+#include "agent/inputs/wakeup.h"
 #include "agent/telemetry/log.h"
 
 namespace faultline {
@@ -23,7 +24,6 @@ struct Stream {
 Status ChildInput::run(LineSink& sink, const std::atomic<bool>& stop) {
   (void)stop;  // reading goes on until the child's streams close (see the header)
   using clock = std::chrono::steady_clock;
-  Doorbell doorbell;
   Stream streams[2];
   int open = 0;
   for (int i = 0; i < 2; ++i) {
@@ -38,17 +38,18 @@ Status ChildInput::run(LineSink& sink, const std::atomic<bool>& stop) {
                            .in_name = s.name,
                            .out_name = s.passthrough_name,
                            .max_queued_bytes = options_.max_queued_bytes,
-                           .skipped_lines = options_.skipped_lines,
-                           .doorbell = &doorbell});
+                           .skipped_lines = options_.skipped_lines});
     ++open;
   }
 
   Status failed;
   Passthrough::Chunk chunk;
+  std::optional<clock::time_point> exited_at;
+  const auto check_exited = [&] {
+    if (!exited_at && options_.child_exited && options_.child_exited()) exited_at = clock::now();
+  };
   auto end_stream = [&](Stream& s) {
-    while (s.copy->pop(chunk, std::chrono::milliseconds(0)) == Passthrough::Next::kData) {
-      s.lines->feed(chunk);
-    }
+    while (s.copy->pop(chunk) == Passthrough::Next::kData) s.lines->feed(chunk);
     if (Status status = s.copy->status(); !status.ok()) {
       if (failed.ok()) {
         failed = status;
@@ -60,28 +61,29 @@ Status ChildInput::run(LineSink& sink, const std::atomic<bool>& stop) {
     s.lines->finish();
     sink.close_source(s.source);
     --open;
+    check_exited();  // the child is usually exiting: the other stream may be held by another
   };
 
+  check_exited();
   clock::time_point last_data = clock::now();
-  clock::time_point last_check{};
-  std::optional<clock::time_point> exited_at;
   while (open > 0) {
-    const auto now = clock::now();
-    if (!exited_at && options_.child_exited && now - last_check >= options_.idle_tick) {
-      last_check = now;
-      if (options_.child_exited()) exited_at = now;
-    }
-    if (exited_at && now - std::max(*exited_at, last_data) >= options_.exit_linger) {
-      log::info(
-          "the app exited, but its output is still held open by a process it left behind; no "
-          "longer reading it");
-      break;
+    // After the exit, the streams still open may stay quiet for exit_linger.
+    std::optional<std::chrono::milliseconds> linger;
+    if (exited_at) {
+      linger = std::chrono::ceil<std::chrono::milliseconds>(std::max(*exited_at, last_data) +
+                                                            options_.exit_linger - clock::now());
+      if (linger->count() <= 0) {
+        log::info(
+            "the app exited, but its output is still held open by a process it left behind; no "
+            "longer reading it");
+        break;
+      }
     }
     // One chunk per stream per turn: a burst on one cannot starve the other.
     bool any = false;
     for (Stream& s : streams) {
       if (!s.copy) continue;
-      const Passthrough::Next next = s.copy->pop(chunk, std::chrono::milliseconds(0));
+      const Passthrough::Next next = s.copy->pop(chunk);
       if (next == Passthrough::Next::kData) {
         s.lines->feed(chunk);
         any = true;
@@ -92,9 +94,17 @@ Status ChildInput::run(LineSink& sink, const std::atomic<bool>& stop) {
     }
     if (any) {
       last_data = clock::now();
-    } else if (!doorbell.wait(options_.idle_tick)) {
-      sink.on_idle();  // quiet: let held errors go out in wall time
+      continue;
     }
+    const int out_fd = streams[0].copy ? streams[0].copy->ready_fd() : -1;
+    const int err_fd = streams[1].copy ? streams[1].copy->ready_fd() : -1;
+    const int ready =
+        wait_readable({out_fd, err_fd, sink.wake_fd()}, earliest(sink.idle_timeout(), linger));
+    if (ready == 0 || ready == 1) continue;
+    // The sink's deadline or wake-up (a stop, a reload, SIGCHLD): held errors go out in wall
+    // time, and the child may have exited.
+    sink.on_idle();
+    check_exited();
   }
   for (Stream& s : streams) {
     if (s.copy) end_stream(s);

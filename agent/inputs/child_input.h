@@ -8,7 +8,9 @@
 // is stopping too, and its last words are the ones most worth sending. The process itself is the
 // runtime's (agent/runtime/child_process.h): this input only reads descriptors, and asks through
 // `child_exited` whether the child is gone, so that a stream held open by a process the child
-// left behind does not keep faultline reading forever.
+// left behind does not keep faultline reading forever. It asks when it starts, when a stream
+// ends, and whenever the sink's wake_fd() rings (the runtime rings it on SIGCHLD), never on a
+// timer: while the app runs and is silent, this input sleeps.
 //
 // A stream cannot be re-read, so acknowledgements are ignored. Not thread-safe: run() on one
 // thread (the passthroughs' threads are internal). Does not own the descriptors.
@@ -38,9 +40,6 @@ struct ChildInputOptions {
   // Per stream: bytes read but not yet processed, at most; past that, lines are skipped (and
   // counted in skipped_lines) rather than the app's output held back.
   size_t max_queued_bytes = 16 * 1024 * 1024;
-  // How long both streams may be quiet before the sink is told it is idle; also how often
-  // `child_exited` is asked at least.
-  std::chrono::milliseconds idle_tick{250};
   // Reaps what has exited; true once the child has. Null: reading ends only when both close.
   std::function<bool()> child_exited;
   // After the child exited, how long streams that are still open may stay quiet (a background

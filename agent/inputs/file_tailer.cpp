@@ -3,7 +3,6 @@
 #include <fcntl.h>
 #include <fnmatch.h>
 #include <glob.h>
-#include <poll.h>
 #include <sys/inotify.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -11,6 +10,8 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+
+#include "agent/inputs/wakeup.h"
 
 namespace faultline {
 
@@ -175,6 +176,9 @@ void FileTailer::track(LineSink& sink, const std::string& path, const TailSpec& 
 }
 
 void FileTailer::scan(LineSink& sink, bool first) {
+  // Watched before they are listed: a file created in between is reported, not missed until the
+  // next rescan.
+  if (inotify_fd_ >= 0) watch_directories();
   for (auto& f : files_) f->seen = false;
   for (const TailSpec& spec : options_.specs) {
     for (const std::string& pattern : spec.globs) {
@@ -272,7 +276,10 @@ bool FileTailer::read_file(LineSink& sink, File& f) {
     f.framer->commit(static_cast<size_t>(n));
     while (f.framer->next(line)) hand_over(sink, f.source, line, f.counters);
   }
-  if (any) f.last_data = Clock::now();
+  if (any) {
+    f.last_data = Clock::now();
+    lag_stale_ = true;
+  }
   return any;
 }
 
@@ -335,6 +342,7 @@ void FileTailer::acknowledge(SourceId source, uint64_t offset) {
     if (auto id = identify(f->fd); id.ok() && id->same_inode(f->identity)) f->identity = *id;
   }
   store_.put(Checkpoint{f->path, f->identity, offset, false, wall_ms()});
+  lag_stale_ = true;
   if (!running_) save_checkpoints();  // the final acknowledgements, after the last turn
 }
 
@@ -345,6 +353,7 @@ void FileTailer::save_checkpoints() {
 }
 
 void FileTailer::publish_lag() {
+  lag_stale_ = false;
   if (options_.checkpoint_lag == nullptr) return;
   std::vector<Registry::Sample> series;
   series.reserve(files_.size());
@@ -379,39 +388,76 @@ void FileTailer::watch_directories() {
   }
 }
 
-bool FileTailer::wait(std::chrono::milliseconds timeout) {
-  pollfd p{inotify_fd_, POLLIN, 0};
-  const int ready = ::poll(inotify_fd_ >= 0 ? &p : nullptr, inotify_fd_ >= 0 ? 1 : 0,
-                           static_cast<int>(timeout.count()));
-  if (ready <= 0 || inotify_fd_ < 0) return false;
-  bool rescan = false;
+bool FileTailer::globs_watched() const {
+  if (inotify_fd_ < 0) return false;
+  for (const TailSpec& spec : options_.specs) {
+    if (spec.poll.count() > 0) return false;
+    for (const std::string& pattern : spec.globs) {
+      const std::string dir = dir_name(pattern);
+      if (has_wildcard(dir) || watched_dirs_.count(dir) == 0) return false;
+    }
+  }
+  return true;
+}
+
+std::optional<FileTailer::Clock::time_point> FileTailer::next_release(Clock::time_point now) const {
+  std::optional<Clock::time_point> next;
+  for (const auto& f : files_) {
+    if (!f->orphan) continue;
+    Clock::time_point due = f->last_data + options_.rotate_wait;
+    if (due <= now) {
+      // Quiet long enough: released as soon as its last events are durable, which an
+      // acknowledgement (at on_idle()) says.
+      if (f->finished && f->acked < f->offset) continue;
+      due = now;
+    }
+    if (!next || due < *next) next = due;
+  }
+  return next;
+}
+
+void FileTailer::reopen_grown() {
+  for (auto& f : files_) {
+    if (f->fd >= 0 || f->orphan) continue;
+    struct stat st {};
+    if (::stat(f->path.c_str(), &st) == 0 && static_cast<uint64_t>(st.st_size) != f->offset) {
+      reopen(*f);
+    }
+  }
+}
+
+FileTailer::Woken FileTailer::wait(int wake_fd, std::optional<std::chrono::milliseconds> timeout) {
+  Woken woken;
+  if (wait_readable({inotify_fd_, wake_fd}, timeout) != 0) return woken;
   alignas(inotify_event) char buf[16 * 1024];
   while (true) {
     const ssize_t n = ::read(inotify_fd_, buf, sizeof buf);
     if (n <= 0) break;
     for (ssize_t at = 0; at < n;) {
       const auto* ev = reinterpret_cast<const inotify_event*>(buf + at);
-      if ((ev->mask & (IN_CREATE | IN_MOVED_FROM | IN_MOVED_TO | IN_DELETE | IN_Q_OVERFLOW |
-                       IN_IGNORED)) != 0) {
-        rescan = true;
+      if ((ev->mask & (IN_CREATE | IN_MOVED_FROM | IN_MOVED_TO | IN_DELETE | IN_ATTRIB |
+                       IN_Q_OVERFLOW | IN_IGNORED)) != 0) {
+        woken.rescan = true;
       }
+      if ((ev->mask & (IN_MODIFY | IN_CLOSE_WRITE)) != 0) woken.modified = true;
       if ((ev->mask & IN_IGNORED) != 0) {
         std::erase_if(watched_dirs_, [&](const auto& w) { return w.second == ev->wd; });
       }
       at += static_cast<ssize_t>(sizeof(inotify_event) + ev->len);
     }
   }
-  return rescan;
+  return woken;
 }
 
 Status FileTailer::run(LineSink& sink, const std::atomic<bool>& stop) {
   running_ = true;
   if (Status loaded = store_.load(); !loaded.ok()) log::warn(loaded.message());
-  std::chrono::milliseconds timeout = options_.idle_tick;
+  // Timers that do not depend on what happens: the `poll` inputs' intervals.
+  std::optional<std::chrono::milliseconds> poll_every;
   bool any_inotify = false;
   for (const TailSpec& spec : options_.specs) {
     if (spec.poll.count() > 0) {
-      timeout = std::min(timeout, spec.poll);
+      poll_every = earliest(poll_every, spec.poll);
     } else {
       any_inotify = true;
     }
@@ -421,45 +467,50 @@ Status FileTailer::run(LineSink& sink, const std::atomic<bool>& stop) {
     if (inotify_fd_ < 0) {
       log::warn(std::string("inotify unavailable (") + std::strerror(errno) +
                 "); polling every second instead");
-      timeout = std::min(timeout, std::chrono::milliseconds(1000));
+      poll_every = earliest(poll_every, std::chrono::milliseconds(1000));
     }
   }
+  const auto until = [](Clock::time_point t) {
+    return std::chrono::ceil<std::chrono::milliseconds>(t - Clock::now());
+  };
 
   auto next_scan = Clock::now();
   auto next_save = Clock::now() + options_.checkpoint_interval;
   bool first = true;
-  bool rescan = true;
+  Woken woken{.rescan = true};
   while (!stop.load(std::memory_order_relaxed)) {
     auto now = Clock::now();
-    if (rescan || now >= next_scan) {
+    if (woken.rescan || now >= next_scan) {
       scan(sink, first);
       first = false;
-      rescan = false;
-      next_scan = now + options_.rescan;
+      next_scan = now + (globs_watched() ? options_.safety_rescan : options_.rescan);
       store_.prune(wall_ms(), kReleasedCheckpointMaxAgeMs);
-      // Files closed while idle are looked at again at every rescan.
-      for (auto& f : files_) {
-        if (f->fd >= 0 || f->orphan) continue;
-        struct stat st {};
-        if (::stat(f->path.c_str(), &st) == 0 && static_cast<uint64_t>(st.st_size) != f->offset) {
-          reopen(*f);
-        }
-      }
+      reopen_grown();  // files closed while idle are looked at again at every rescan
+    } else if (woken.modified) {
+      reopen_grown();
     }
     bool busy = false;
     for (auto& f : files_) busy = read_file(sink, *f) || busy;
     now = Clock::now();
     release_quiet_orphans(sink, now);
     close_idle_files();
-    if (now >= next_save) {
+    const bool unsaved = store_.needs_save() || lag_stale_;
+    if (unsaved && now >= next_save) {
       save_checkpoints();
       next_save = now + options_.checkpoint_interval;
     }
-    if (busy) continue;  // more may be waiting: read again before sleeping
-    sink.on_idle();
-    const auto until_scan =
-        std::chrono::duration_cast<std::chrono::milliseconds>(next_scan - Clock::now());
-    rescan = wait(std::clamp(until_scan, std::chrono::milliseconds(0), timeout));
+    if (busy) {  // more may be waiting: read again before sleeping
+      woken = Woken{};
+      continue;
+    }
+    sink.on_idle();  // may acknowledge: checkpoints move, orphans become releasable
+    // on_idle() cleared the wake-up: a stop that rang it is seen here, not after the wait.
+    if (stop.load(std::memory_order_relaxed)) break;
+    std::optional<std::chrono::milliseconds> timeout =
+        earliest(earliest(sink.idle_timeout(), poll_every), until(next_scan));
+    if (store_.needs_save() || lag_stale_) timeout = earliest(timeout, until(next_save));
+    if (auto release = next_release(Clock::now())) timeout = earliest(timeout, until(*release));
+    woken = wait(sink.wake_fd(), timeout);
   }
   running_ = false;
   save_checkpoints();

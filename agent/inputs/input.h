@@ -21,6 +21,9 @@ class Input {
 
   // Reads until the input ends, fails, or `stop` turns true (then as the input's own stop rules
   // say). Every line goes to `sink` on the calling thread; acknowledge() is called on it too.
+  // An idle input sleeps until its bytes, the sink's idle_timeout() or its wake_fd(): `stop` is
+  // looked at when it wakes, so whoever sets it rings the sink's wake-up too (the runtime's
+  // signal handler does).
   virtual Status run(LineSink& sink, const std::atomic<bool>& stop) = 0;
 
   // Offsets only grow for a source. The default keeps nothing.

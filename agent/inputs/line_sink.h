@@ -2,10 +2,16 @@
 // it reads (a file, stdin, a child's stderr) once, then pushes that source's framed lines in
 // order, and says when it is idle so that held errors still leave in wall time.
 //
+// Between lines an input sleeps in the kernel: until its bytes come, the sink's idle_timeout()
+// runs out, or the sink's wake_fd() becomes readable; the last two call on_idle(). So an input
+// wakes only for a line or for something the sink actually has to do (docs/operations.md, "When
+// faultline wakes up").
+//
 // Called only on the thread that runs the input (the pipeline thread); implementations need not
 // be thread-safe. A Line's text lives in the input's buffer and dies when on_line() returns.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -41,8 +47,16 @@ class LineSink {
     (void)source;
     (void)traits;
   }
-  // No input for a while: lets held errors go out in wall time.
+  // No input before the sink's deadline, or the sink's wake-up rang: lets held errors go out in
+  // wall time (and, in the runtime, acknowledgements, the watchdog and reloads happen). Harmless
+  // when called early or often; it clears what made wake_fd() readable.
   virtual void on_idle() = 0;
+  // How long the input may wait for bytes before it calls on_idle(); nullopt: as long as it
+  // takes (nothing is due). Asked again after every line handed over and every on_idle().
+  virtual std::optional<std::chrono::milliseconds> idle_timeout() const { return std::nullopt; }
+  // A descriptor the input's waits watch too, or -1: readable when the sink needs the thread at
+  // once (a stop or reload signal, a child that exited); the input then calls on_idle().
+  virtual int wake_fd() const { return -1; }
   // The lowest offset in `source` of a line whose events are not yet durable (held, or handed to
   // an output that has not confirmed it), or nullopt when every line handed over so far is safe.
   virtual std::optional<uint64_t> oldest_unsafe(SourceId source) const = 0;

@@ -15,43 +15,28 @@ namespace faultline {
 
 namespace {
 
-constexpr int kPollMs = 200;  // how often a blocked reader or writer looks at quit_
 constexpr size_t kReadChunk = 64 * 1024;
 
 }  // namespace
-
-void Doorbell::ring() {
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    rung_ = true;
-  }
-  rung_cv_.notify_one();
-}
-
-bool Doorbell::wait(std::chrono::milliseconds timeout) {
-  std::unique_lock<std::mutex> lock(mu_);
-  const bool rung = rung_cv_.wait_for(lock, timeout, [&] { return rung_; });
-  rung_ = false;
-  return rung;
-}
 
 Passthrough::Passthrough(PassthroughOptions options)
     : options_(std::move(options)), out_fd_(options_.out_fd), reader_([this] { run(); }) {}
 
 Passthrough::~Passthrough() {
   quit_.store(true);
+  quit_wake_.ring();
   reader_.join();
 }
 
 bool Passthrough::write_out(const char* data, size_t size) {
   while (size > 0) {
-    // Pieces of at most PIPE_BUF after POLLOUT never block on a pipe, so quit_ is always seen.
-    pollfd p{out_fd_, POLLOUT, 0};
-    const int ready = ::poll(&p, 1, kPollMs);
+    // Pieces of at most PIPE_BUF after POLLOUT never block on a pipe, so a quit is always seen.
+    pollfd p[2] = {{out_fd_, POLLOUT, 0}, {quit_wake_.fd(), POLLIN, 0}};
+    const int ready = ::poll(p, 2, -1);
     if (quit_.load()) return false;
     if (ready < 0 && errno != EINTR) return false;
-    if (ready <= 0) continue;
-    if ((p.revents & (POLLERR | POLLNVAL)) != 0) {
+    if (ready <= 0 || p[0].revents == 0) continue;
+    if ((p[0].revents & (POLLERR | POLLNVAL)) != 0) {
       errno = EPIPE;
       return false;
     }
@@ -69,10 +54,8 @@ bool Passthrough::write_out(const char* data, size_t size) {
 void Passthrough::run() {
   std::string buf(kReadChunk, '\0');
   while (!quit_.load()) {
-    pollfd p{options_.in_fd, POLLIN, 0};
-    const int ready = ::poll(&p, 1, kPollMs);
-    if (ready < 0 && errno != EINTR) break;
-    if (ready <= 0) continue;
+    // Asleep until the app writes, its output closes, or the destructor rings.
+    if (wait_readable({options_.in_fd, quit_wake_.fd()}, std::nullopt) != 0) continue;
     const ssize_t n = ::read(options_.in_fd, buf.data(), buf.size());
     if (n < 0) {
       if (errno == EINTR || errno == EAGAIN) continue;
@@ -101,27 +84,26 @@ void Passthrough::run() {
     queue_.push_back(Chunk{buf.substr(0, size), dropped_});
     queued_bytes_ += size;
     dropped_ = 0;
-    ready_.notify_one();
-    if (options_.doorbell != nullptr) options_.doorbell->ring();
+    ready_.ring();
   }
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    ended_ = true;
-    ready_.notify_one();
-  }
-  if (options_.doorbell != nullptr) options_.doorbell->ring();
+  std::lock_guard<std::mutex> lock(mu_);
+  ended_ = true;
+  ready_.ring();
 }
 
-Passthrough::Next Passthrough::pop(Chunk& out, std::chrono::milliseconds timeout) {
-  std::unique_lock<std::mutex> lock(mu_);
-  ready_.wait_for(lock, timeout, [&] { return !queue_.empty() || ended_; });
-  if (!queue_.empty()) {
-    out = std::move(queue_.front());
-    queue_.pop_front();
-    queued_bytes_ -= out.bytes.size();
-    return Next::kData;
+Passthrough::Next Passthrough::pop(Chunk& out) {
+  std::lock_guard<std::mutex> lock(mu_);
+  // Cleared under the lock the reader rings under: a chunk queued after this pop rings again.
+  if (queue_.empty()) {
+    if (ended_) return Next::kEnd;  // stays rung: every later wait returns at once
+    ready_.clear();
+    return Next::kEmpty;
   }
-  return ended_ ? Next::kEnd : Next::kIdle;
+  out = std::move(queue_.front());
+  queue_.pop_front();
+  queued_bytes_ -= out.bytes.size();
+  if (queue_.empty() && !ended_) ready_.clear();
+  return Next::kData;
 }
 
 Status Passthrough::status() const {

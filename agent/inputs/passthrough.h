@@ -5,14 +5,14 @@
 // passthrough) is dropped and its lines counted as skipped; the consumer is told where the gap is
 // and resumes at the next whole line (QueuedLines, below).
 //
-// The reader thread is internal; pop() is for one consumer thread, which may wait on several
-// passthroughs at once through a Doorbell. A closed output (EPIPE) stops the copy to it, never
-// the reading, so the app is never blocked by a reader that went away.
+// The reader thread is internal and sleeps in poll() until the input has bytes, the output has
+// room, or the destructor wakes it: an idle passthrough costs nothing. pop() is for one consumer
+// thread, which waits on ready_fd() (with whatever else it watches, wakeup.h). A closed output
+// (EPIPE) stops the copy to it, never the reading, so the app is never blocked by a reader that
+// went away.
 #pragma once
 
 #include <atomic>
-#include <chrono>
-#include <condition_variable>
 #include <cstdint>
 #include <deque>
 #include <memory>
@@ -21,26 +21,13 @@
 #include <thread>
 
 #include "agent/inputs/line_sink.h"
+#include "agent/inputs/wakeup.h"
 #include "agent/telemetry/metrics.h"
 #include "base/status.h"
 #include "base/thread_annotations.h"
 #include "parsers/line_framer.h"
 
 namespace faultline {
-
-// Wakes one consumer that waits on several passthroughs: each rings it when it queues a chunk or
-// ends. A ring is kept until the next wait, so none is lost between a pop() and the wait.
-class Doorbell {
- public:
-  void ring();
-  // True when rung since the last wait returned; false after `timeout`.
-  bool wait(std::chrono::milliseconds timeout);
-
- private:
-  std::mutex mu_;
-  std::condition_variable rung_cv_;
-  bool rung_ GUARDED_BY(mu_) = false;
-};
 
 struct PassthroughOptions {
   int in_fd = -1;
@@ -49,7 +36,6 @@ struct PassthroughOptions {
   std::string out_name = "stdout";
   size_t max_queued_bytes = 0;
   Counter* skipped_lines = nullptr;  // may be null: counts the lines in dropped bytes
-  Doorbell* doorbell = nullptr;      // may be null: rung on every chunk queued and at the end
 };
 
 class Passthrough {
@@ -58,16 +44,18 @@ class Passthrough {
     std::string bytes;
     uint64_t dropped_before = 0;  // bytes dropped just before this chunk (the queue was full)
   };
-  enum class Next { kData, kIdle, kEnd };
+  enum class Next { kData, kEmpty, kEnd };
 
   explicit Passthrough(PassthroughOptions options);
-  ~Passthrough();  // stops the reader (within ~200 ms) and joins it
+  ~Passthrough();  // wakes the reader, which stops at once, and joins it
   Passthrough(const Passthrough&) = delete;
   Passthrough& operator=(const Passthrough&) = delete;
 
-  // Waits up to `timeout` for bytes: kData with `out` filled, kIdle, or kEnd once the input ended
-  // and everything queued was taken (then status() says whether it ended in an error).
-  Next pop(Chunk& out, std::chrono::milliseconds timeout);
+  // Readable while pop() has something to return: a chunk, or the end.
+  int ready_fd() const { return ready_.fd(); }
+  // Does not wait: kData with `out` filled, kEmpty, or kEnd once the input ended and everything
+  // queued was taken (then status() says whether it ended in an error).
+  Next pop(Chunk& out);
   Status status() const;
 
  private:
@@ -77,9 +65,10 @@ class Passthrough {
   const PassthroughOptions options_;
   int out_fd_;  // -1 once the output went away
   std::atomic<bool> quit_{false};
+  Wakeup quit_wake_;  // rung with quit_: ends the reader's waits
 
   mutable std::mutex mu_;
-  std::condition_variable ready_;
+  Wakeup ready_;  // rung while the queue holds a chunk or the input ended (cleared by pop())
   std::deque<Chunk> queue_ GUARDED_BY(mu_);
   size_t queued_bytes_ GUARDED_BY(mu_) = 0;
   uint64_t dropped_ GUARDED_BY(mu_) = 0;  // dropped since the last queued chunk

@@ -1,7 +1,6 @@
 #include "agent/inputs/stream_input.h"
 
 #include <fcntl.h>
-#include <poll.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -11,6 +10,7 @@
 #include <optional>
 
 #include "agent/inputs/passthrough.h"
+#include "agent/inputs/wakeup.h"
 #include "agent/telemetry/log.h"
 
 namespace faultline {
@@ -47,6 +47,18 @@ class ProgressBar {
   std::chrono::steady_clock::time_point last_{};
 };
 
+// How long the input may wait before it must call on_idle(): the sink's timeout, shortened to
+// what is left of the stop grace once a stop came.
+std::optional<std::chrono::milliseconds> wait_limit(
+    const LineSink& sink, std::optional<std::chrono::steady_clock::time_point> stop_deadline) {
+  std::optional<std::chrono::milliseconds> limit = sink.idle_timeout();
+  if (stop_deadline) {
+    limit = earliest(limit, std::chrono::ceil<std::chrono::milliseconds>(
+                                *stop_deadline - std::chrono::steady_clock::now()));
+  }
+  return limit;
+}
+
 }  // namespace
 
 Status StreamInput::run(LineSink& sink, const std::atomic<bool>& stop) {
@@ -76,13 +88,9 @@ Status StreamInput::read_fd(int fd, uint64_t size_hint, LineSink& sink,
       if (!stop_deadline) stop_deadline = now + options_.stop_grace;
       if (now >= *stop_deadline) break;
     }
-    pollfd p{fd, POLLIN, 0};
-    const int ready = ::poll(&p, 1, static_cast<int>(options_.idle_tick.count()));
-    if (ready < 0) {
-      if (errno == EINTR) continue;
-      return Status::Error(name + ": poll: " + std::strerror(errno));
-    }
-    if (ready == 0) {  // quiet: let held errors go out in wall time
+    // Quiet until the sink's next deadline, or woken by it (a signal): held errors go out in
+    // wall time, acknowledgements and reloads happen.
+    if (wait_readable({fd, sink.wake_fd()}, wait_limit(sink, stop_deadline)) != 0) {
       sink.on_idle();
       continue;
     }
@@ -117,13 +125,16 @@ Status StreamInput::read_passthrough(int fd, LineSink& sink, const std::atomic<b
       if (!stop_deadline) stop_deadline = now + options_.stop_grace;
       if (now >= *stop_deadline) break;
     }
-    const Passthrough::Next next = copy.pop(chunk, options_.idle_tick);
+    const Passthrough::Next next = copy.pop(chunk);
     if (next == Passthrough::Next::kEnd) break;
-    if (next == Passthrough::Next::kIdle) {  // quiet: let held errors go out in wall time
-      sink.on_idle();
+    if (next == Passthrough::Next::kData) {
+      lines.feed(chunk);
       continue;
     }
-    lines.feed(chunk);
+    // Nothing queued: asleep until bytes come, the sink's deadline or its wake-up (a signal).
+    if (wait_readable({copy.ready_fd(), sink.wake_fd()}, wait_limit(sink, stop_deadline)) != 0) {
+      sink.on_idle();
+    }
   }
   lines.finish();
   return copy.status();

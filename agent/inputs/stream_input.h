@@ -23,8 +23,6 @@ struct StreamOptions {
   int passthrough_fd = -1;  // -1: no passthrough
   size_t max_line_bytes = 1024 * 1024;
   bool progress = false;  // draw a progress bar on stderr (regular files only)
-  // How long the stream may be quiet before the sink is told it is idle.
-  std::chrono::milliseconds idle_tick{250};
   // After `stop` turns true, how long to go on reading (until the stream ends). 0: stop at once.
   // In `pipe` the app usually gets the same signal and writes its last lines as it exits.
   std::chrono::milliseconds stop_grace{0};
@@ -40,7 +38,8 @@ class StreamInput final : public Input {
   explicit StreamInput(StreamOptions options) : options_(std::move(options)) {}
 
   // Ends when the stream ends, on an open or read error (the message names the path), or once
-  // `stop` has been true for stop_grace (checked at least every idle_tick).
+  // `stop` has been true for stop_grace. Between bytes it sleeps until the sink's idle_timeout()
+  // or wake_fd() (line_sink.h), then calls on_idle(): a silent stream costs nothing.
   Status run(LineSink& sink, const std::atomic<bool>& stop) override;
 
  private:

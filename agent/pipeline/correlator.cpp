@@ -72,6 +72,22 @@ void Correlator::tick(int64_t wall_us) {
   release_due();
 }
 
+std::optional<int64_t> Correlator::next_deadline_us(int64_t wall_now_us) const {
+  if (!started_ || time_base_ == TimeBase::kRecordTime) return std::nullopt;
+  int64_t due = next_deadline_;  // the first held error's
+  // release_due() lets a request go once the clock is past these.
+  if (const uint32_t closed = table_.oldest_closed(); closed != RequestTable::kNone) {
+    due = std::min(due, table_.at(closed).last_activity + options_.hold.count() * 1000 + 1);
+  }
+  if (const uint32_t open = table_.oldest_open(); open != RequestTable::kNone) {
+    due = std::min(due, table_.at(open).last_activity + options_.ttl.count() * 1000 + 1);
+  }
+  if (due == INT64_MAX) return std::nullopt;
+  // While idle, the logical clock moves with wall time from the last line or tick (tick()).
+  const int64_t now = logical_now_ + std::max<int64_t>(0, wall_now_us - last_wall_);
+  return wall_now_us + std::max<int64_t>(0, due - now);
+}
+
 void Correlator::release_due() {
   if (logical_now_ >= next_deadline_) {
     int64_t next = INT64_MAX;

@@ -68,6 +68,11 @@ class Correlator {
   void tick(int64_t wall_us);
   // End of input or shutdown: every held error is emitted now.
   void flush();
+  // The wall time (as `wall_now_us`) from which tick() has work, if no line comes before: a held
+  // error's hold window ends, a closed request's hold window or an open one's TTL runs out. A
+  // past deadline is `wall_now_us`; nullopt: nothing is due (or on record time, where only lines
+  // move the clock).
+  std::optional<int64_t> next_deadline_us(int64_t wall_now_us) const;
 
   size_t open_requests() const { return table_.size(); }
   // Memory held now for kept lines (whole arena chunks).

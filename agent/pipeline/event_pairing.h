@@ -46,6 +46,12 @@ class EventPairing {
   // Delivers everything (end of input).
   void flush();
   bool empty() const { return held_.empty(); }
+  // When advance() next delivers something (the pipeline's clock; 0: now), or nullopt when
+  // nothing is held.
+  std::optional<int64_t> next_deadline_us() const {
+    if (held_.empty()) return std::nullopt;
+    return held_.front().paired ? 0 : held_.front().deadline_us;
+  }
   // The lowest offset in `source` of a line of an event still held.
   std::optional<uint64_t> oldest(uint32_t source) const;
 

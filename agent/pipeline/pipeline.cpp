@@ -16,6 +16,14 @@ namespace {
 // prints an error before pino-http logs the response it failed.
 constexpr int64_t kPairingWindowUs = 5'000'000;
 
+// Live, a plain-text dump is complete once the app has written nothing of it for this long: Node
+// writes a crash report in a few writes, microseconds apart.
+constexpr int64_t kPlainTextQuietUs = 250'000;
+
+// While events are not yet durable, how often on_idle() looks again, so that their lines are
+// acknowledged (and a tailer's checkpoint moves) soon after the spool has them.
+constexpr int64_t kSettleRecheckUs = 250'000;
+
 bool plain_text_wanted(const config::Config& config) {
   return config.detect.plain_text ||
          std::any_of(config.inputs.begin(), config.inputs.end(),
@@ -204,10 +212,34 @@ void Pipeline::watch_shape(const SourceState& source, const Line& line) {
 void Pipeline::on_idle() {
   // Live, a dump the app stopped writing is complete; a replay's dumps end with their lines.
   if (plain_text_ && time_base_ == TimeBase::kLive) {
-    plain_text_->end_all(sources_, pipeline_now_us(), wall_us(clock_));
+    const int64_t now = wall_us(clock_);
+    if (auto due = plain_text_->next_deadline_us(now, kPlainTextQuietUs); due && *due <= now) {
+      plain_text_->end_all(sources_, pipeline_now_us(), now);
+    }
   }
   correlator_->tick(wall_us(clock_));
   if (pairing_ && !pairing_->empty()) pairing_->advance(pipeline_now_us());
+}
+
+std::optional<int64_t> Pipeline::next_deadline_us() const {
+  if (time_base_ == TimeBase::kRecordTime) return std::nullopt;
+  const int64_t now = wall_us(clock_);
+  std::optional<int64_t> next = correlator_->next_deadline_us(now);
+  const auto see = [&next](std::optional<int64_t> due) {
+    if (due && (!next || *due < *next)) next = due;
+  };
+  if (plain_text_) see(plain_text_->next_deadline_us(now, kPlainTextQuietUs));
+  if (pairing_) see(pairing_->next_deadline_us());
+  if (acks_ != nullptr && acks_->open() > 0) see(now + kSettleRecheckUs);
+  return next;
+}
+
+std::optional<std::chrono::milliseconds> Pipeline::idle_timeout() const {
+  const std::optional<int64_t> due = next_deadline_us();
+  if (!due) return std::nullopt;
+  // Rounded up: woken a little after the deadline, never just before it.
+  const int64_t wait_us = std::max<int64_t>(0, *due - wall_us(clock_));
+  return std::chrono::milliseconds((wait_us + 999) / 1000);
 }
 
 void Pipeline::finish() {

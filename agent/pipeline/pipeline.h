@@ -54,8 +54,15 @@ class Pipeline final : public LineSink {
   SourceId open_source(std::string name, std::string_view first_line = {}) override;
   void set_traits(SourceId source, const SourceTraits& traits) override;
   void on_line(SourceId source, const Line& line) override;
-  // Releases held errors whose hold window has passed in wall time (input idle; live only).
+  // Releases what is due in wall time (live only): held errors whose hold window has passed,
+  // plain-text dumps the app stopped writing, events that waited for a pair.
   void on_idle() override;
+  // The wall time (µs, the pipeline's clock) from which on_idle() has work if no line comes
+  // before, or nullopt: the earliest of the correlator's deadlines, the end of a held plain-text
+  // dump, an event's pairing window, and a recheck while events are not yet durable (their
+  // lines' acknowledgement waits for it). Never on record time (replay).
+  std::optional<int64_t> next_deadline_us() const;
+  std::optional<std::chrono::milliseconds> idle_timeout() const override;
   std::optional<uint64_t> oldest_unsafe(SourceId source) const override;
   // End of all input or shutdown: every held error becomes an event now.
   void finish();

@@ -1,5 +1,7 @@
 #include "agent/pipeline/plain_text.h"
 
+#include <algorithm>
+
 #include <string>
 #include <utility>
 
@@ -66,6 +68,7 @@ void PlainTextErrors::on_text(const SourceState& source, const Line& line, int64
   if (source.id >= assemblers_.size()) assemblers_.resize(source.id + 1);
   std::unique_ptr<PlainErrorAssembler>& a = assemblers_[source.id];
   if (!a) a = std::make_unique<PlainErrorAssembler>();
+  last_text_wall_us_ = wall_us;
   a->feed(line.text, line.offset, line.number);
   drain(source, *a, time_us, wall_us);
 }
@@ -86,6 +89,13 @@ void PlainTextErrors::end_all(const std::deque<SourceState>& sources, int64_t ti
 std::optional<uint64_t> PlainTextErrors::oldest_held(uint32_t source) const {
   const PlainErrorAssembler* a = assembler(source);
   return a == nullptr ? std::nullopt : a->oldest_held();
+}
+
+std::optional<int64_t> PlainTextErrors::next_deadline_us(int64_t now_us, int64_t quiet_us) const {
+  const bool held = std::any_of(assemblers_.begin(), assemblers_.end(),
+                                [](const auto& a) { return a && a->holding(); });
+  if (!held) return std::nullopt;
+  return now_us < last_text_wall_us_ ? now_us : last_text_wall_us_ + quiet_us;
 }
 
 void PlainTextErrors::drain(const SourceState& source, PlainErrorAssembler& a, int64_t time_us,

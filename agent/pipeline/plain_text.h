@@ -58,6 +58,9 @@ class PlainTextErrors {
   void end_all(const std::deque<SourceState>& sources, int64_t time_us, int64_t wall_us);
   // The offset of the oldest line of `source` still held (its dump not decided yet).
   std::optional<uint64_t> oldest_held(uint32_t source) const;
+  // Live, a held dump is complete once the app wrote nothing of it for `quiet_us`: when that is
+  // (wall time; `now_us` when the clock went back), or nullopt when no dump is held.
+  std::optional<int64_t> next_deadline_us(int64_t now_us, int64_t quiet_us) const;
 
  private:
   const PlainErrorAssembler* assembler(uint32_t source) const {
@@ -70,6 +73,7 @@ class PlainTextErrors {
   Metrics& metrics_;
   Emit emit_;
   std::vector<std::unique_ptr<PlainErrorAssembler>> assemblers_;  // by SourceId
+  int64_t last_text_wall_us_ = 0;  // when the last line for an assembler was read
 };
 
 // The record the event of `dump` is built from, in `format`'s keys (see above). `time_us` 0: the

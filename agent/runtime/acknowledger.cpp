@@ -23,8 +23,16 @@ void Acknowledger::on_line(SourceId source, const Line& line) {
 }
 
 void Acknowledger::on_idle() {
+  // Cleared first: a signal that comes during this call rings again and is seen next time.
+  if (wakeup_ != nullptr) wakeup_->clear();
   pipeline_.on_idle();
   acknowledge();
+}
+
+std::optional<std::chrono::milliseconds> Acknowledger::idle_timeout() const {
+  // Lines handed over and not yet acknowledged: as soon as the input has nothing to read.
+  if (since_ack_ > 0) return std::chrono::milliseconds(0);
+  return earliest(pipeline_.idle_timeout(), heartbeat_every_);
 }
 
 void Acknowledger::acknowledge() {

@@ -17,6 +17,7 @@
 #include "agent/inputs/file_tailer.h"
 #include "agent/inputs/passthrough.h"
 #include "agent/inputs/stream_input.h"
+#include "agent/inputs/wakeup.h"
 #include "agent/outputs/delivery_setup.h"
 #include "agent/outputs/outputs.h"
 #include "agent/outputs/temporary_spool.h"
@@ -395,12 +396,16 @@ int run(const config::Config& config, const Plan& plan,
   for (auto& input : inputs) {
     if (stop.load() && plan.mode != Mode::kPipe && plan.mode != Mode::kExec) break;
     auto& ack = acknowledgers.emplace_back(std::make_unique<Acknowledger>(pipeline, *input));
+    // A stop, a reload or a child's exit wakes the input at once, whatever it waits for.
+    ack->set_wakeup(&signal_wakeup());
     if (service) {
-      ack->set_heartbeat([&service, &pipeline, &config, mode = plan.mode] {
-        service->heartbeat();
-        // exec forwards SIGHUP to the app; run and pipe reload at this turn of the pipeline.
-        if (mode != Mode::kExec && reload_requested().exchange(false)) reload(config, pipeline);
-      });
+      ack->set_heartbeat(
+          [&service, &pipeline, &config, mode = plan.mode] {
+            service->heartbeat();
+            // exec forwards SIGHUP to the app; run and pipe reload at this turn of the pipeline.
+            if (mode != Mode::kExec && reload_requested().exchange(false)) reload(config, pipeline);
+          },
+          service->heartbeat_interval());
     }
     Status status = input->run(*ack, stop);
     if (!status.ok()) {
@@ -461,13 +466,22 @@ int copy_only(const std::string& problem) {
   // The configuration is what failed, so its reminder_interval is not known: the default.
   Periodic reminder(config::Log{}.reminder_interval,
                     [&problem] { log::error("still no events: " + problem); });
-  std::optional<std::chrono::steady_clock::time_point> stop_deadline;
-  Passthrough::Chunk chunk;
-  while (copy.pop(chunk, std::chrono::milliseconds(250)) != Passthrough::Next::kEnd) {
-    const auto now = std::chrono::steady_clock::now();
+  using clock = std::chrono::steady_clock;
+  std::optional<clock::time_point> stop_deadline;
+  Passthrough::Chunk chunk;  // already passed through: nothing more is done with it
+  while (true) {
     // After a stop signal the app's last words still pass, for as long as `pipe` would wait.
-    if (stop_requested() && !stop_deadline) stop_deadline = now + std::chrono::seconds(5);
-    if (stop_deadline && now >= *stop_deadline) break;
+    if (stop_requested() && !stop_deadline) stop_deadline = clock::now() + std::chrono::seconds(5);
+    std::optional<std::chrono::milliseconds> left;
+    if (stop_deadline) {
+      left = std::chrono::ceil<std::chrono::milliseconds>(*stop_deadline - clock::now());
+      if (left->count() <= 0) break;
+    }
+    const Passthrough::Next next = copy.pop(chunk);
+    if (next == Passthrough::Next::kEnd) break;
+    if (next == Passthrough::Next::kData) continue;
+    // Asleep until bytes come, a signal, or the end of the stop's grace.
+    if (wait_readable({copy.ready_fd(), signal_wakeup().fd()}, left) == 1) signal_wakeup().clear();
   }
   return kExitUsage;
 }

@@ -6,6 +6,7 @@
 // inputs end or a stop signal comes. Thread-safe; the registry and the summary outlive it.
 #pragma once
 
+#include <chrono>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -34,6 +35,11 @@ class Service {
   Status serve();
   void ready();
   void heartbeat() { notifier_.heartbeat(); }
+  // How often an idle pipeline thread must wake to beat the heartbeat: half the watchdog's
+  // interval when systemd set one (WATCHDOG_USEC), else never.
+  std::optional<std::chrono::milliseconds> heartbeat_interval() const {
+    return notifier_.ping_interval();
+  }
   void stopping();
 
  private:

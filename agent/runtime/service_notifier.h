@@ -6,9 +6,11 @@
 // Outside systemd (no NOTIFY_SOCKET) every call does nothing. Thread-safe.
 #pragma once
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <string>
 
 namespace faultline::runtime {
@@ -24,6 +26,12 @@ class ServiceNotifier {
   void heartbeat();
 
   bool watchdog_enabled() const { return watchdog_usec_ != 0; }
+  // How often heartbeat() must be called to keep the watchdog content: half its interval, so a
+  // wake-up that comes a little late still pings in time; nullopt when it is off.
+  std::optional<std::chrono::milliseconds> ping_interval() const {
+    if (watchdog_usec_ == 0) return std::nullopt;
+    return std::chrono::milliseconds(std::max<uint64_t>(watchdog_usec_ / 2000, 1));
+  }
 
  private:
   uint64_t watchdog_usec_ = 0;

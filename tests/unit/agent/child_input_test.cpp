@@ -9,15 +9,13 @@
 
 #include <atomic>
 #include <chrono>
-#include <condition_variable>
-#include <map>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "agent/inputs/child_input.h"
+#include "input_recorder.h"
 
 using namespace faultline;
 using namespace std::chrono_literals;
@@ -59,30 +57,13 @@ struct Pipe {
   }
 };
 
-// Records each source's lines, and what was closed.
-class Recorder final : public LineSink {
- public:
-  SourceId open_source(std::string name, std::string_view) override {
-    names.push_back(std::move(name));
-    return static_cast<SourceId>(names.size() - 1);
-  }
-  void on_line(SourceId source, const Line& line) override {
-    lines[names[source]].emplace_back(line.text);
-  }
-  void close_source(SourceId source) override { closed.push_back(names[source]); }
-  void on_idle() override {}
-  std::optional<uint64_t> oldest_unsafe(SourceId) const override { return std::nullopt; }
-
-  std::vector<std::string> names;
-  std::map<std::string, std::vector<std::string>> lines;
-  std::vector<std::string> closed;
-};
+using test::InputRecorder;
+using test::wait_until;
 
 ChildInputOptions options(const Pipe& out, const Pipe& err, int out_copy, int err_copy) {
   ChildInputOptions o;
   o.out = {out.read, "app stdout", out_copy, "stdout"};
   o.err = {err.read, "app stderr", err_copy, "stderr"};
-  o.idle_tick = 20ms;
   return o;
 }
 
@@ -97,7 +78,7 @@ TEST_CASE("child input: both streams are read to their ends and passed through a
   err.put("at x (/app/a.js:1:1)\n");
   out.close_write();
   err.close_write();
-  Recorder sink;
+  InputRecorder sink;
   std::atomic<bool> stop{false};
   ChildInput input(options(out, err, out_copy.write, err_copy.write));
   REQUIRE(input.run(sink, stop).ok());
@@ -123,7 +104,7 @@ TEST_CASE("child input: a closed passthrough stops the copy, never the reading",
     out.close_write();
     err.close_write();
   });
-  Recorder sink;
+  InputRecorder sink;
   std::atomic<bool> stop{false};
   ChildInput input(options(out, err, out_copy.write, err_copy.write));
   REQUIRE(input.run(sink, stop).ok());
@@ -139,33 +120,41 @@ TEST_CASE("child input: once the child exited, streams held open end reading whe
   out.put("last words\n");
   err.close_write();
   // out's write end stays open, as when the child left a background process behind.
+  std::atomic<bool> exited{false};
   std::atomic<int> asked{0};
   ChildInputOptions o = options(out, err, -1, -1);
-  o.child_exited = [&] { return ++asked >= 3; };
+  o.child_exited = [&] {
+    ++asked;
+    return exited.load();
+  };
   o.exit_linger = 100ms;
-  Recorder sink;
+  InputRecorder sink;
   std::atomic<bool> stop{false};
-  // Should reading not end by itself, the watchdog ends the stream so the test cannot hang.
-  std::mutex mu;
-  std::condition_variable done_cv;
-  bool done = false;
+  // The app is silent; then it exits, and SIGCHLD rings the wake-up. Were reading not to end by
+  // itself, the stream is ended so the test cannot hang.
+  int asked_while_silent = -1;
+  int idles_while_silent = -1;
   bool rescued = false;
-  std::thread watchdog([&] {
-    std::unique_lock<std::mutex> lock(mu);
-    if (!done_cv.wait_for(lock, 60s, [&] { return done; })) {
+  std::thread app([&] {
+    // Asked when reading starts and when stderr ended; then the input sleeps.
+    wait_until([&] { return sink.lines_seen >= 1 && asked >= 2; });
+    std::this_thread::sleep_for(300ms);  // what a timer of the input's own would show
+    asked_while_silent = asked;
+    idles_while_silent = sink.idles;
+    exited = true;
+    sink.wakeup.ring();
+    wait_until([&] { return sink.closed_count == 2; });
+    if (sink.closed_count != 2) {
       rescued = true;
       out.close_write();
     }
   });
   const Status status = ChildInput(std::move(o)).run(sink, stop);
-  {
-    std::lock_guard<std::mutex> lock(mu);
-    done = true;
-  }
-  done_cv.notify_one();
-  watchdog.join();
+  app.join();
   CHECK(status.ok());
   CHECK_FALSE(rescued);
-  CHECK(asked >= 3);
+  // Silent, nothing was asked and the sink was never woken: no timer of the input's own.
+  CHECK(asked_while_silent == 2);
+  CHECK(idles_while_silent == 0);
   CHECK(sink.lines["app stdout"] == std::vector<std::string>{"last words"});
 }

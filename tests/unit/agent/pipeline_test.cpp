@@ -199,3 +199,41 @@ TEST_CASE("pipeline: request ids beyond 2^53 keep their digits", "[pipeline]") {
   CHECK(run.sink.events[0].find_path("tags.request_id")->as_string() == "18446744073709551615");
   CHECK(run.sink.events[1].find_path("tags.request_id")->as_string() == "18446744073709551614");
 }
+
+TEST_CASE("pipeline: live, the next deadline is what is held - none once nothing waits",
+          "[pipeline][idle]") {
+  using std::chrono::milliseconds;
+  Run run(kHold, TimeBase::kLive);
+  CHECK_FALSE(run.pipeline.next_deadline_us());
+  CHECK_FALSE(run.pipeline.idle_timeout());
+  // A record of no request holds nothing: an idle input may sleep until its next line.
+  run.feed(R"({"level":30,"time":)" + at(0) + R"(,"msg":"started"})");
+  CHECK_FALSE(run.pipeline.idle_timeout());
+
+  // An error waits for its request's completion, one hold window of wall time at most.
+  run.feed(request_error(1, 0));
+  const int64_t read_at = wall_us(run.clock);
+  CHECK(run.pipeline.next_deadline_us() == read_at + 1'000'000);
+  CHECK(run.pipeline.idle_timeout() == milliseconds(1000));
+  run.idle(milliseconds(999));
+  CHECK(run.sink.events.empty());
+  CHECK(run.pipeline.idle_timeout() == milliseconds(1));
+  run.idle(milliseconds(1));
+  CHECK(run.sink.events.size() == 1);
+
+  // Its request, still open, is given up just past the TTL (10 minutes after its error line);
+  // completed, just past one hold window after its completion; then nothing is due.
+  CHECK(run.pipeline.idle_timeout() == milliseconds(599'001));
+  run.feed(completion(1, 1000));
+  CHECK(run.pipeline.idle_timeout() == milliseconds(1001));
+  run.idle(milliseconds(1000));
+  CHECK(run.pipeline.idle_timeout() == milliseconds(1));
+  run.idle(milliseconds(1));
+  CHECK_FALSE(run.pipeline.idle_timeout());
+}
+
+TEST_CASE("pipeline: replay has no deadline - only its records move its time", "[pipeline][idle]") {
+  Run run(kHold, TimeBase::kRecordTime);
+  run.feed(request_error(1, 0));
+  CHECK_FALSE(run.pipeline.next_deadline_us());
+}

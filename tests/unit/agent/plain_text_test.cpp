@@ -328,3 +328,28 @@ TEST_CASE("plain text: an event that waited meets the rules as of when it was bu
   CHECK(run.sink.events.size() == 1);
   CHECK(run.metrics.events_dropped_rules.get() == 1);
 }
+
+TEST_CASE("plain text: live, a dump ends 250 ms after its last line - the idle input's deadline",
+          "[plain_text][idle]") {
+  Run run("", TimeBase::kLive);
+  run.record(0);
+  CHECK_FALSE(run.pipeline.idle_timeout());
+  run.feed(std::vector<std::string>{"TypeError: x is not a function"});
+  run.clock.advance(std::chrono::milliseconds(100));
+  run.feed(std::vector<std::string>{"    at run (/srv/app/a.js:1:2)"});
+  // Node writes a report in several writes: woken early, the dump is not cut.
+  CHECK(run.pipeline.idle_timeout() == std::chrono::milliseconds(250));
+  run.clock.advance(std::chrono::milliseconds(249));
+  run.pipeline.on_idle();
+  run.feed(std::vector<std::string>{"    at main (/srv/app/b.js:3:4)"});
+  run.clock.advance(std::chrono::milliseconds(250));
+  run.pipeline.on_idle();
+  // Complete: its event waits for a JSON partner (the pairing window), then goes out whole.
+  CHECK(run.pipeline.idle_timeout() == std::chrono::milliseconds(5000));
+  run.clock.advance(std::chrono::milliseconds(5000));
+  run.pipeline.on_idle();
+  REQUIRE(run.sink.events.size() == 1);
+  CHECK(logged_exception(run.sink.events[0]).find_path("stacktrace.frames")->as_array().size() ==
+        2);
+  CHECK_FALSE(run.pipeline.idle_timeout());
+}
