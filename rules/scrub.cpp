@@ -21,6 +21,17 @@ constexpr std::string_view kPairPattern =
     R"re(((?i:bearer|basic|token|digest)\s+[^\s"',;&]+|[^\s&;,"'{}\[\]<>]+)))re";
 constexpr int kPairGroups = 9;
 
+// Compiled on the first text that may hold a pair, once per process, and shared by every scrub:
+// most runs never need it (it is also the largest program of a scrub).
+const RE2& pair_regex() {
+  static const RE2 re(kPairPattern, [] {
+    RE2::Options opts;
+    opts.set_log_errors(false);
+    return opts;
+  }());
+  return re;
+}
+
 // Strings that may hold JSON are parsed and scrubbed as JSON within these bounds; past them they
 // are scrubbed as text (the name/value pairs and detectors still apply).
 constexpr size_t kMaxEmbeddedBytes = 256 * 1024;
@@ -379,7 +390,7 @@ class ScrubWalker {
     std::vector<Span> spans;
     std::vector<std::string> pair_names;
     bool key_hint = a_.detectors_.find(s, spans);
-    if (key_hint && a_.pair_re_) find_pairs(s, spans, pair_names);
+    if (key_hint && a_.keys_) find_pairs(s, spans, pair_names);
     if (spans.empty()) return;
     std::string reasons = report_ ? reason_list(s, spans, pair_names) : std::string();
     rewrite(s, spans);
@@ -429,7 +440,7 @@ class ScrubWalker {
     };
     size_t pos = 0;
     while (pos < s.size() &&
-           a_.pair_re_->Match(text, pos, s.size(), RE2::UNANCHORED, g, kPairGroups)) {
+           pair_regex().Match(text, pos, s.size(), RE2::UNANCHORED, g, kPairGroups)) {
       const re2::StringPiece& name = first(1, 4);
       const re2::StringPiece& value = first(5, 8);
       int k = match_key(std::string_view(name.data(), name.size()));
@@ -559,10 +570,6 @@ Result<ScrubAction> ScrubBuilder::build() {
     }
     if (!a.keys_->Compile()) return Status::Error("the key patterns are too large to compile");
     a.key_texts_ = keys_;
-    RE2::Options popts;
-    popts.set_log_errors(false);
-    a.pair_re_ = std::make_unique<RE2>(kPairPattern, popts);
-    if (!a.pair_re_->ok()) return Status::Error("internal: pair pattern: " + a.pair_re_->error());
     if (Status s = a.detectors_.set_extra_prefilter(key_prefilter(keys_)); !s.ok()) return s;
   }
   for (const std::string& b : builtins_) {
