@@ -527,11 +527,18 @@ Status ScrubBuilder::add_path(std::string_view text) {
 }
 
 Status ScrubBuilder::add_key_pattern(std::string_view pattern) {
-  RE2::Options opts;
-  opts.set_log_errors(false);
-  opts.set_case_sensitive(false);
-  RE2 re(pattern, opts);
-  if (!re.ok()) return Status::Error("bad RE2 pattern " + quoted(pattern) + ": " + re.error());
+  // Parsed into the set now, so that a bad pattern is reported at its place; build() compiles
+  // the set once.
+  if (!key_set_) {
+    RE2::Options opts;
+    opts.set_log_errors(false);
+    opts.set_case_sensitive(false);
+    key_set_ = std::make_unique<RE2::Set>(opts, RE2::UNANCHORED);
+  }
+  std::string err;
+  if (key_set_->Add(re2::StringPiece(pattern.data(), pattern.size()), &err) < 0) {
+    return Status::Error("bad RE2 pattern " + quoted(pattern) + ": " + err);
+  }
   keys_.emplace_back(pattern);
   return Status::Ok();
 }
@@ -559,16 +566,8 @@ Result<ScrubAction> ScrubBuilder::build() {
     a.path_texts_.push_back(paths_[i].first);
   }
   if (!keys_.empty()) {
-    RE2::Options opts;
-    opts.set_log_errors(false);
-    opts.set_case_sensitive(false);
-    a.keys_ = std::make_unique<RE2::Set>(opts, RE2::UNANCHORED);
-    for (const std::string& k : keys_) {
-      std::string err;
-      if (a.keys_->Add(k, &err) < 0)
-        return Status::Error("bad RE2 pattern " + quoted(k) + ": " + err);
-    }
-    if (!a.keys_->Compile()) return Status::Error("the key patterns are too large to compile");
+    if (!key_set_->Compile()) return Status::Error("the key patterns are too large to compile");
+    a.keys_ = std::move(key_set_);
     a.key_texts_ = keys_;
     if (Status s = a.detectors_.set_extra_prefilter(key_prefilter(keys_)); !s.ok()) return s;
   }

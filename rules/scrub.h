@@ -88,11 +88,12 @@ class ScrubBuilder {
   bool empty() const {
     return paths_.empty() && keys_.empty() && builtins_.empty() && customs_.empty();
   }
-  Result<ScrubAction> build();
+  Result<ScrubAction> build();  // once
 
  private:
   std::vector<std::pair<std::string, Path>> paths_;  // written text, event path
   std::vector<std::string> keys_;
+  std::unique_ptr<RE2::Set> key_set_;  // keys_, parsed; compiled by build()
   std::vector<std::string> builtins_;
   std::vector<std::pair<std::string, std::string>> customs_;
   Method method_;
