@@ -5,7 +5,9 @@
 # absolute destinations. /var/lib/faultline is not in the package: the unit's DynamicUser= and
 # StateDirectory= make it a link to /var/lib/private/faultline at the first start, and a directory
 # owned by dpkg there would be replaced under dpkg's feet.
-install(TARGETS faultline RUNTIME DESTINATION bin)
+install(TARGETS faultline RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
+# The HTTP server module, where the binary looks for it: ../<libdir>/faultline from its directory.
+install(TARGETS faultline_http LIBRARY DESTINATION ${FAULTLINE_MODULE_INSTALL_DIR})
 install(FILES packaging/systemd/faultline.service DESTINATION /lib/systemd/system)
 install(FILES packaging/config/faultline.yaml DESTINATION /etc/faultline)
 install(FILES config.example.yaml docs/operations.md docs/scaling.md
@@ -26,8 +28,11 @@ string(CONCAT CPACK_DEBIAN_PACKAGE_DESCRIPTION
 set(CPACK_DEBIAN_PACKAGE_SECTION admin)
 set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)  # faultline_X.Y.Z_amd64.deb
 set(CPACK_STRIP_FILES ON)
-# Depends: from the libraries the binary links (dpkg-shlibdeps, which needs `file`).
+# Depends: from the libraries the binary and faultline-http.so link (dpkg-shlibdeps, which needs
+# `file`), and libcurl, which the binary opens at its first send (agent/delivery/curl_library.h)
+# and so no tool can see. 7.66 is the first libcurl with curl_multi_poll.
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
+set(CPACK_DEBIAN_PACKAGE_DEPENDS "libcurl4 (>= 7.66)")
 # conffiles keeps an edited /etc/faultline/faultline.yaml across upgrades; the scripts reload
 # systemd, restart a running faultline after an upgrade and stop it before removal, as Debian's
 # packages do (they never enable or start it: that waits for a DSN).

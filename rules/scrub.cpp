@@ -22,6 +22,17 @@ constexpr std::string_view kPairPattern =
     R"re(((?i:bearer|basic|token|digest)\s+[^\s"',;&]+|[^\s&;,"'{}\[\]<>]+)))re";
 constexpr int kPairGroups = 9;
 
+// Compiled on the first text that may hold a pair, once per process, and shared by every scrub:
+// most runs never need it (it is also the largest program of a scrub).
+const RE2& pair_regex() {
+  static const RE2 re(kPairPattern, [] {
+    RE2::Options opts;
+    opts.set_log_errors(false);
+    return opts;
+  }());
+  return re;
+}
+
 // Strings that may hold JSON are parsed and scrubbed as JSON within these bounds; past them they
 // are scrubbed as text (the name/value pairs and detectors still apply).
 constexpr size_t kMaxEmbeddedBytes = 256 * 1024;
@@ -377,7 +388,7 @@ class ScrubWalker {
     std::vector<Span> spans;
     std::vector<std::string> pair_names;
     bool key_hint = a_.detectors_.find(s, spans);
-    if (key_hint && a_.pair_re_) find_pairs(s, spans, pair_names);
+    if (key_hint && a_.keys_) find_pairs(s, spans, pair_names);
     if (spans.empty()) return;
     std::string reasons = report_ ? reason_list(s, spans, pair_names) : std::string();
     rewrite(s, spans);
@@ -427,7 +438,7 @@ class ScrubWalker {
     };
     size_t pos = 0;
     while (pos < s.size() &&
-           a_.pair_re_->Match(text, pos, s.size(), RE2::UNANCHORED, g, kPairGroups)) {
+           pair_regex().Match(text, pos, s.size(), RE2::UNANCHORED, g, kPairGroups)) {
       const re2::StringPiece& name = first(1, 4);
       const re2::StringPiece& value = first(5, 8);
       int k = match_key(std::string_view(name.data(), name.size()));
@@ -514,11 +525,18 @@ Status ScrubBuilder::add_path(std::string_view text) {
 }
 
 Status ScrubBuilder::add_key_pattern(std::string_view pattern) {
-  RE2::Options opts;
-  opts.set_log_errors(false);
-  opts.set_case_sensitive(false);
-  RE2 re(pattern, opts);
-  if (!re.ok()) return Status::Error("bad RE2 pattern " + in_quotes(pattern) + ": " + re.error());
+  // Parsed into the set now, so that a bad pattern is reported at its place; build() compiles
+  // the set once.
+  if (!key_set_) {
+    RE2::Options opts;
+    opts.set_log_errors(false);
+    opts.set_case_sensitive(false);
+    key_set_ = std::make_unique<RE2::Set>(opts, RE2::UNANCHORED);
+  }
+  std::string err;
+  if (key_set_->Add(re2::StringPiece(pattern.data(), pattern.size()), &err) < 0) {
+    return Status::Error("bad RE2 pattern " + in_quotes(pattern) + ": " + err);
+  }
   keys_.emplace_back(pattern);
   return Status::Ok();
 }
@@ -546,21 +564,9 @@ Result<ScrubAction> ScrubBuilder::build() {
     a.path_texts_.push_back(paths_[i].first);
   }
   if (!keys_.empty()) {
-    RE2::Options opts;
-    opts.set_log_errors(false);
-    opts.set_case_sensitive(false);
-    a.keys_ = std::make_unique<RE2::Set>(opts, RE2::UNANCHORED);
-    for (const std::string& k : keys_) {
-      std::string err;
-      if (a.keys_->Add(k, &err) < 0)
-        return Status::Error("bad RE2 pattern " + in_quotes(k) + ": " + err);
-    }
-    if (!a.keys_->Compile()) return Status::Error("the key patterns are too large to compile");
+    if (!key_set_->Compile()) return Status::Error("the key patterns are too large to compile");
+    a.keys_ = std::move(key_set_);
     a.key_texts_ = keys_;
-    RE2::Options popts;
-    popts.set_log_errors(false);
-    a.pair_re_ = std::make_unique<RE2>(kPairPattern, popts);
-    if (!a.pair_re_->ok()) return Status::Error("internal: pair pattern: " + a.pair_re_->error());
     if (Status s = a.detectors_.set_extra_prefilter(key_prefilter(keys_)); !s.ok()) return s;
   }
   for (const std::string& b : builtins_) {

@@ -20,7 +20,9 @@
 // "[Filtered]") are left as they are.
 //
 // Built once at load (ScrubBuilder), then immutable; apply() is const and may run on any thread
-// (each call touches only the event it is given).
+// (each call touches only the event it is given). The regexes only some strings need (the one
+// finding name/value pairs in text, each built-in detector's own) are compiled on first use, once
+// per process, and shared by every scrub.
 #pragma once
 
 #include <re2/re2.h>
@@ -70,8 +72,7 @@ class ScrubAction {
   std::vector<std::string> path_texts_;  // trie id → the path as written
   std::unique_ptr<RE2::Set> keys_;       // case-insensitive, unanchored
   std::vector<std::string> key_texts_;
-  std::unique_ptr<RE2> pair_re_;  // finds name/value pairs in text (only with keys)
-  ValueDetectorSet detectors_;    // plus a prefilter for key names in text
+  ValueDetectorSet detectors_;  // plus a prefilter for key names in text
   Method method_;
 };
 
@@ -87,11 +88,12 @@ class ScrubBuilder {
   bool empty() const {
     return paths_.empty() && keys_.empty() && builtins_.empty() && customs_.empty();
   }
-  Result<ScrubAction> build();
+  Result<ScrubAction> build();  // once
 
  private:
   std::vector<std::pair<std::string, Path>> paths_;  // written text, event path
   std::vector<std::string> keys_;
+  std::unique_ptr<RE2::Set> key_set_;  // keys_, parsed; compiled by build()
   std::vector<std::string> builtins_;
   std::vector<std::pair<std::string, std::string>> customs_;
   Method method_;

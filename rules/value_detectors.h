@@ -13,8 +13,13 @@
 // group 1, when the pattern has one, is the part that is scrubbed).
 //
 // Every pattern is compiled once into one RE2::Set used as a prefilter: a string that no
-// detector matches costs one DFA pass. Immutable after compile(); find() is const and safe to
-// call from several threads at once.
+// detector matches costs one DFA pass. The set holds each pattern without the upper bounds of its
+// counted repetitions (without_upper_bounds below), which matches wherever the pattern does and
+// compiles far faster. A built-in's own RE2, which finds where the secret is, is compiled on the
+// first string that may hold it and shared by every set of the process; a custom pattern's RE2 is
+// compiled when it is added (a bad pattern is an error there). Immutable after compile() but for
+// that one-time compile, which is thread-safe; find() is const and safe to call from several
+// threads at once.
 #pragma once
 
 #include <re2/re2.h>
@@ -59,6 +64,9 @@ class ValueDetectorSet {
   bool empty() const { return detectors_.empty() && extra_.empty(); }
   size_t size() const { return detectors_.size(); }
   const std::string& name(int detector) const;
+  // The RE2 that finds where detector `detector`'s secret is (for a built-in, the one shared by
+  // the process, compiled by this call if no string needed it yet).
+  const RE2& regex(int detector) const;
 
   // Appends every span found in `text` (unsorted; spans of different detectors may overlap).
   // Returns true when the extra prefilter pattern (if any) matched.
@@ -70,8 +78,6 @@ class ValueDetectorSet {
 
  private:
   struct Detector;
-  // `builtin`: index of the built-in (its validator and cheap test), or -1 for a custom pattern.
-  Status add(std::string name, std::string_view pattern, int builtin_index);
   std::vector<std::unique_ptr<Detector>> detectors_;
   std::unique_ptr<RE2::Set> set_;
   std::string extra_;  // the extra prefilter pattern, or empty
@@ -81,5 +87,12 @@ class ValueDetectorSet {
 // Exposed for tests.
 bool luhn_valid(std::string_view digits);
 bool iban_valid(std::string_view text);
+
+// `pattern` with the upper bound of every counted repetition dropped (`x{2,63}` → `x{2,}`). It
+// matches wherever `pattern` does (a repetition that accepts more makes the whole accept more,
+// never less), so it may stand in for it where only "does it match" counts: the prefilter set.
+// RE2 compiles `x{2,63}` as 63 copies of x, `x{2,}` as two and a loop. Braces after a backslash
+// or inside a character class are literal and stay; a pattern with \Q...\E is returned as it is.
+std::string without_upper_bounds(std::string_view pattern);
 
 }  // namespace faultline::rules

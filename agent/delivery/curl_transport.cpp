@@ -1,9 +1,6 @@
 #include "agent/delivery/curl_transport.h"
 
-#include <curl/curl.h>
-
 #include <cctype>
-#include <mutex>
 
 namespace faultline::delivery {
 namespace {
@@ -63,106 +60,109 @@ int on_progress(void* user, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
 
 }  // namespace
 
-void curl_global_setup() {
-  static std::once_flag once;
-  std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
-}
-
 Result<std::unique_ptr<Transport>> CurlTransport::create(const CurlOptions& options,
                                                          const std::atomic<bool>& abort) {
-  curl_global_setup();
-  CURL* handle = curl_easy_init();
-  if (handle == nullptr) return Status::Error("libcurl: curl_easy_init failed");
-  CURLM* multi = curl_multi_init();
-  if (multi == nullptr) {
-    curl_easy_cleanup(handle);
-    return Status::Error("libcurl: curl_multi_init failed");
-  }
-  return std::unique_ptr<Transport>(new CurlTransport(handle, multi, options, abort));
+  return std::unique_ptr<Transport>(new CurlTransport(options, abort));
 }
 
-CurlTransport::CurlTransport(void* handle, void* multi, const CurlOptions& options,
-                             const std::atomic<bool>& abort)
-    : handle_(handle), multi_(multi), options_(options), abort_(abort) {}
+CurlTransport::CurlTransport(const CurlOptions& options, const std::atomic<bool>& abort)
+    : options_(options), abort_(abort) {}
 
 CurlTransport::~CurlTransport() {
-  curl_multi_cleanup(static_cast<CURLM*>(multi_));
-  curl_easy_cleanup(static_cast<CURL*>(handle_));
+  if (multi_ != nullptr) curl_->multi_cleanup(multi_);
+  if (handle_ != nullptr) curl_->easy_cleanup(handle_);
+}
+
+Status CurlTransport::open() {
+  if (handle_ != nullptr && multi_ != nullptr) return Status::Ok();
+  Result<const CurlLibrary*> curl = curl_library();
+  if (!curl.ok()) return curl.status();
+  curl_ = *curl;
+  if (multi_ == nullptr) multi_ = curl_->multi_init();
+  if (handle_ == nullptr) handle_ = curl_->easy_init();
+  if (handle_ == nullptr || multi_ == nullptr) return Status::Error("libcurl: out of memory");
+  return Status::Ok();
 }
 
 // curl_easy_perform, in steps that look at the abort flag.
 int CurlTransport::perform() {
-  CURL* curl = static_cast<CURL*>(handle_);
-  CURLM* multi = static_cast<CURLM*>(multi_);
-  if (curl_multi_add_handle(multi, curl) != CURLM_OK) return CURLE_FAILED_INIT;
+  CURL* curl = handle_;
+  CURLM* multi = multi_;
+  if (curl_->multi_add_handle(multi, curl) != CURLM_OK) return CURLE_FAILED_INIT;
   CURLcode result = CURLE_ABORTED_BY_CALLBACK;
   for (;;) {
     int running = 0;
-    if (curl_multi_perform(multi, &running) != CURLM_OK) {
+    if (curl_->multi_perform(multi, &running) != CURLM_OK) {
       result = CURLE_FAILED_INIT;
       break;
     }
     if (running == 0) {
       int left = 0;
-      while (CURLMsg* msg = curl_multi_info_read(multi, &left)) {
+      while (CURLMsg* msg = curl_->multi_info_read(multi, &left)) {
         if (msg->msg == CURLMSG_DONE && msg->easy_handle == curl) result = msg->data.result;
       }
       break;
     }
     if (abort_.load()) break;
-    curl_multi_poll(multi, nullptr, 0, 100, nullptr);
+    curl_->multi_poll(multi, nullptr, 0, 100, nullptr);
   }
-  curl_multi_remove_handle(multi, curl);
+  curl_->multi_remove_handle(multi, curl);
   return result;
 }
 
 Response CurlTransport::send(const Request& request) {
-  CURL* curl = static_cast<CURL*>(handle_);
   Response response;
+  if (Status opened = open(); !opened.ok()) {
+    response.kind = Response::Kind::kNetworkError;
+    response.error = opened.message();
+    return response;
+  }
+  CURL* curl = handle_;
   Exchange exchange{&response, &abort_};
   char error[CURL_ERROR_SIZE] = {0};
 
   // Options are set anew for every request; the handle keeps its connection cache across
   // curl_easy_reset, which is what keep-alive needs.
-  curl_easy_reset(curl);
+  curl_->easy_reset(curl);
   curl_slist* headers = nullptr;
-  for (const std::string& h : request.headers) headers = curl_slist_append(headers, h.c_str());
-  headers = curl_slist_append(headers, "Expect:");
+  for (const std::string& h : request.headers) headers = curl_->slist_append(headers, h.c_str());
+  headers = curl_->slist_append(headers, "Expect:");
 
-  curl_easy_setopt(curl, CURLOPT_URL, request.url.c_str());
-  curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
-  curl_easy_setopt(curl, CURLOPT_POST, 1L);
-  curl_easy_setopt(curl, CURLOPT_POSTFIELDS, request.body.data());
-  curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(request.body.size()));
-  curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
-  curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 0L);
-  curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS,
-                   static_cast<long>(options_.connect_timeout.count()));
-  curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, static_cast<long>(options_.request_timeout.count()));
-  curl_easy_setopt(curl, CURLOPT_SSL_VERIFYPEER, options_.tls_verify ? 1L : 0L);
-  curl_easy_setopt(curl, CURLOPT_SSL_VERIFYHOST, options_.tls_verify ? 2L : 0L);
-  if (!options_.ca_file.empty()) curl_easy_setopt(curl, CURLOPT_CAINFO, options_.ca_file.c_str());
-  if (!options_.ca_path.empty()) curl_easy_setopt(curl, CURLOPT_CAPATH, options_.ca_path.c_str());
-  if (!options_.proxy.empty()) curl_easy_setopt(curl, CURLOPT_PROXY, options_.proxy.c_str());
-  curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, on_header);
-  curl_easy_setopt(curl, CURLOPT_HEADERDATA, &exchange);
-  curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, on_body);
-  curl_easy_setopt(curl, CURLOPT_WRITEDATA, &exchange);
-  curl_easy_setopt(curl, CURLOPT_NOPROGRESS, 0L);
-  curl_easy_setopt(curl, CURLOPT_XFERINFOFUNCTION, on_progress);
-  curl_easy_setopt(curl, CURLOPT_XFERINFODATA, &exchange);
-  curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, error);
+  curl_->easy_setopt(curl, CURLOPT_URL, request.url.c_str());
+  curl_->easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
+  curl_->easy_setopt(curl, CURLOPT_POST, 1L);
+  curl_->easy_setopt(curl, CURLOPT_POSTFIELDS, request.body.data());
+  curl_->easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE,
+                     static_cast<curl_off_t>(request.body.size()));
+  curl_->easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
+  curl_->easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+  curl_->easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 0L);
+  curl_->easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS,
+                     static_cast<long>(options_.connect_timeout.count()));
+  curl_->easy_setopt(curl, CURLOPT_TIMEOUT_MS, static_cast<long>(options_.request_timeout.count()));
+  curl_->easy_setopt(curl, CURLOPT_SSL_VERIFYPEER, options_.tls_verify ? 1L : 0L);
+  curl_->easy_setopt(curl, CURLOPT_SSL_VERIFYHOST, options_.tls_verify ? 2L : 0L);
+  if (!options_.ca_file.empty()) curl_->easy_setopt(curl, CURLOPT_CAINFO, options_.ca_file.c_str());
+  if (!options_.ca_path.empty()) curl_->easy_setopt(curl, CURLOPT_CAPATH, options_.ca_path.c_str());
+  if (!options_.proxy.empty()) curl_->easy_setopt(curl, CURLOPT_PROXY, options_.proxy.c_str());
+  curl_->easy_setopt(curl, CURLOPT_HEADERFUNCTION, on_header);
+  curl_->easy_setopt(curl, CURLOPT_HEADERDATA, &exchange);
+  curl_->easy_setopt(curl, CURLOPT_WRITEFUNCTION, on_body);
+  curl_->easy_setopt(curl, CURLOPT_WRITEDATA, &exchange);
+  curl_->easy_setopt(curl, CURLOPT_NOPROGRESS, 0L);
+  curl_->easy_setopt(curl, CURLOPT_XFERINFOFUNCTION, on_progress);
+  curl_->easy_setopt(curl, CURLOPT_XFERINFODATA, &exchange);
+  curl_->easy_setopt(curl, CURLOPT_ERRORBUFFER, error);
 
   const CURLcode rc = abort_.load() ? CURLE_ABORTED_BY_CALLBACK : static_cast<CURLcode>(perform());
-  curl_slist_free_all(headers);
+  curl_->slist_free_all(headers);
   // The error buffer and the header list die with this call; curl must not keep pointers.
-  curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, nullptr);
-  curl_easy_setopt(curl, CURLOPT_HTTPHEADER, nullptr);
+  curl_->easy_setopt(curl, CURLOPT_ERRORBUFFER, nullptr);
+  curl_->easy_setopt(curl, CURLOPT_HTTPHEADER, nullptr);
 
   if (rc == CURLE_OK) {
     long status = 0;
-    curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
+    curl_->easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
     response.kind = Response::Kind::kHttp;
     response.status = static_cast<int>(status);
     return response;
@@ -170,7 +170,7 @@ Response CurlTransport::send(const Request& request) {
   response.kind =
       rc == CURLE_ABORTED_BY_CALLBACK ? Response::Kind::kAborted : Response::Kind::kNetworkError;
   response.status = 0;
-  response.error = error[0] != '\0' ? std::string(error) : std::string(curl_easy_strerror(rc));
+  response.error = error[0] != '\0' ? std::string(error) : std::string(curl_->easy_strerror(rc));
   while (!response.error.empty() && response.error.back() == '\n') response.error.pop_back();
   if (rc == CURLE_PEER_FAILED_VERIFICATION || rc == CURLE_SSL_CACERT_BADFILE ||
       rc == CURLE_SSL_CONNECT_ERROR) {

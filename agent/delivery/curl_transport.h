@@ -11,6 +11,10 @@
 // body. The abort flag is polled by curl's progress callback (at least once per second, more often
 // while data moves), so a shutdown interrupts a transfer in progress.
 //
+// libcurl is loaded, and the handles made, by the first send() (curl_library.h), so an agent that
+// never sends never loads it. When it cannot be loaded, every send() is a network error that says
+// why: the sender retries with backoff and the events wait in the spool.
+//
 // Not thread-safe: one instance per sender worker.
 #pragma once
 
@@ -19,6 +23,7 @@
 #include <memory>
 #include <string>
 
+#include "agent/delivery/curl_library.h"
 #include "agent/delivery/transport.h"
 #include "base/status.h"
 
@@ -33,12 +38,9 @@ struct CurlOptions {
   std::string proxy;    // "" = from the environment; e.g. "http://proxy:3128"
 };
 
-// curl_global_init, once per process; called by CurlTransport::create() and safe to call again.
-void curl_global_setup();
-
 class CurlTransport final : public Transport {
  public:
-  // `abort` outlives the transport.
+  // `abort` outlives the transport. Touches no libcurl yet: never fails.
   static Result<std::unique_ptr<Transport>> create(const CurlOptions& options,
                                                    const std::atomic<bool>& abort);
   ~CurlTransport() override;
@@ -48,15 +50,16 @@ class CurlTransport final : public Transport {
   Response send(const Request& request) override;
 
  private:
-  CurlTransport(void* handle, void* multi, const CurlOptions& options,
-                const std::atomic<bool>& abort);
+  CurlTransport(const CurlOptions& options, const std::atomic<bool>& abort);
+  Status open();  // loads libcurl and makes the handles, once
   int perform();  // a CURLcode
 
-  void* handle_;  // CURL*
-  // CURLM*: a transfer runs in a multi handle so that an abort ends it within one poll (a tenth
-  // of a second) rather than at curl's next progress call (up to a second). It also holds the
+  const CurlLibrary* curl_ = nullptr;  // set by open()
+  CURL* handle_ = nullptr;
+  // A transfer runs in a multi handle so that an abort ends it within one poll (a tenth of a
+  // second) rather than at curl's next progress call (up to a second). It also holds the
   // connection cache that keep-alive reuses.
-  void* multi_;
+  CURLM* multi_ = nullptr;
   CurlOptions options_;
   const std::atomic<bool>& abort_;
 };

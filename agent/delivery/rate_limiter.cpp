@@ -1,8 +1,8 @@
 #include "agent/delivery/rate_limiter.h"
 
-#include <curl/curl.h>
-
 #include <cmath>
+#include <cstdio>
+#include <ctime>
 #include <string>
 
 namespace faultline::delivery {
@@ -39,6 +39,39 @@ std::optional<double> parse_seconds(std::string_view s) {
   return whole;
 }
 
+// An HTTP date in any of the three forms RFC 9110 (5.6.7) has a recipient accept:
+//   Sun, 06 Nov 1994 08:49:37 GMT    IMF-fixdate
+//   Sunday, 06-Nov-94 08:49:37 GMT   obsolete RFC 850 (a two-digit year from 1970 to 2069)
+//   Sun Nov  6 08:49:37 1994         obsolete asctime
+// nullopt for anything else. The weekday is not checked, as curl does not check it either.
+std::optional<time_t> parse_http_date(const std::string& text) {
+  static constexpr std::string_view kMonths = "JanFebMarAprMayJunJulAugSepOctNovDec";
+  char month[4] = {0};
+  int day = 0, year = 0, hour = 0, minute = 0, second = 0, end = 0;
+  const char* s = text.c_str();
+  const bool parsed = (std::sscanf(s, "%*3[A-Za-z], %2d %3[A-Za-z] %4d %2d:%2d:%2d GMT%n", &day,
+                                   month, &year, &hour, &minute, &second, &end) == 6 ||
+                       std::sscanf(s, "%*[A-Za-z], %2d-%3[A-Za-z]-%2d %2d:%2d:%2d GMT%n", &day,
+                                   month, &year, &hour, &minute, &second, &end) == 6 ||
+                       std::sscanf(s, "%*3[A-Za-z] %3[A-Za-z] %2d %2d:%2d:%2d %4d%n", month, &day,
+                                   &hour, &minute, &second, &year, &end) == 6) &&
+                      static_cast<size_t>(end) == text.size();
+  const size_t m = parsed ? kMonths.find(month) : std::string_view::npos;
+  if (m == std::string_view::npos || m % 3 != 0 || day < 1 || day > 31 || hour < 0 || hour > 23 ||
+      minute < 0 || minute > 59 || second < 0 || second > 60 || year < 0) {
+    return std::nullopt;
+  }
+  if (year < 100) year += year < 70 ? 2000 : 1900;
+  std::tm tm{};
+  tm.tm_year = year - 1900;
+  tm.tm_mon = static_cast<int>(m / 3);
+  tm.tm_mday = day;
+  tm.tm_hour = hour;
+  tm.tm_min = minute;
+  tm.tm_sec = second;
+  return timegm(&tm);
+}
+
 std::chrono::milliseconds capped(double seconds) {
   const double cap = std::chrono::duration<double>(RateLimiter::kMaxLimit).count();
   return std::chrono::milliseconds(static_cast<int64_t>(std::ceil(std::min(seconds, cap) * 1000)));
@@ -62,11 +95,9 @@ std::optional<std::chrono::milliseconds> parse_retry_after(
   value = trim(value);
   if (value.empty()) return std::nullopt;
   if (std::optional<double> seconds = parse_seconds(value)) return capped(*seconds);
-  // An HTTP date (IMF-fixdate, or the obsolete RFC 850 / asctime forms curl also reads).
-  const std::string text(value);
-  const time_t when = curl_getdate(text.c_str(), nullptr);
-  if (when == -1) return std::nullopt;
-  const auto delta = std::chrono::system_clock::from_time_t(when) - wall_now;
+  const std::optional<time_t> when = parse_http_date(std::string(value));
+  if (!when) return std::nullopt;
+  const auto delta = std::chrono::system_clock::from_time_t(*when) - wall_now;
   if (delta <= decltype(delta)::zero()) return std::chrono::milliseconds(0);
   return capped(std::chrono::duration<double>(delta).count());
 }

@@ -1,6 +1,6 @@
 #include "agent/runtime/service_notifier.h"
 
-#include <systemd/sd-daemon.h>
+#include "agent/runtime/systemd_notify.h"
 
 namespace faultline::runtime {
 
@@ -15,22 +15,21 @@ int64_t now_us() {
 }  // namespace
 
 ServiceNotifier::ServiceNotifier() {
-  uint64_t usec = 0;
   // The variables stay set: WATCHDOG_PID names faultline, so pings from the app `exec` starts
   // would not count, and NotifyAccess=main ignores its other messages.
-  if (sd_watchdog_enabled(0, &usec) > 0) watchdog_usec_ = usec;
+  watchdog_usec_ = systemd::watchdog_usec();
 }
 
 void ServiceNotifier::ready() {
-  sd_notify(0, "READY=1");
+  systemd::notify("READY=1");
 }
 
 void ServiceNotifier::stopping() {
-  sd_notify(0, "STOPPING=1");
+  systemd::notify("STOPPING=1");
 }
 
 void ServiceNotifier::status(const std::string& text) {
-  sd_notify(0, ("STATUS=" + text).c_str());
+  systemd::notify("STATUS=" + text);
 }
 
 void ServiceNotifier::heartbeat() {
@@ -39,7 +38,7 @@ void ServiceNotifier::heartbeat() {
   const int64_t last = last_ping_us_.load(std::memory_order_relaxed);
   if (now - last < static_cast<int64_t>(watchdog_usec_ / 4)) return;
   last_ping_us_.store(now, std::memory_order_relaxed);
-  sd_notify(0, "WATCHDOG=1");
+  systemd::notify("WATCHDOG=1");
 }
 
 }  // namespace faultline::runtime

@@ -2,29 +2,27 @@
 //   GET /metrics  Prometheus text (version 0.0.4) of the run's Registry.
 //   GET /healthz  200 "ok", or 503 and the reason (stopping, sender stalled): see Health.
 //   GET /readyz   200 once the inputs are open, 503 while starting and stopping.
-// Anything else is 404. It serves on a thread of its own (cpp-httplib) and never touches the
-// pipeline: the registry's readers are atomics. Not for the open internet: no TLS, no auth; bind
-// it to 127.0.0.1 or the pod's network.
+// Anything else is 404. It serves on a thread of its own, in the HTTP module (faultline-http.so,
+// opened by the first start: http_module_loader.h), and never touches the pipeline: the
+// registry's readers are atomics. Not for the open internet: no TLS, no auth; bind it to
+// 127.0.0.1 or the pod's network.
 #pragma once
 
 #include <memory>
 #include <string>
-#include <thread>
 
+#include "agent/server/http_module.h"
 #include "agent/telemetry/health.h"
 #include "base/metrics.h"
 #include "base/status.h"
-
-namespace httplib {
-class Server;
-}
 
 namespace faultline {
 
 class StatusServer {
  public:
   // Binds `listen` ("HOST:PORT"; port 0 lets the kernel choose) and starts serving. `registry`
-  // and `health` outlive the server.
+  // and `health` outlive the server. The error says why: a bad address, the address in use, or
+  // the module missing.
   static Result<std::unique_ptr<StatusServer>> start(const std::string& listen,
                                                      const Registry& registry, Health& health);
   ~StatusServer();  // stops serving and joins the thread
@@ -36,8 +34,7 @@ class StatusServer {
 
  private:
   StatusServer() = default;
-  std::unique_ptr<httplib::Server> server_;
-  std::thread thread_;
+  std::unique_ptr<http_module::Listener> listener_;
   std::string address_;
 };
 

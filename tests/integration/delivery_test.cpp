@@ -182,6 +182,25 @@ TEST_CASE("delivery: Sentry down at start - every event arrives once it is back 
   check_no_key(checked.err);
 }
 
+TEST_CASE("delivery: a libcurl that cannot be loaded is a network failure - events stay spooled",
+          "[delivery][startup]") {
+  TempDir dir;
+  Receiver rx;
+  const std::string config = write_config(dir, rx.dsn(kKey));
+  const std::set<std::string> expected = expected_ids(config, kDefault);
+  RunResult r = run_faultline({.args = {"replay", "-c", config, "--timeout", "0.5", kDefault},
+                               .env = {{"FAULTLINE_LIBCURL", dir.file("libcurl.so.4")}}});
+  INFO(r.err);
+  CHECK(r.exit_code == 1);
+  CHECK(r.err.find("sending to Sentry fails (libcurl cannot be loaded (" +
+                   dir.file("libcurl.so.4")) != std::string::npos);
+  CHECK(rx.requests().empty());
+  CHECK(spooled_ids(dir) == expected);  // for the next start (as after an outage)
+  CHECK(r.err.find("0 sent, " + std::to_string(expected.size()) + " waiting in the spool") !=
+        std::string::npos);
+  check_no_key(r.err);
+}
+
 TEST_CASE("delivery: 429 with Retry-After 2 pauses all sending for 2 s and then everything arrives",
           "[delivery]") {
   TempDir dir;

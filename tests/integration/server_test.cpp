@@ -13,6 +13,7 @@
 #include <filesystem>
 #include <fstream>
 #include <functional>
+#include <map>
 #include <string>
 #include <thread>
 #include <vector>
@@ -260,6 +261,46 @@ TEST_CASE("server: run refuses an address in use - pipe goes on without its endp
   CHECK(piped.exit_code == 0);
   CHECK(piped.out == input);
   CHECK(piped.err.find("cannot listen") != std::string::npos);
+}
+
+TEST_CASE("server: the endpoints come from faultline-http.so, opened only for server.listen",
+          "[server][startup]") {
+  TempDir dir;
+  const std::string config = write_config(dir, "server:\n  listen: 127.0.0.1:0\n");
+  Spawned faultline(faultline_binary(),
+                    {.args = {"run", "-c", config}, .env = {{"HOME", dir.path()}}});
+  const std::string address = served_address(faultline);
+  const Answer metrics = get(address, "/metrics");
+  CHECK(metrics.status == 200);
+  CHECK(metrics.body.find("faultline_") != std::string::npos);
+  CHECK(get(address, "/nothing-here").status == 404);
+  const std::string maps = read_file("/proc/" + std::to_string(faultline.pid()) + "/maps");
+  CHECK(maps.find("/faultline-http.so") != std::string::npos);
+  CHECK(maps.find("libcurl") == std::string::npos);  // no DSN: nothing to send
+  faultline.signal(SIGTERM);
+  CHECK(faultline.wait(kWait).exit_code == 0);
+}
+
+TEST_CASE("server: without faultline-http.so, run refuses to start and says so - pipe goes on",
+          "[server][startup]") {
+  TempDir dir;
+  std::filesystem::create_directories(dir.file("no-modules"));
+  const std::string config = write_config(dir, "server:\n  listen: 127.0.0.1:0\n");
+  const std::map<std::string, std::string> env = {{"HOME", dir.path()},
+                                                  {"FAULTLINE_MODULE_DIR", dir.file("no-modules")}};
+  RunResult refused = run_faultline({.args = {"run", "-c", config}, .env = env});
+  CHECK(refused.exit_code == 1);
+  INFO(refused.err);
+  CHECK(refused.err.find("server.listen: faultline-http.so not found (looked in " +
+                         dir.file("no-modules")) != std::string::npos);
+
+  const std::string input = R"({"level":30,"msg":"the app's line"})"
+                            "\n";
+  RunResult piped =
+      run_faultline({.args = {"pipe", "-c", config}, .env = env, .stdin_data = input});
+  CHECK(piped.exit_code == 0);
+  CHECK(piped.out == input);
+  CHECK(piped.err.find("faultline-http.so not found") != std::string::npos);
 }
 
 // systemd's end of the notification socket: a datagram socket the test reads.

@@ -114,6 +114,12 @@ TEST_CASE("rate limiter: Retry-After parsing", "[ratelimit]") {
   CHECK(parse_retry_after("0", kWall) == milliseconds(0));
   CHECK(parse_retry_after("Tue, 31 Dec 2024 23:00:00 GMT", kWall) == milliseconds(0));
   CHECK(parse_retry_after("Wed, 01 Jan 2025 01:00:00 GMT", kWall) == milliseconds(3600000));
+  // The obsolete forms RFC 9110 still has a recipient accept (RFC 850, asctime).
+  CHECK(parse_retry_after("Wednesday, 01-Jan-25 01:00:00 GMT", kWall) == milliseconds(3600000));
+  CHECK(parse_retry_after("Wed Jan  1 01:00:00 2025", kWall) == milliseconds(3600000));
+  CHECK_FALSE(parse_retry_after("Wed, 01 Foo 2025 01:00:00 GMT", kWall).has_value());
+  CHECK_FALSE(parse_retry_after("Wed, 01 Jan 2025 01:00:00 GMT and more", kWall).has_value());
+  CHECK_FALSE(parse_retry_after("Wed, 01 Jan 2025 25:00:00 GMT", kWall).has_value());
   CHECK_FALSE(parse_retry_after("", kWall).has_value());
   CHECK_FALSE(parse_retry_after("-1", kWall).has_value());
   CHECK_FALSE(parse_retry_after("later", kWall).has_value());

@@ -261,3 +261,54 @@ TEST_CASE("detectors: @text-secrets keeps error messages that only talk about se
     REQUIRE(found("@text-secrets", text).empty());
   }
 }
+
+TEST_CASE("detectors: every built-in compiles, alone and in the prefilter set", "[detectors]") {
+  for (std::string_view name : ValueDetectorSet::builtin_names()) {
+    ValueDetectorSet set;
+    REQUIRE(set.add_builtin(name).ok());
+    REQUIRE(set.compile().ok());
+    INFO(name);
+    REQUIRE(set.regex(0).ok());
+  }
+  ValueDetectorSet all;
+  REQUIRE(all.add_builtin("@all").ok());
+  REQUIRE(all.compile().ok());
+}
+
+TEST_CASE("detectors: a built-in's regex is compiled once and shared by every set", "[detectors]") {
+  ValueDetectorSet a, b;
+  REQUIRE(a.add_builtin("@github-token").ok());
+  REQUIRE(b.add_builtin("@all").ok());
+  REQUIRE(a.add_custom("custom", "x[0-9]+").ok());
+  REQUIRE(b.add_custom("custom", "x[0-9]+").ok());
+  REQUIRE(a.compile().ok());
+  REQUIRE(b.compile().ok());
+  int github = -1;
+  for (size_t i = 0; i < b.size(); ++i) {
+    if (b.name(static_cast<int>(i)) == "@github-token") github = static_cast<int>(i);
+  }
+  REQUIRE(&a.regex(0) == &b.regex(github));
+  // A custom pattern is each set's own.
+  REQUIRE(&a.regex(1) != &b.regex(static_cast<int>(b.size()) - 1));
+}
+
+TEST_CASE("detectors: the prefilter drops only the upper bounds of counted repetitions",
+          "[detectors]") {
+  using faultline::rules::without_upper_bounds;
+  REQUIRE(without_upper_bounds("gh[pousr]_[A-Za-z0-9]{36,255}") == "gh[pousr]_[A-Za-z0-9]{36,}");
+  REQUIRE(without_upper_bounds("a{2,63}?b{3}c{4,}d{,5}") == "a{2,}?b{3}c{4,}d{,5}");
+  // Literal braces: escaped, in a class (also after a leading ']' or in [:digit:]), in \Q...\E.
+  REQUIRE(without_upper_bounds(R"(\{1,2}x{1,2})") == R"(\{1,2}x{1,})");
+  REQUIRE(without_upper_bounds("[{1,2}]{1,2}") == "[{1,2}]{1,}");
+  REQUIRE(without_upper_bounds("[]{1,2}][^]{1,2}]") == "[]{1,2}][^]{1,2}]");
+  REQUIRE(without_upper_bounds("[[:digit:]{1,2}]x") == "[[:digit:]{1,2}]x");
+  REQUIRE(without_upper_bounds(R"(\Qa{1,2}\E{1,2})") == R"(\Qa{1,2}\E{1,2})");
+  REQUIRE(without_upper_bounds("[a\\]{1,2}]") == "[a\\]{1,2}]");
+}
+
+TEST_CASE("detectors: a secret longer than a repetition's bound is found as before",
+          "[detectors]") {
+  // The prefilter set has no upper bound; the detector's own regex still stops at 255.
+  const std::string run(300, 'a');
+  REQUIRE(found("@github-token", "ghp_" + run) == V{"ghp_" + run.substr(0, 255)});
+}
