@@ -6,7 +6,7 @@ set -euo pipefail
 packages=(
   build-essential cmake pkg-config git ca-certificates
   libsimdjson-dev libcurl4-openssl-dev libcli11-dev libyaml-cpp-dev catch2 libre2-dev
-  zlib1g-dev libssl-dev libcpp-httplib-dev
+  zlib1g-dev libssl-dev libcpp-httplib-dev libsystemd-dev
   clang-format
   file  # CPack's Debian package reads its dependencies from the binary with `file` and dpkg-shlibdeps
 )

@@ -38,6 +38,7 @@ int cmd_version() {
   std::printf("  cpp-httplib %s (%s%s)\n", build_info::kHttplibVersion,
               module.ok() ? module->c_str() : module.message().c_str(),
               module.ok() ? ", opened for server.listen" : "");
+  std::printf("  libsystemd %s\n", build_info::kSystemdVersion);
   return kExitOk;
 }
 

@@ -1,6 +1,6 @@
 #include "agent/runtime/service_notifier.h"
 
-#include "agent/runtime/systemd_notify.h"
+#include <systemd/sd-daemon.h>
 
 namespace faultline::runtime {
 
@@ -15,21 +15,22 @@ int64_t now_us() {
 }  // namespace
 
 ServiceNotifier::ServiceNotifier() {
+  uint64_t usec = 0;
   // The variables stay set: WATCHDOG_PID names faultline, so pings from the app `exec` starts
   // would not count, and NotifyAccess=main ignores its other messages.
-  watchdog_usec_ = systemd::watchdog_usec();
+  if (sd_watchdog_enabled(0, &usec) > 0) watchdog_usec_ = usec;
 }
 
 void ServiceNotifier::ready() {
-  systemd::notify("READY=1");
+  sd_notify(0, "READY=1");
 }
 
 void ServiceNotifier::stopping() {
-  systemd::notify("STOPPING=1");
+  sd_notify(0, "STOPPING=1");
 }
 
 void ServiceNotifier::status(const std::string& text) {
-  systemd::notify("STATUS=" + text);
+  sd_notify(0, ("STATUS=" + text).c_str());
 }
 
 void ServiceNotifier::heartbeat() {
@@ -38,7 +39,7 @@ void ServiceNotifier::heartbeat() {
   const int64_t last = last_ping_us_.load(std::memory_order_relaxed);
   if (now - last < static_cast<int64_t>(watchdog_usec_ / 4)) return;
   last_ping_us_.store(now, std::memory_order_relaxed);
-  systemd::notify("WATCHDOG=1");
+  sd_notify(0, "WATCHDOG=1");
 }
 
 }  // namespace faultline::runtime

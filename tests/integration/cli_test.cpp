@@ -14,9 +14,8 @@ TEST_CASE("cli: version names faultline, the git revision and the libraries", "[
   CHECK(r.exit_code == 0);
   CHECK(r.out.rfind("faultline 0.", 0) == 0);
   CHECK(r.out.find("(git ") != std::string::npos);
-  // (systemd's notification protocol is spoken without libsystemd: agent/runtime/systemd_notify.h)
-  for (const char* lib :
-       {"simdjson", "libcurl", "OpenSSL", "zlib", "yaml-cpp", "RE2", "CLI11", "cpp-httplib"}) {
+  for (const char* lib : {"simdjson", "libcurl", "OpenSSL", "zlib", "yaml-cpp", "RE2", "CLI11",
+                          "cpp-httplib", "libsystemd"}) {
     CHECK(r.out.find(lib) != std::string::npos);
   }
 }
