@@ -14,8 +14,10 @@ size_t pow2_at_least(size_t n) {
 
 }  // namespace
 
+// The index grows with the requests open at once, up to what max_requests needs: a lookup on every
+// line then touches a few cache lines, not a random one of an index sized for the worst case.
 RequestTable::RequestTable(size_t max_requests)
-    : max_(max_requests), buckets_(pow2_at_least(max_requests * 2)) {
+    : max_(max_requests), max_buckets_(pow2_at_least(max_requests * 2)), buckets_(16) {
   slots_.reserve(max_requests);
 }
 
@@ -69,7 +71,11 @@ uint32_t RequestTable::create(std::string_view key, uint64_t hash, SourceState* 
   s.trace_id[0] = s.span_id[0] = s.trace_flags[0] = '\0';
   s.in_use = true;
 
-  if ((size_ + tombstones_ + 1) * 4 > buckets_.size() * 3) rehash();
+  if ((size_ + 1) * 2 > buckets_.size() && buckets_.size() < max_buckets_) {
+    rehash(buckets_.size() * 2);
+  } else if ((size_ + tombstones_ + 1) * 4 > buckets_.size() * 3) {
+    rehash(buckets_.size());
+  }
   for (size_t i = bucket_of(hash);; i = (i + 1) & (buckets_.size() - 1)) {
     Bucket& b = buckets_[i];
     if (b.slot == kNone) {
@@ -148,10 +154,10 @@ void RequestTable::lru_push_front(List& list, uint32_t slot) {
   if (list.tail == kNone) list.tail = slot;
 }
 
-void RequestTable::rehash() {
-  // Same size: clearing tombstones is enough because the pool never exceeds max_ slots.
-  // Into the spare table, so that rehashing allocates nothing after the first time.
-  spare_.assign(buckets_.size(), Bucket{});
+void RequestTable::rehash(size_t buckets) {
+  // Into the spare table, so that rehashing allocates nothing once the index has grown to the
+  // requests open at once (a same-size rehash only clears tombstones).
+  spare_.assign(buckets, Bucket{});
   spare_.swap(buckets_);
   tombstones_ = 0;
   for (const Bucket& b : spare_) {

@@ -101,6 +101,8 @@ class RequestTable {
   // Slots ever created (in use or free): at(i) for i below it is valid; look at in_use.
   size_t pool_size() const { return slots_.size(); }
   size_t size() const { return size_; }
+  // Buckets of the index: it grows with the requests open at once.
+  size_t index_buckets() const { return buckets_.size(); }
   // The least recently active open slot, or kNone.
   uint32_t oldest_open() const { return open_.tail; }
   // The least recently active closed slot, or kNone.
@@ -125,9 +127,10 @@ class RequestTable {
   List& list_of(uint32_t slot) { return slots_[slot].closed ? closed_ : open_; }
   void lru_unlink(List& list, uint32_t slot);
   void lru_push_front(List& list, uint32_t slot);
-  void rehash();
+  void rehash(size_t buckets);
 
   size_t max_;
+  size_t max_buckets_;
   std::vector<RequestState> slots_;
   std::vector<uint32_t> free_;
   std::vector<Bucket> buckets_;
