@@ -175,7 +175,7 @@ TEST_CASE("shape advisor: completion shapes after a recognised one leave room fo
   CHECK(contains(advisor.take_advice(), "pino.error_key: [failure]"));
 }
 
-TEST_CASE("shape advisor: a key written with a \\u escape is read as its letters",
+TEST_CASE("shape advisor: a key written with a unicode escape is read as its letters",
           "[shape_advisor]") {
   // Lines are looked at only when their bytes hold a key the advisor compares by name; an
   // escaped key must not slip past that.
