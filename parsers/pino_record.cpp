@@ -86,7 +86,19 @@ Result<int> RecordSchema::add_field(std::string_view path) {
 
 // ---- RecordReader ----------------------------------------------------------------------------
 
-RecordReader::RecordReader(const RecordSchema& schema) : schema_(schema) {}
+const FieldValue RecordReader::kAbsent{};
+
+RecordReader::RecordReader(const RecordSchema& schema)
+    : schema_(schema),
+      captured_(schema.plan().slot_count()),
+      written_by_(schema.plan().slot_count(), 0) {}
+
+FieldValue& RecordReader::write(int slot) {
+  const auto i = static_cast<size_t>(slot);
+  written_by_[i] = reads_;
+  captured_[i] = FieldValue{};
+  return captured_[i];
+}
 
 namespace {
 
@@ -102,19 +114,17 @@ std::string_view raw_token(ondemand::value& value) {
 
 }  // namespace
 
-simdjson::error_code RecordReader::capture(ondemand::value value, int slot) {
+simdjson::error_code RecordReader::capture(ondemand::value& value, int slot) {
   if (schema_.raw(slot)) {
     const std::string_view token = raw_token(value);
-    FieldValue& f = captured_[static_cast<size_t>(slot)];
-    f = FieldValue{};
+    FieldValue& f = write(slot);
     f.kind = token == "null" ? FieldValue::Kind::kNull : FieldValue::Kind::kString;
     f.text = token;
     return simdjson::SUCCESS;
   }
   ondemand::json_type type;
   if (auto e = value.type().get(type)) return e;
-  FieldValue& f = captured_[static_cast<size_t>(slot)];
-  f = FieldValue{};
+  FieldValue& f = write(slot);
   switch (type) {
     case ondemand::json_type::string: {
       std::string_view s;
@@ -164,7 +174,7 @@ simdjson::error_code RecordReader::capture(ondemand::value value, int slot) {
 
 bool RecordReader::all_captured_below(int node) const {
   for (int slot : schema_.plan().slots_below(node)) {
-    if (!captured_[static_cast<size_t>(slot)].present()) return false;
+    if (!field(slot).present()) return false;
   }
   return true;
 }
@@ -172,8 +182,8 @@ bool RecordReader::all_captured_below(int node) const {
 simdjson::error_code RecordReader::walk(ondemand::object object, int node) {
   const FieldPlan& plan = schema_.plan();
   for (auto field_result : object) {
-    ondemand::field field;
-    if (auto e = std::move(field_result).get(field)) return e;
+    if (auto e = field_result.error()) return e;
+    ondemand::field& field = field_result.value_unsafe();
     // Keys almost never hold escapes: look them up in place, in the line, instead of unescaping
     // a copy of every key of every line.
     std::string_view key;
@@ -191,7 +201,7 @@ simdjson::error_code RecordReader::walk(ondemand::object object, int node) {
     // A key in the line is followed by at least the padding, which the fast lookup reads.
     const int child = in_line ? plan.child_padded(node, key) : plan.child(node, key);
     if (child == FieldPlan::kNone) continue;  // the iterator skips the value unread
-    ondemand::value value = field.value();
+    ondemand::value& value = field.value();
     const int slot = plan.slot(child);
     if (slot != FieldPlan::kNone) {
       if (auto e = capture(value, slot)) return e;
@@ -199,7 +209,7 @@ simdjson::error_code RecordReader::walk(ondemand::object object, int node) {
     if (plan.has_children(child)) {
       // A key seen again replaces its whole value (JSON.parse keeps the last one): forget what
       // an earlier occurrence left below it.
-      for (int below : plan.slots_below(child)) captured_[static_cast<size_t>(below)] = {};
+      for (int below : plan.slots_below(child)) written_by_[static_cast<size_t>(below)] = 0;
       ondemand::json_type type;
       if (auto e = value.type().get(type)) return e;
       if (type == ondemand::json_type::object) {
@@ -217,7 +227,12 @@ simdjson::error_code RecordReader::walk(ondemand::object object, int node) {
 }
 
 ReadOutcome RecordReader::read_padded(std::string_view text, size_t capacity, RecordView& view) {
-  captured_.assign(schema_.plan().slot_count(), FieldValue{});
+  const size_t slots = schema_.plan().slot_count();
+  if (captured_.size() != slots) {  // a slot registered after this reader was made
+    captured_.assign(slots, FieldValue{});
+    written_by_.assign(slots, 0);
+  }
+  ++reads_;
   line_end_ = text.data() + text.size();
   ondemand::document doc;
   if (parser_.iterate(text.data(), text.size(), capacity).get(doc)) return ReadOutcome::kNotJson;
@@ -264,7 +279,7 @@ ReadOutcome RecordReader::read(std::string_view text, RecordView& view, bool pad
 
 const FieldValue* RecordReader::first(const RecordSchema::Candidates& c) const {
   for (int slot : c.slots) {
-    const FieldValue& f = captured_[static_cast<size_t>(slot)];
+    const FieldValue& f = field(slot);
     if (f.present() && f.kind != FieldValue::Kind::kNull) return &f;
   }
   return nullptr;
@@ -283,14 +298,14 @@ void RecordReader::resolve(RecordView& view) const {
   // A number in any level key beats a label: labels are ambiguous across conventions (a custom
   // "alert" 45 next to GCP's ALERT), numbers are not.
   for (int slot : schema_.level.slots) {
-    const FieldValue& f = captured_[static_cast<size_t>(slot)];
+    const FieldValue& f = field(slot);
     if (f.kind == FieldValue::Kind::kNumber) {
       view.level = clamp_int(f.number);
       break;
     }
   }
   for (int slot : schema_.level.slots) {
-    const FieldValue& f = captured_[static_cast<size_t>(slot)];
+    const FieldValue& f = field(slot);
     if (f.kind == FieldValue::Kind::kString) {
       view.level_label = f.text;
       if (!view.level) view.level = schema_.format().levels.number(f.text);
@@ -307,7 +322,7 @@ void RecordReader::resolve(RecordView& view) const {
   }
 
   for (int slot : schema_.message.slots) {
-    const FieldValue& f = captured_[static_cast<size_t>(slot)];
+    const FieldValue& f = field(slot);
     if (f.has_text()) {
       view.message = f.text;
       break;
@@ -318,7 +333,7 @@ void RecordReader::resolve(RecordView& view) const {
   // ({ error: err } with errorKey err): there is no error object to report.
   const FieldValue* e = nullptr;
   for (int slot : schema_.error.slots) {
-    const FieldValue& f = captured_[static_cast<size_t>(slot)];
+    const FieldValue& f = field(slot);
     if (f.present() && f.kind != FieldValue::Kind::kNull && !f.empty_object) {
       e = &f;
       break;
@@ -339,14 +354,14 @@ void RecordReader::resolve(RecordView& view) const {
 
   const auto text_of = [&](const RecordSchema::Candidates& c) -> std::string_view {
     for (int slot : c.slots) {
-      const FieldValue& f = captured_[static_cast<size_t>(slot)];
+      const FieldValue& f = field(slot);
       if (f.has_text() && !f.text.empty()) return f.text;
     }
     return {};
   };
   const auto int_of = [&](const RecordSchema::Candidates& c, int absent) {
     for (int slot : c.slots) {
-      const FieldValue& f = captured_[static_cast<size_t>(slot)];
+      const FieldValue& f = field(slot);
       if (f.kind == FieldValue::Kind::kNumber) return clamp_int(f.number);
     }
     return absent;

@@ -146,21 +146,31 @@ class RecordReader {
   ReadOutcome read(std::string_view text, RecordView& view, bool padded = true);
 
   // The value captured at a slot registered with RecordSchema::add_field (after a kRecord read).
-  const FieldValue& field(int slot) const { return captured_[static_cast<size_t>(slot)]; }
+  const FieldValue& field(int slot) const {
+    const auto i = static_cast<size_t>(slot);
+    return written_by_[i] == reads_ ? captured_[i] : kAbsent;
+  }
 
  private:
+  static const FieldValue kAbsent;
+  // The slot's value for the line being read, reset to absent.
+  FieldValue& write(int slot);
   simdjson::error_code walk(simdjson::ondemand::object object, int node);
   bool all_captured_below(int node) const;
-  simdjson::error_code capture(simdjson::ondemand::value value, int slot);
+  simdjson::error_code capture(simdjson::ondemand::value& value, int slot);
   ReadOutcome read_padded(std::string_view text, size_t capacity, RecordView& view);
   void resolve(RecordView& view) const;
   const FieldValue* first(const RecordSchema::Candidates& c) const;
 
   const RecordSchema& schema_;
   simdjson::ondemand::parser parser_;
+  // Values of earlier lines stay in captured_, told apart by the read that wrote them: nothing is
+  // cleared per line.
   std::vector<FieldValue> captured_;
-  std::string scratch_;             // reused for lines that must be copied or repaired
-  const char* line_end_ = nullptr;  // end of the line being read (padding follows it)
+  std::vector<uint64_t> written_by_;  // per slot: the value of reads_ when it was written
+  uint64_t reads_ = 0;                // read_padded() calls so far
+  std::string scratch_;               // reused for lines that must be copied or repaired
+  const char* line_end_ = nullptr;    // end of the line being read (padding follows it)
 };
 
 }  // namespace faultline

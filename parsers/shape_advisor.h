@@ -14,9 +14,10 @@
 // was recognised as a completion with the configured keys (an app that logs upstream answers as
 // `response.statusCode` beside pino-http's own `res` is not misconfigured).
 //
-// Cost: one On-Demand pass over a line's top two levels for the records it is shown; the caller
-// stops showing lines once done(). Memory: a handful of tallies, allocated when a key is first
-// seen. Not thread-safe.
+// Cost: a byte search for the keys it compares by name (`stack`, `message`, and until a completion
+// is recognised `status`/`statusCode`) in each record it is shown, and one On-Demand pass over the
+// top two levels of the few that hold one; the caller stops showing lines once done(). Memory: a
+// handful of tallies, allocated when a key is first seen. Not thread-safe.
 #pragma once
 
 #include <simdjson.h>
@@ -57,6 +58,7 @@ class ShapeAdvisor {
 
   uint64_t records() const { return records_; }
   uint64_t recognised_completions() const { return recognised_; }
+  // Completion-shaped lines, counted until a completion is recognised under the configured keys.
   uint64_t completion_shaped() const { return shaped_; }
 
  private:
@@ -69,6 +71,7 @@ class ShapeAdvisor {
   };
   struct Found;
 
+  bool worth_scanning(std::string_view text) const;
   void scan_object(simdjson::ondemand::object object, std::string_view parent, Found& found);
   void tally(std::string_view option, std::string_view key, std::string_view source,
              uint64_t line_number);

@@ -156,3 +156,34 @@ TEST_CASE("shape advisor: stops after its window and survives what is not an obj
   CHECK(advisor.records() == 4);
   CHECK(advisor.advice().empty());
 }
+
+TEST_CASE("shape advisor: completion shapes after a recognised one leave room for an error key",
+          "[shape_advisor]") {
+  PinoFormat format;
+  ShapeAdvisor advisor(format);
+  Feeder feed(advisor);
+  feed.line(kDefaultCompletion, /*recognised=*/true);
+  // Sixteen other completion shapes (upstream calls): never advice once a completion was
+  // recognised, so they must not fill the advisor's table either.
+  for (int i = 0; i < 16; ++i) {
+    const std::string key = "upstream" + std::to_string(i);
+    feed.line(R"({"level":30,")" + key + R"(":{"method":"GET","url":"/x","statusCode":502},)" +
+              R"("msg":"upstream"})");
+  }
+  CHECK(advisor.completion_shaped() == 0);
+  feed.line(R"({"level":50,"failure":{"type":"Error","message":"boom"},"msg":"failed"})");
+  CHECK(contains(advisor.take_advice(), "pino.error_key: [failure]"));
+}
+
+TEST_CASE("shape advisor: a key written with a unicode escape is read as its letters",
+          "[shape_advisor]") {
+  // Lines are looked at only when their bytes hold a key the advisor compares by name; an
+  // escaped key must not slip past that.
+  PinoFormat format;
+  ShapeAdvisor advisor(format);
+  Feeder feed(advisor);
+  feed.line(R"({"level":30,"res":{"statusCode":200},"responseTime":1,"msg":"done"})",
+            /*recognised=*/true);
+  feed.line(R"({"level":50,"failure":{"n\u0061me":"TypeError","mess\u0061ge":"x"}})");
+  CHECK(contains(advisor.take_advice(), "pino.error_key: [failure]"));
+}
