@@ -34,14 +34,18 @@ Value& Object::set(std::string_view key, Value value) {
     *existing = std::move(value);
     return *existing;
   }
-  members_.push_back(Member{std::string(key), std::move(value)});
-  return members_.back().value;
+  return append(key, std::move(value));
 }
 
 Value& Object::operator[](std::string_view key) {
   if (Value* existing = find(key)) return *existing;
-  members_.push_back(Member{std::string(key), Value()});
-  return members_.back().value;
+  return append(key, Value());
+}
+
+Value& Object::append(std::string_view key, Value value) {
+  // The objects of an event mostly hold a handful of members: skip the growth steps of 1 and 2.
+  if (members_.capacity() == 0) members_.reserve(4);
+  return members_.emplace_back(std::string(key), std::move(value)).value;
 }
 
 bool Object::erase(std::string_view key) {

@@ -77,6 +77,7 @@ class Linker {
 
 json::Object exception_json(const ErrorNode& error, json::Object mechanism) {
   json::Object value;
+  value.members().reserve(4);
   value.set("type", error.type);
   value.set("value", error.message);
   if (!error.frames.empty()) {
@@ -95,6 +96,7 @@ json::Object exception_json(const ErrorNode& error, json::Object mechanism) {
 
 json::Object frame_json(const StackFrame& frame) {
   json::Object o;
+  o.members().reserve(7);
   if (!frame.filename.empty()) o.set("filename", frame.filename);
   if (!frame.abs_path.empty()) o.set("abs_path", frame.abs_path);
   if (!frame.module.empty()) o.set("module", frame.module);
