@@ -1,5 +1,6 @@
 #include "agent/pipeline/failure_grouping.h"
 
+#include <algorithm>
 #include <functional>
 #include <string>
 
@@ -102,6 +103,21 @@ std::vector<FailureGroup> group_failures(const std::vector<PendingError>& pendin
     }
   }
   return groups;
+}
+
+std::shared_ptr<const json::Value> parsed_completion(
+    const std::vector<PendingError>& pending, uint64_t completion_offset,
+    const std::vector<FailureGroup>& groups, std::vector<std::optional<json::Value>>& records) {
+  for (size_t i = 0; i < pending.size(); ++i) {
+    if (!pending[i].is_completion || pending[i].offset != completion_offset) continue;
+    if (!records[i]) return nullptr;
+    const bool primary =
+        groups.empty() || std::any_of(groups.begin(), groups.end(),
+                                      [i](const FailureGroup& g) { return g.primary == i; });
+    if (primary) return std::make_shared<const json::Value>(*records[i]);
+    return std::make_shared<const json::Value>(std::move(*records[i]));
+  }
+  return nullptr;
 }
 
 }  // namespace faultline

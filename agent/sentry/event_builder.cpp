@@ -151,10 +151,12 @@ Result<json::Value> EventBuilder::build(const Incident& incident,
   }
   if (!parsed->is_object()) return Status::Error("the error line is not a JSON object");
   json::Value record = std::move(*parsed);
-  std::optional<json::Value> completion;
-  if (incident.completion) {
+  std::optional<json::Value> completion_parsed;
+  const json::Value* completion = incident.completion ? incident.completion_record.get() : nullptr;
+  if (incident.completion && completion == nullptr) {
     if (auto c = json::parse(incident.completion->text); c.ok() && c->is_object()) {
-      completion = std::move(c).value();
+      completion_parsed = std::move(c).value();
+      completion = &*completion_parsed;
     }
   }
   const PinoFormat& format = settings_.format;
@@ -181,8 +183,7 @@ Result<json::Value> EventBuilder::build(const Incident& incident,
   }
   event.set("platform", "node");
 
-  const HttpFacts http = http_facts(record, completion ? &*completion : nullptr, format,
-                                    opening ? &*opening : nullptr);
+  const HttpFacts http = http_facts(record, completion, format, opening ? &*opening : nullptr);
   const std::optional<int> level = record_level(record, format);
   std::string sentry_lvl = level ? std::string(sentry_level(*level)) : "error";
   if (http.status >= 500 && (!level || *level < pino_level::kError)) sentry_lvl = "error";
