@@ -26,9 +26,12 @@
 #include <re2/re2.h>
 #include <re2/set.h>
 
+#include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <unordered_set>
 #include <vector>
 
@@ -40,6 +43,34 @@
 #include "rules/value_detectors.h"
 
 namespace faultline::rules {
+
+// What one ScrubAction's key patterns and detectors made of each short object key it met,
+// remembered from one event to the next: keys repeat (header names, the record's own fields),
+// and matching every key again was most of the work of a scrub. Bounded: it starts over when
+// full. Belongs to one caller and one ScrubAction (a RuleEngine keeps one per scrub rule); not
+// thread-safe.
+class ScrubMemo {
+ public:
+  size_t size() const { return entries_.size(); }  // keys remembered
+
+ private:
+  friend class ScrubWalker;
+  struct Hash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+  static constexpr size_t kMaxKeys = 1024;
+  static constexpr size_t kMaxKeyBytes = 64;
+  static constexpr int kUnknown = -2;
+  struct Entry {
+    int key_pattern = kUnknown;  // match_key()'s answer: the first pattern matched, -1 none
+    int8_t plain = -1;           // 1: no detector finds anything in the key, 0: one does
+  };
+  // The entry of `key`, added when absent and `add`; null for a key too long to remember. Valid
+  // until the next call.
+  Entry* entry(std::string_view key, bool add = true);
+  std::unordered_map<std::string, Entry, Hash, std::equal_to<>> entries_;
+};
 
 class ScrubAction {
  public:
@@ -55,8 +86,11 @@ class ScrubAction {
   // earlier scrubs wrote over whole fields: a later scrub leaves a field holding one of them
   // alone, so a user's `keep-last: 4` on a card number is not masked again by the secrets preset.
   // This scrub adds its own whole-field outputs to it.
+  //
+  // `memo` (nullable) is the caller's ScrubMemo for this action, used and filled by this scrub.
   size_t apply(json::Value& event, std::vector<ScrubbedField>* report,
-               std::unordered_set<std::string>* rewritten = nullptr) const;
+               std::unordered_set<std::string>* rewritten = nullptr,
+               ScrubMemo* memo = nullptr) const;
 
   const Method& method() const { return method_; }
   // False for a scrub made only of paths: it need not look at every value.
