@@ -157,26 +157,26 @@ namespace {
 
 // Builds an object field by field: a duplicate key replaces the earlier value in place
 // (JSON.parse). Small objects find it by scanning; large ones through an index, so that a record
-// with many keys stays linear. The keys given to add() must stay valid until take() (they point
-// into the parser's buffers).
+// with many keys stays linear.
 class ObjectBuilder {
  public:
-  explicit ObjectBuilder(size_t expected = 0) {
-    keys_.reserve(expected);
-    object_.members().reserve(expected);
-  }
+  explicit ObjectBuilder(size_t expected = 0) { object_.members().reserve(expected); }
 
   void add(std::string_view key, Value value) {
     if (Value* existing = find(key)) {
       *existing = std::move(value);
       return;
     }
-    if (index_.empty() && keys_.size() == kScanLimit) {
-      for (size_t i = 0; i < keys_.size(); ++i) index_.emplace(keys_[i], i);
+    std::vector<Member>& members = object_.members();
+    const bool moves = members.size() == members.capacity();  // and with them short keys' bytes
+    members.emplace_back(std::string(key), std::move(value));
+    if (members.size() <= kScanLimit) return;
+    if (index_.empty() || moves) {
+      index_.clear();
+      for (size_t i = 0; i < members.size(); ++i) index_.emplace(members[i].key, i);
+    } else {
+      index_.emplace(members.back().key, members.size() - 1);
     }
-    if (!index_.empty()) index_.emplace(key, keys_.size());
-    keys_.push_back(key);
-    object_.members().push_back(Member{std::string(key), std::move(value)});
   }
 
   Object take() { return std::move(object_); }
@@ -190,15 +190,14 @@ class ObjectBuilder {
       const auto it = index_.find(key);
       return it == index_.end() ? nullptr : &members[it->second].value;
     }
-    for (size_t i = 0; i < keys_.size(); ++i) {
-      if (keys_[i] == key) return &members[i].value;
+    for (Member& m : members) {
+      if (m.key == key) return &m.value;
     }
     return nullptr;
   }
 
   Object object_;
-  std::vector<std::string_view> keys_;  // the members' keys, in the parser's buffers
-  std::unordered_map<std::string_view, size_t> index_;
+  std::unordered_map<std::string_view, size_t> index_;  // the members' keys, past kScanLimit
 };
 
 Value unreadable(std::string_view marker, size_t& count) {
@@ -225,6 +224,7 @@ Value convert(simdjson::dom::element e, size_t level, size_t& unreadable_count) 
       Array arr;
       simdjson::dom::array source;
       if (e.get_array().get(source)) return arr;
+      arr.reserve(source.size());
       for (simdjson::dom::element item : source) {
         arr.push_back(convert(item, level + 1, unreadable_count));
       }
