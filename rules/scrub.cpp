@@ -1,6 +1,7 @@
 #include "rules/scrub.h"
 
 #include <algorithm>
+#include <cstdint>
 #include <map>
 
 #include "rules/pii_fields.h"
@@ -293,15 +294,14 @@ class ScrubWalker {
   KeyOutcome rename_secret_key(std::vector<json::Member>& members, size_t i, KeyIndex& taken) {
     std::string& key = members[i].key;
     if (key.empty() || is_censored_text(key)) return KeyOutcome::kKept;
-    // A key with a secret in it is not remembered: only what is plain is added.
     ScrubMemo::Entry* seen = memo_ != nullptr ? memo_->entry(key, /*add=*/false) : nullptr;
-    if (seen != nullptr && seen->plain == 1) return KeyOutcome::kKept;
+    if (seen != nullptr && seen->plain) return KeyOutcome::kKept;
     std::vector<Span> spans;
     a_.detectors_.find(key, spans);
-    if (seen != nullptr) seen->plain = spans.empty() ? 1 : 0;
     if (spans.empty()) {
+      // Only a key without a secret in it is remembered.
       if (ScrubMemo::Entry* added = memo_ != nullptr ? memo_->entry(key) : nullptr) {
-        added->plain = 1;
+        added->plain = true;
       }
       return KeyOutcome::kKept;
     }
@@ -398,11 +398,20 @@ class ScrubWalker {
   void scrub_string(std::string& s) {
     if (s.empty() || is_censored_text(s) || earlier_output(s)) return;
     if (scrub_embedded_json(s)) return;
+    ScrubMemo::Entry* seen = memo_ != nullptr ? memo_->entry(s, /*add=*/false) : nullptr;
+    if (seen != nullptr && seen->quiet) return;
     std::vector<Span> spans;
     std::vector<std::string> pair_names;
     bool key_hint = a_.detectors_.find(s, spans);
     if (key_hint && a_.pair_re_) find_pairs(s, spans, pair_names);
-    if (spans.empty()) return;
+    if (spans.empty()) {
+      // Only text with nothing to scrub is remembered.
+      if (ScrubMemo::Entry* added = memo_ != nullptr ? memo_->entry(s) : nullptr) {
+        added->plain = true;
+        added->quiet = true;
+      }
+      return;
+    }
     std::string reasons = report_ ? reason_list(s, spans, pair_names) : std::string();
     rewrite(s, spans);
     ++count_;
@@ -513,12 +522,12 @@ ScrubAction::~ScrubAction() = default;
 ScrubAction::ScrubAction(ScrubAction&&) noexcept = default;
 ScrubAction& ScrubAction::operator=(ScrubAction&&) noexcept = default;
 
-ScrubMemo::Entry* ScrubMemo::entry(std::string_view key, bool add) {
-  if (key.size() > kMaxKeyBytes) return nullptr;
-  if (auto it = entries_.find(key); it != entries_.end()) return &it->second;
+ScrubMemo::Entry* ScrubMemo::entry(std::string_view text, bool add) {
+  if (text.size() > kMaxBytes) return nullptr;
+  if (auto it = entries_.find(text); it != entries_.end()) return &it->second;
   if (!add) return nullptr;
-  if (entries_.size() >= kMaxKeys) entries_.clear();
-  return &entries_.emplace(std::string(key), Entry{}).first->second;
+  if (entries_.size() >= kMaxEntries) entries_.clear();
+  return &entries_.emplace(std::string(text), Entry{}).first->second;
 }
 
 size_t ScrubAction::apply(json::Value& event, std::vector<ScrubbedField>* report,

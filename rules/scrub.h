@@ -26,7 +26,6 @@
 #include <re2/re2.h>
 #include <re2/set.h>
 
-#include <cstdint>
 #include <functional>
 #include <memory>
 #include <string>
@@ -44,11 +43,11 @@
 
 namespace faultline::rules {
 
-// What one ScrubAction's key patterns and detectors made of each short object key it met,
-// remembered from one event to the next: keys repeat (header names, the record's own fields),
-// and matching every key again was most of the work of a scrub. Bounded: it starts over when
-// full. Belongs to one caller and one ScrubAction (a RuleEngine keeps one per scrub rule); not
-// thread-safe.
+// What one ScrubAction's key patterns and detectors made of each short key and text it met,
+// remembered from one event to the next: keys and many values repeat (header names and values,
+// the record's own fields, messages), and matching them again was most of the work of a scrub.
+// Only what holds no secret is remembered. Bounded: it starts over when full. Belongs to one
+// caller and one ScrubAction (a RuleEngine keeps one per scrub rule); not thread-safe.
 class ScrubMemo {
  public:
   size_t size() const { return entries_.size(); }  // keys remembered
@@ -59,16 +58,17 @@ class ScrubMemo {
     using is_transparent = void;
     size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
   };
-  static constexpr size_t kMaxKeys = 1024;
-  static constexpr size_t kMaxKeyBytes = 64;
+  static constexpr size_t kMaxEntries = 1024;
+  static constexpr size_t kMaxBytes = 128;
   static constexpr int kUnknown = -2;
   struct Entry {
     int key_pattern = kUnknown;  // match_key()'s answer: the first pattern matched, -1 none
-    int8_t plain = -1;           // 1: no detector finds anything in the key, 0: one does
+    bool plain = false;          // no detector finds anything in it
+    bool quiet = false;          // as a text value, nothing in it is scrubbed (pairs included)
   };
-  // The entry of `key`, added when absent and `add`; null for a key too long to remember. Valid
-  // until the next call.
-  Entry* entry(std::string_view key, bool add = true);
+  // The entry of `text`, added when absent and `add`; null for a text too long to remember.
+  // Valid until the next call.
+  Entry* entry(std::string_view text, bool add = true);
   std::unordered_map<std::string, Entry, Hash, std::equal_to<>> entries_;
 };
 
