@@ -35,6 +35,7 @@
 #include <vector>
 
 #include "base/status.h"
+#include "base/string_hash.h"
 #include "parsers/json.h"
 #include "rules/explain.h"
 #include "rules/path.h"
@@ -54,10 +55,6 @@ class ScrubMemo {
 
  private:
   friend class ScrubWalker;
-  struct Hash {
-    using is_transparent = void;
-    size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
-  };
   static constexpr size_t kMaxEntries = 1024;
   static constexpr size_t kMaxBytes = 128;
   static constexpr int kUnknown = -2;
@@ -69,7 +66,7 @@ class ScrubMemo {
   // The entry of `text`, added when absent and `add`; null for a text too long to remember.
   // Valid until the next call.
   Entry* entry(std::string_view text, bool add = true);
-  std::unordered_map<std::string, Entry, Hash, std::equal_to<>> entries_;
+  std::unordered_map<std::string, Entry, StringHash, std::equal_to<>> entries_;
 };
 
 class ScrubAction {
