@@ -484,11 +484,10 @@ bool has_space(std::string_view s) {
   return false;
 }
 
-// A frame before module naming: `module_source` is the decoded filename the SDK names the
-// module after, absent where it sends no module.
+// A frame before module naming.
 struct RawFrame {
   StackFrame frame;
-  std::optional<std::string> module_source;
+  bool named = false;  // the SDK names a module after the filename (it was decoded)
 };
 
 std::optional<RawFrame> parse_line(std::string_view line, LineMatcher& matcher) {
@@ -508,8 +507,8 @@ std::optional<RawFrame> parse_line(std::string_view line, LineMatcher& matcher) 
   if (filename.empty() && m->location && !native) filename = *m->location;
   if (!filename.empty()) {
     if (auto decoded = uri_decode(filename, /*keep_reserved=*/true)) {
-      f.filename = *decoded;
-      raw.module_source = std::move(*decoded);
+      f.filename = std::move(*decoded);
+      raw.named = true;
     } else {
       f.filename = std::string(filename);
     }
@@ -615,7 +614,7 @@ std::vector<StackFrame> named_frames(std::vector<RawFrame> raw, std::string_view
   std::vector<StackFrame> frames;
   frames.reserve(raw.size());
   for (RawFrame& r : raw) {
-    if (r.module_source) r.frame.module = module_from_filename(*r.module_source, root);
+    if (r.named) r.frame.module = module_from_filename(r.frame.filename, root);
     frames.push_back(std::move(r.frame));
   }
   return frames;
@@ -636,8 +635,13 @@ bool is_frame_line(std::string_view line) {
 std::string module_from_filename(std::string_view filename, std::string_view app_root) {
   if (filename.empty()) return "";
   const bool windows = app_root.empty() ? looks_windows(filename) : looks_windows(app_root);
-  const std::string base_path = windows ? normalize_windows(app_root) : std::string(app_root);
-  const std::string path = windows ? normalize_windows(filename) : std::string(filename);
+  std::string normalized_root, normalized_path;  // only on Windows
+  if (windows) {
+    normalized_root = normalize_windows(app_root);
+    normalized_path = normalize_windows(filename);
+  }
+  const std::string_view base_path = windows ? normalized_root : app_root;
+  const std::string_view path = windows ? normalized_path : filename;
   std::string_view dir, file;
   posix_parse(path, dir, file);
   for (std::string_view ext : {".js", ".mjs", ".cjs"}) {
@@ -646,7 +650,8 @@ std::string module_from_filename(std::string_view filename, std::string_view app
       break;
     }
   }
-  const std::string name = uri_decode(file, /*keep_reserved=*/false).value_or(std::string(file));
+  std::optional<std::string> decoded = uri_decode(file, /*keep_reserved=*/false);
+  const std::string name = decoded ? std::move(*decoded) : std::string(file);
   if (dir.empty()) dir = ".";
   const auto after = [&](size_t n) { return n < dir.size() ? dir.substr(n) : std::string_view(); };
   if (const size_t n = dir.rfind("/node_modules"); n != kNpos) {
