@@ -207,11 +207,11 @@ Result<json::Value> EventBuilder::build(const Incident& incident,
   if (err != nullptr && !is_status_placeholder(*err)) {
     PinoErrorOptions parse_options;
     parse_options.stack.app_root = settings_.app_root;
-    const ErrorTree tree = parse_pino_error(*err, parse_options);
+    ErrorTree tree = parse_pino_error(*err, parse_options);
     ExceptionOptions options;
     options.handled = !uncaught;
     options.synthetic = !tree.root.error_like;  // a thrown string or number, as the SDK marks it
-    ExceptionList list = exception_values(tree.root, options);
+    ExceptionList list = exception_values(std::move(tree.root), options);
     exceptions = std::move(list.values);
     for (json::Member& m : list.contexts) contexts.set(m.key, std::move(m.value));
     if (list.dropped > 0 || tree.dropped > 0) {
