@@ -339,6 +339,16 @@ simdjson::ondemand::parser& thread_ondemand_parser() {
   return parser;
 }
 
+// `text` followed by simdjson's padding, in a buffer the thread reuses: valid until its next call.
+simdjson::padded_string_view padded_copy(std::string_view text) {
+  thread_local std::vector<char> buffer;  // grows to the longest text parsed, like the parsers
+  if (buffer.size() < text.size() + simdjson::SIMDJSON_PADDING) {
+    buffer.resize(text.size() + simdjson::SIMDJSON_PADDING);
+  }
+  std::copy(text.begin(), text.end(), buffer.begin());
+  return simdjson::padded_string_view(buffer.data(), text.size(), buffer.size());
+}
+
 }  // namespace
 
 bool is_number_token(std::string_view t) {
@@ -537,11 +547,13 @@ class TolerantReader {
 
 Result<Value> parse(std::string_view text, size_t* unreadable) {
   simdjson::dom::parser& parser = thread_parser();
-  simdjson::padded_string padded(text);
+  simdjson::padded_string_view padded = padded_copy(text);
+  simdjson::padded_string repaired;  // the text rewritten, when it must be
   simdjson::dom::element root;
   auto error = parser.parse(padded).get(root);
   if (error == simdjson::UTF8_ERROR) {
-    padded = simdjson::padded_string(utf8::sanitized(text));
+    repaired = simdjson::padded_string(utf8::sanitized(text));
+    padded = repaired;
     error = parser.parse(padded).get(root);
   }
   bool surrogates_repaired = false;
@@ -557,7 +569,8 @@ Result<Value> parse(std::string_view text, size_t* unreadable) {
       }
     }
     if (error != simdjson::STRING_ERROR || surrogates_repaired) break;
-    padded = simdjson::padded_string(replace_lone_surrogates(std::string_view(padded)));
+    repaired = simdjson::padded_string(replace_lone_surrogates(std::string_view(padded)));
+    padded = repaired;
     surrogates_repaired = true;
     error = parser.parse(padded).get(root);
   }
