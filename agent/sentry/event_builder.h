@@ -55,7 +55,17 @@ class EventBuilder {
   const EventSettings& settings() const { return settings_; }
 
  private:
+  // The record paths build() looks at, with their nestedKey forms (with_nested), made once.
+  struct RecordPaths {
+    std::vector<std::string> job_id, queue, request_id, trace_id, span_id, trace_flags;
+    // What the event says elsewhere, so not again in extra: paths, and top-level keys (the
+    // response objects that status keys point into).
+    std::vector<std::string> used, used_objects;
+  };
+  static RecordPaths record_paths(const EventSettings& settings);
+
   EventSettings settings_;
+  RecordPaths paths_;
   std::shared_ptr<SourceEnricher> sources_;  // null without sources.roots
 };
 
