@@ -520,11 +520,12 @@ std::optional<RawFrame> parse_line(std::string_view line, LineMatcher& matcher) 
 }
 
 // createStackParser(): lines → frames, then stripSentryFramesAndReverse().
-std::vector<RawFrame> parse_raw_frames(std::string_view stack, size_t max_frames) {
+// `matcher` may be reused from stack to stack.
+std::vector<RawFrame> parse_raw_frames(std::string_view stack, size_t max_frames,
+                                       LineMatcher& matcher) {
   std::vector<RawFrame> frames;
   if (max_frames == 0) return frames;
   std::string scratch;
-  LineMatcher matcher;
   bool first = true;
   for (size_t pos = 0; pos <= stack.size();) {
     const size_t nl = stack.find('\n', pos);
@@ -666,13 +667,16 @@ std::string module_from_filename(std::string_view filename, std::string_view app
 
 std::string infer_app_root(std::span<const std::string_view> stacks) {
   CommonDirectory common;
-  for (std::string_view stack : stacks)
-    common.add(parse_raw_frames(stack, StackOptions{}.max_frames));
+  LineMatcher matcher;
+  for (std::string_view stack : stacks) {
+    common.add(parse_raw_frames(stack, StackOptions{}.max_frames, matcher));
+  }
   return common.root();
 }
 
 std::vector<StackFrame> parse_v8_frames(std::string_view stack, const StackOptions& options) {
-  std::vector<RawFrame> raw = parse_raw_frames(stack, options.max_frames);
+  LineMatcher matcher;
+  std::vector<RawFrame> raw = parse_raw_frames(stack, options.max_frames, matcher);
   std::string root;
   if (options.app_root.empty()) {
     CommonDirectory common;
@@ -689,7 +693,10 @@ std::vector<std::vector<StackFrame>> parse_v8_stacks(std::span<const std::string
                                                      std::string* root) {
   std::vector<std::vector<RawFrame>> raw;
   raw.reserve(stacks.size());
-  for (std::string_view stack : stacks) raw.push_back(parse_raw_frames(stack, options.max_frames));
+  LineMatcher matcher;
+  for (std::string_view stack : stacks) {
+    raw.push_back(parse_raw_frames(stack, options.max_frames, matcher));
+  }
   std::string used = options.app_root;
   if (used.empty()) {
     CommonDirectory common;
