@@ -147,7 +147,14 @@ EventBuilder::RecordPaths EventBuilder::record_paths(const EventSettings& settin
   p.span_id = with_nested(format.span_id_keys, nested);
   p.trace_flags = with_nested(format.trace_flags_keys, nested);
   const auto use = [&p](const std::vector<std::string>& paths) {
-    p.used.insert(p.used.end(), paths.begin(), paths.end());
+    for (const std::string& path : paths) {
+      // erase_path() of a one-key path erases that key of the record.
+      if (auto keys = FieldPlan::split_path(path); keys.ok() && keys->size() == 1) {
+        p.used_keys.insert(keys->front());
+      } else {
+        p.used_paths.push_back(path);
+      }
+    }
   };
   for (const auto* keys :
        {&format.level_keys, &format.time_keys, &format.message_keys, &format.logger_keys,
@@ -167,7 +174,7 @@ EventBuilder::RecordPaths EventBuilder::record_paths(const EventSettings& settin
       continue;
     }
     if (auto keys = FieldPlan::split_path(path); keys.ok() && keys->size() > 1) {
-      p.used_objects.push_back(keys->front());
+      p.used_keys.insert(keys->front());
     }
   }
   use({"req", "request", "res", "response", "responseTime", "hostname", "body", "origin", "jobName",
@@ -211,6 +218,7 @@ Result<json::Value> EventBuilder::build(const Incident& incident,
           : std::nullopt;
 
   json::Object event;
+  event.members().reserve(20);  // every field an event may have
   event.set("event_id", event_id(incident.source_key, incident.error.offset, incident.error.text));
 
   json::Object extra;
@@ -393,8 +401,9 @@ Result<json::Value> EventBuilder::build(const Incident& incident,
   }
 
   // --- extra: what the record says that the event does not say elsewhere ---------------------
-  for (const std::string& path : paths_.used) erase_path(record, path);
-  for (const std::string& key : paths_.used_objects) record.as_object().erase(key);
+  std::erase_if(record.as_object().members(),
+                [this](const json::Member& m) { return paths_.used_keys.contains(m.key); });
+  for (const std::string& path : paths_.used_paths) erase_path(record, path);
   if (job_id || queue) erase_path(record, "data");  // job payloads are often PII; never sent
   // The nestedKey object once its fields are used: nothing left, nothing to say.
   if (const json::Value* n = nested.empty() ? nullptr : record.find_path(nested);
