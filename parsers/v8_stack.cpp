@@ -448,29 +448,24 @@ std::string_view unwrap_webpack(std::string_view line, std::string& scratch) {
 
 // The SDK's function name from group 1 ("Object.<anonymous>" → "Object.?", none → "?").
 std::string function_name(std::optional<std::string_view> text) {
-  std::optional<std::string> function, type_name;
-  std::string object, method;
-  if (text) {
-    function = std::string(*text);
-    size_t method_start = function->rfind('.');
-    if (method_start != std::string::npos && method_start > 0 &&
-        (*function)[method_start - 1] == '.') {
-      --method_start;  // "Module._extensions..js": the ".." is one separator
-    }
-    if (method_start != std::string::npos && method_start > 0) {
-      object = function->substr(0, method_start);
-      method = function->substr(method_start + 1);
-      const size_t object_end = object.find(".Module");
-      if (object_end != std::string::npos && object_end > 0) {
-        *function = function->substr(object_end + 1);
-        object.resize(object_end);
-      }
+  if (!text) return "?";
+  std::string_view function = *text, object, method;
+  size_t method_start = function.rfind('.');
+  if (method_start != kNpos && method_start > 0 && function[method_start - 1] == '.') {
+    --method_start;  // "Module._extensions..js": the ".." is one separator
+  }
+  if (method_start != kNpos && method_start > 0) {
+    object = function.substr(0, method_start);
+    method = function.substr(method_start + 1);
+    const size_t object_end = object.find(".Module");
+    if (object_end != kNpos && object_end > 0) {
+      function = function.substr(object_end + 1);
+      object = object.substr(0, object_end);
     }
   }
-  if (!method.empty()) type_name = object;
-  if (method == "<anonymous>") function.reset();
-  if (!function) return type_name ? *type_name + ".?" : "?";
-  return *function;
+  // The SDK's typeName is the object whenever there is a method.
+  if (method == "<anonymous>") return std::string(object) + ".?";
+  return std::string(function);
 }
 
 bool contains(std::string_view s, std::string_view what) {
@@ -525,6 +520,7 @@ std::vector<RawFrame> parse_raw_frames(std::string_view stack, size_t max_frames
                                        LineMatcher& matcher) {
   std::vector<RawFrame> frames;
   if (max_frames == 0) return frames;
+  frames.reserve(std::min<size_t>(max_frames, std::count(stack.begin(), stack.end(), '\n')));
   std::string scratch;
   bool first = true;
   for (size_t pos = 0; pos <= stack.size();) {
