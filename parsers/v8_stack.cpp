@@ -253,7 +253,7 @@ struct LineMatch {
 // taking the alternative a backtracking engine would. A backtracking engine may try every
 // (start, function end) pair on a line, which a hostile line makes quadratic; here the positions
 // that matter are tabled once per line and each alternative's outcome is memoized, so a line
-// costs O(n log n). One matcher is reused across lines to keep its tables' memory.
+// costs O(n log n). One matcher per thread is reused across lines to keep its tables' memory.
 class LineMatcher {
  public:
   void reset(std::string_view s) {
@@ -515,9 +515,9 @@ std::optional<RawFrame> parse_line(std::string_view line, LineMatcher& matcher) 
 }
 
 // createStackParser(): lines → frames, then stripSentryFramesAndReverse().
-// `matcher` may be reused from stack to stack.
-std::vector<RawFrame> parse_raw_frames(std::string_view stack, size_t max_frames,
-                                       LineMatcher& matcher) {
+std::vector<RawFrame> parse_raw_frames(std::string_view stack, size_t max_frames) {
+  // The thread's matcher: its tables keep their memory from line to line and stack to stack.
+  thread_local LineMatcher matcher;
   std::vector<RawFrame> frames;
   if (max_frames == 0) return frames;
   frames.reserve(std::min<size_t>(max_frames, std::count(stack.begin(), stack.end(), '\n')));
@@ -556,7 +556,10 @@ std::vector<RawFrame> parse_raw_frames(std::string_view stack, size_t max_frames
 // The directory of every absolute in-app path, as components of the first one's dirname.
 class CommonDirectory {
  public:
-  CommonDirectory() = default;
+  CommonDirectory() {
+    base_.reserve(16);  // directories deep enough for most apps, without growing
+    dirs_.reserve(16);
+  }
   CommonDirectory(const CommonDirectory&) = delete;  // base_ views *first_
   CommonDirectory& operator=(const CommonDirectory&) = delete;
 
@@ -663,16 +666,13 @@ std::string module_from_filename(std::string_view filename, std::string_view app
 
 std::string infer_app_root(std::span<const std::string_view> stacks) {
   CommonDirectory common;
-  LineMatcher matcher;
-  for (std::string_view stack : stacks) {
-    common.add(parse_raw_frames(stack, StackOptions{}.max_frames, matcher));
-  }
+  for (std::string_view stack : stacks)
+    common.add(parse_raw_frames(stack, StackOptions{}.max_frames));
   return common.root();
 }
 
 std::vector<StackFrame> parse_v8_frames(std::string_view stack, const StackOptions& options) {
-  LineMatcher matcher;
-  std::vector<RawFrame> raw = parse_raw_frames(stack, options.max_frames, matcher);
+  std::vector<RawFrame> raw = parse_raw_frames(stack, options.max_frames);
   std::string root;
   if (options.app_root.empty()) {
     CommonDirectory common;
@@ -689,10 +689,7 @@ std::vector<std::vector<StackFrame>> parse_v8_stacks(std::span<const std::string
                                                      std::string* root) {
   std::vector<std::vector<RawFrame>> raw;
   raw.reserve(stacks.size());
-  LineMatcher matcher;
-  for (std::string_view stack : stacks) {
-    raw.push_back(parse_raw_frames(stack, options.max_frames, matcher));
-  }
+  for (std::string_view stack : stacks) raw.push_back(parse_raw_frames(stack, options.max_frames));
   std::string used = options.app_root;
   if (used.empty()) {
     CommonDirectory common;
