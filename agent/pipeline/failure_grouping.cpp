@@ -11,11 +11,14 @@ namespace faultline {
 
 namespace {
 
-std::string first_frame(const std::string& stack) {
-  const size_t at = stack.find("\n    at ");
-  if (at == std::string::npos) return "";
-  const size_t end = stack.find('\n', at + 1);
-  return stack.substr(at + 1, end == std::string::npos ? std::string::npos : end - at - 1);
+// The stack's first frame line; the stack is read where it is when it is a string.
+std::string first_frame(const json::Value* stack) {
+  const std::string json = stack != nullptr && !stack->is_string() ? text_or_json(stack) : "";
+  const std::string_view text = stack != nullptr && stack->is_string() ? stack->as_string() : json;
+  const size_t at = text.find("\n    at ");
+  if (at == std::string_view::npos) return "";
+  const size_t end = text.find('\n', at + 1);
+  return std::string(text.substr(at + 1, end == std::string_view::npos ? end : end - at - 1));
 }
 
 }  // namespace
@@ -42,9 +45,8 @@ FailureSignature failure_signature(const std::optional<json::Value>& parsed, std
       const std::string message = text_or_json(err->find("message"));
       basis = "err\n" + text_or_json(err->find("type")) + "\n" + text_or_json(err->find("name")) +
               "\n" + message + "\n" +
-              first_frame(text_or_json(err->find("stack") != nullptr
-                                           ? err->find("stack")
-                                           : err->find("stack_trace")));  // ECS
+              first_frame(err->find("stack") != nullptr ? err->find("stack")
+                                                        : err->find("stack_trace"));  // ECS
     } else if (err != nullptr) {
       basis = "err\n" + text_or_json(err);
     } else if (is_completion) {
