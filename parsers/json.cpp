@@ -34,14 +34,18 @@ Value& Object::set(std::string_view key, Value value) {
     *existing = std::move(value);
     return *existing;
   }
-  members_.push_back(Member{std::string(key), std::move(value)});
-  return members_.back().value;
+  return append(key, std::move(value));
 }
 
 Value& Object::operator[](std::string_view key) {
   if (Value* existing = find(key)) return *existing;
-  members_.push_back(Member{std::string(key), Value()});
-  return members_.back().value;
+  return append(key, Value());
+}
+
+Value& Object::append(std::string_view key, Value value) {
+  // The objects of an event mostly hold a handful of members: skip the growth steps of 1 and 2.
+  if (members_.capacity() == 0) members_.reserve(4);
+  return members_.emplace_back(std::string(key), std::move(value)).value;
 }
 
 bool Object::erase(std::string_view key) {
@@ -153,26 +157,26 @@ namespace {
 
 // Builds an object field by field: a duplicate key replaces the earlier value in place
 // (JSON.parse). Small objects find it by scanning; large ones through an index, so that a record
-// with many keys stays linear. The keys given to add() must stay valid until take() (they point
-// into the parser's buffers).
+// with many keys stays linear.
 class ObjectBuilder {
  public:
-  explicit ObjectBuilder(size_t expected = 0) {
-    keys_.reserve(expected);
-    object_.members().reserve(expected);
-  }
+  explicit ObjectBuilder(size_t expected = 0) { object_.members().reserve(expected); }
 
   void add(std::string_view key, Value value) {
     if (Value* existing = find(key)) {
       *existing = std::move(value);
       return;
     }
-    if (index_.empty() && keys_.size() == kScanLimit) {
-      for (size_t i = 0; i < keys_.size(); ++i) index_.emplace(keys_[i], i);
+    std::vector<Member>& members = object_.members();
+    const bool moves = members.size() == members.capacity();  // and with them short keys' bytes
+    members.emplace_back(std::string(key), std::move(value));
+    if (members.size() <= kScanLimit) return;
+    if (index_.empty() || moves) {
+      index_.clear();
+      for (size_t i = 0; i < members.size(); ++i) index_.emplace(members[i].key, i);
+    } else {
+      index_.emplace(members.back().key, members.size() - 1);
     }
-    if (!index_.empty()) index_.emplace(key, keys_.size());
-    keys_.push_back(key);
-    object_.members().push_back(Member{std::string(key), std::move(value)});
   }
 
   Object take() { return std::move(object_); }
@@ -186,15 +190,14 @@ class ObjectBuilder {
       const auto it = index_.find(key);
       return it == index_.end() ? nullptr : &members[it->second].value;
     }
-    for (size_t i = 0; i < keys_.size(); ++i) {
-      if (keys_[i] == key) return &members[i].value;
+    for (Member& m : members) {
+      if (m.key == key) return &m.value;
     }
     return nullptr;
   }
 
   Object object_;
-  std::vector<std::string_view> keys_;  // the members' keys, in the parser's buffers
-  std::unordered_map<std::string_view, size_t> index_;
+  std::unordered_map<std::string_view, size_t> index_;  // the members' keys, past kScanLimit
 };
 
 Value unreadable(std::string_view marker, size_t& count) {
@@ -221,6 +224,7 @@ Value convert(simdjson::dom::element e, size_t level, size_t& unreadable_count) 
       Array arr;
       simdjson::dom::array source;
       if (e.get_array().get(source)) return arr;
+      arr.reserve(source.size());
       for (simdjson::dom::element item : source) {
         arr.push_back(convert(item, level + 1, unreadable_count));
       }
@@ -333,6 +337,16 @@ simdjson::dom::parser& thread_parser() {
 simdjson::ondemand::parser& thread_ondemand_parser() {
   thread_local simdjson::ondemand::parser parser;
   return parser;
+}
+
+// `text` followed by simdjson's padding, in a buffer the thread reuses: valid until its next call.
+simdjson::padded_string_view padded_copy(std::string_view text) {
+  thread_local std::vector<char> buffer;  // grows to the longest text parsed, like the parsers
+  if (buffer.size() < text.size() + simdjson::SIMDJSON_PADDING) {
+    buffer.resize(text.size() + simdjson::SIMDJSON_PADDING);
+  }
+  std::copy(text.begin(), text.end(), buffer.begin());
+  return simdjson::padded_string_view(buffer.data(), text.size(), buffer.size());
 }
 
 }  // namespace
@@ -533,11 +547,13 @@ class TolerantReader {
 
 Result<Value> parse(std::string_view text, size_t* unreadable) {
   simdjson::dom::parser& parser = thread_parser();
-  simdjson::padded_string padded(text);
+  simdjson::padded_string_view padded = padded_copy(text);
+  simdjson::padded_string repaired;  // the text rewritten, when it must be
   simdjson::dom::element root;
   auto error = parser.parse(padded).get(root);
   if (error == simdjson::UTF8_ERROR) {
-    padded = simdjson::padded_string(utf8::sanitized(text));
+    repaired = simdjson::padded_string(utf8::sanitized(text));
+    padded = repaired;
     error = parser.parse(padded).get(root);
   }
   bool surrogates_repaired = false;
@@ -553,7 +569,8 @@ Result<Value> parse(std::string_view text, size_t* unreadable) {
       }
     }
     if (error != simdjson::STRING_ERROR || surrogates_repaired) break;
-    padded = simdjson::padded_string(replace_lone_surrogates(std::string_view(padded)));
+    repaired = simdjson::padded_string(replace_lone_surrogates(std::string_view(padded)));
+    padded = repaired;
     surrogates_repaired = true;
     error = parser.parse(padded).get(root);
   }

@@ -70,6 +70,8 @@ class Object {
   const std::vector<Member>& members() const { return members_; }
 
  private:
+  Value& append(std::string_view key, Value value);  // `key` is not there yet
+
   std::vector<Member> members_;
 };
 

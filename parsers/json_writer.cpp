@@ -1,5 +1,7 @@
 #include <charconv>
 #include <cmath>
+#include <cstdint>
+#include <cstring>
 
 #include "parsers/json.h"
 #include "parsers/utf8.h"
@@ -9,6 +11,23 @@ namespace faultline::json {
 namespace {
 
 constexpr char kHex[] = "0123456789abcdef";
+
+// Whether a byte of `x` is below `n` (n <= 128): the classic test of eight bytes at once
+// ("Bit Twiddling Hacks", hasless); it may also flag a byte next to a real one, never misses one.
+constexpr uint64_t kOnes = 0x0101010101010101ull;
+constexpr uint64_t kHighs = 0x8080808080808080ull;
+constexpr bool has_less(uint64_t x, uint8_t n) {
+  return ((x - kOnes * n) & ~x & kHighs) != 0;
+}
+
+// Whether any of the 8 bytes at `p` is one write_string() cannot copy as it is: a control
+// character, '"', '\\', DEL, or a byte of a multi-byte character (checked for validity).
+bool needs_care(const char* p) {
+  uint64_t x;
+  std::memcpy(&x, p, sizeof x);
+  return (x & kHighs) != 0 || has_less(x, 0x20) || has_less(x ^ (kOnes * '"'), 1) ||
+         has_less(x ^ (kOnes * '\\'), 1) || has_less(x ^ (kOnes * 0x7F), 1);
+}
 
 void write_number(double d, std::string& out) {
   if (!std::isfinite(d)) {
@@ -35,8 +54,10 @@ void write_string(std::string_view s, std::string& out) {
   out.push_back('"');
   size_t i = 0;
   while (i < s.size()) {
-    // Most of an event is plain printable ASCII: copy such runs in one append.
+    // Most of an event is plain printable ASCII: copy such runs in one append, finding their end
+    // eight bytes at a time.
     size_t run = i;
+    while (run + 8 <= s.size() && !needs_care(s.data() + run)) run += 8;
     while (run < s.size()) {
       const unsigned char r = static_cast<unsigned char>(s[run]);
       if (r < 0x20 || r >= 0x7F || r == '"' || r == '\\') break;

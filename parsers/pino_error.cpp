@@ -116,15 +116,10 @@ class TreeBuilder {
       if (err.is_object()) tree.root.properties = err.as_object();
     }
     tree.dropped = dropped_;
-    StackOptions stack = options_.stack;
-    if (stack.app_root.empty()) {
-      tree.app_root = infer_app_root(stacks_);
-      stack.app_root = tree.app_root.empty() ? "/" : tree.app_root;  // "/": none, no re-inference
-    } else {
-      tree.app_root = stack.app_root;
-    }
+    std::vector<std::vector<StackFrame>> frames =
+        parse_v8_stacks(stacks_, options_.stack, &tree.app_root);
     size_t next = 0;
-    if (tree.root.error_like) assign_frames(tree.root, stack, next);
+    if (tree.root.error_like) assign_frames(tree.root, frames, next);
     return tree;
   }
 
@@ -212,10 +207,10 @@ class TreeBuilder {
     return node;
   }
 
-  void assign_frames(ErrorNode& node, const StackOptions& stack, size_t& next) {
-    node.frames = parse_v8_frames(stacks_[next++], stack);
-    if (node.cause) assign_frames(*node.cause, stack, next);
-    for (ErrorNode& child : node.errors) assign_frames(child, stack, next);
+  void assign_frames(ErrorNode& node, std::vector<std::vector<StackFrame>>& frames, size_t& next) {
+    node.frames = std::move(frames[next++]);
+    if (node.cause) assign_frames(*node.cause, frames, next);
+    for (ErrorNode& child : node.errors) assign_frames(child, frames, next);
   }
 
   const PinoErrorOptions& options_;

@@ -14,10 +14,18 @@ const json::Value* first_of(const json::Value& record, const std::vector<std::st
 }
 
 const json::Value* find_error(const json::Value& record, const PinoFormat& format) {
-  for (const std::string& p : with_nested(format.error_keys, format.nested_key)) {
-    const json::Value* v = record.find_path(p);
-    if (v == nullptr || v->is_null() || (v->is_object() && v->as_object().empty())) continue;
-    return v;
+  const auto holds_something = [](const json::Value* v) {
+    return v != nullptr && !v->is_null() && !(v->is_object() && v->as_object().empty());
+  };
+  // The keys, then under nestedKey (with_nested(), without making the list on every error).
+  for (const std::string& p : format.error_keys) {
+    if (const json::Value* v = record.find_path(p); holds_something(v)) return v;
+  }
+  if (format.nested_key.empty()) return nullptr;
+  for (const std::string& k : format.error_keys) {
+    if (const json::Value* v = record.find_path(format.nested_key + "." + k); holds_something(v)) {
+      return v;
+    }
   }
   return nullptr;
 }

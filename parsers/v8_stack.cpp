@@ -16,13 +16,12 @@ constexpr size_t kMaxLineUnits = 1024;
 
 // ---- JavaScript character classes on UTF-8 bytes ----------------------------------------------
 
-// Byte length of the JavaScript `\s` character at s[i], or 0.
-size_t js_space(std::string_view s, size_t i) {
+// js_space() for a character outside ASCII.
+size_t js_space_beyond_ascii(std::string_view s, size_t i) {
   const auto b = [&](size_t k) -> unsigned {
     return i + k < s.size() ? static_cast<unsigned char>(s[i + k]) : 0;
   };
   const unsigned c = b(0);
-  if (c == ' ' || (c >= 0x09 && c <= 0x0D)) return 1;
   if (c == 0xC2 && b(1) == 0xA0) return 2;                  // U+00A0
   if (c == 0xE1 && b(1) == 0x9A && b(2) == 0x80) return 3;  // U+1680
   if (c == 0xE2 && b(1) == 0x80 &&
@@ -34,6 +33,13 @@ size_t js_space(std::string_view s, size_t i) {
   if (c == 0xE3 && b(1) == 0x80 && b(2) == 0x80) return 3;  // U+3000
   if (c == 0xEF && b(1) == 0xBB && b(2) == 0xBF) return 3;  // U+FEFF
   return 0;
+}
+
+// Byte length of the JavaScript `\s` character at s[i], or 0.
+inline size_t js_space(std::string_view s, size_t i) {
+  const auto c = static_cast<unsigned char>(s[i]);
+  if (c < 0x80) return c == ' ' || (c >= 0x09 && c <= 0x0D) ? 1 : 0;
+  return js_space_beyond_ascii(s, i);
 }
 
 // Whether s[i] starts a character that the regex `.` does not match (\n, \r, U+2028, U+2029).
@@ -224,6 +230,14 @@ int parse_line_number(std::string_view digits) {  // parseInt(…) || undefined
 
 // ---- One line ---------------------------------------------------------------------------------
 
+// The ASCII characters that LineMatcher::reset() records or that start what it records:
+// whitespace (terminators included), ')', "at ", ":digits:".
+constexpr std::array<bool, 128> kTabled = [] {
+  std::array<bool, 128> t{};
+  for (const char c : std::string_view("\t\n\v\f\r )a:")) t[static_cast<unsigned char>(c)] = true;
+  return t;
+}();
+
 // What the SDK's line regexes capture on one line (views into the cleaned line).
 struct LineMatch {
   bool data_uri = false;
@@ -239,18 +253,27 @@ struct LineMatch {
 // taking the alternative a backtracking engine would. A backtracking engine may try every
 // (start, function end) pair on a line, which a hostile line makes quadratic; here the positions
 // that matter are tabled once per line and each alternative's outcome is memoized, so a line
-// costs O(n log n). One matcher is reused across lines to keep its tables' memory.
+// costs O(n log n). One matcher per thread is reused across lines to keep its tables' memory.
 class LineMatcher {
  public:
   void reset(std::string_view s) {
     s_ = s;
     terminators_.clear(), at_.clear(), closes_.clear(), colons_.clear();
-    data_.clear(), space_paren_.clear();
+    data_.clear(), space_paren_.clear(), spaces_.clear();
     closing_paren_ = kNpos;
     size_t last_nonspace = kNpos;
-    for (size_t i = 0; i < s.size(); i += char_length(s, i)) {
+    for (size_t i = 0; i < s.size();) {
+      // Most of a frame line is ASCII that none of the tables below records: step over it.
+      if (const auto c = static_cast<unsigned char>(s[i]); c < 0x80 && !kTabled[c]) {
+        last_nonspace = i++;
+        continue;
+      }
       if (js_terminator(s, i)) terminators_.push_back(i);
-      if (js_space(s, i) == 0) last_nonspace = i;
+      if (js_space(s, i) == 0) {
+        last_nonspace = i;
+      } else {
+        spaces_.push_back(i);
+      }
       if (s[i] == ')') closes_.push_back(i);
       if (s.substr(i).starts_with("at ")) at_.push_back(i);
       if (s.substr(i).starts_with(" (data:")) data_.push_back({i, kNpos});
@@ -263,20 +286,21 @@ class LineMatcher {
           colons_.push_back({i, j, k});
         }
       }
+      i += char_length(s, i);
     }
     if (last_nonspace != kNpos && s[last_nonspace] == ')') closing_paren_ = last_nonspace;
     // `\s+\(`: every character of a whitespace run that ends at '(' can start it.
-    for (size_t i = 0; i < s.size();) {
-      size_t j = i;
-      while (j < s.size() && js_space(s, j) > 0) j += js_space(s, j);
-      if (j == i) {
-        i += char_length(s, i);
-        continue;
+    for (size_t first = 0; first < spaces_.size();) {
+      size_t last = first;  // the run is spaces_[first..last]
+      size_t end = spaces_[first] + js_space(s, spaces_[first]);
+      while (last + 1 < spaces_.size() && spaces_[last + 1] == end) {
+        end += js_space(s, end);
+        ++last;
       }
-      if (j < s.size() && s[j] == '(') {
-        for (size_t r = i; r < j; r += js_space(s, r)) space_paren_.push_back({r, j + 1, 0});
+      if (end < s.size() && s[end] == '(') {
+        for (size_t r = first; r <= last; ++r) space_paren_.push_back({spaces_[r], end + 1, 0});
       }
-      i = j;
+      first = last + 1;
     }
     // Whether the location group matches after a '(' does not depend on where the function
     // started, so each is decided once: next_ok = the first candidate from here on that works.
@@ -399,6 +423,7 @@ class LineMatcher {
   std::vector<Colon> colons_;
   std::vector<DataStart> data_;
   std::vector<SpaceParen> space_paren_;
+  std::vector<size_t> spaces_;  // where each whitespace character starts
   size_t closing_paren_ = kNpos;
 };
 
@@ -423,29 +448,24 @@ std::string_view unwrap_webpack(std::string_view line, std::string& scratch) {
 
 // The SDK's function name from group 1 ("Object.<anonymous>" → "Object.?", none → "?").
 std::string function_name(std::optional<std::string_view> text) {
-  std::optional<std::string> function, type_name;
-  std::string object, method;
-  if (text) {
-    function = std::string(*text);
-    size_t method_start = function->rfind('.');
-    if (method_start != std::string::npos && method_start > 0 &&
-        (*function)[method_start - 1] == '.') {
-      --method_start;  // "Module._extensions..js": the ".." is one separator
-    }
-    if (method_start != std::string::npos && method_start > 0) {
-      object = function->substr(0, method_start);
-      method = function->substr(method_start + 1);
-      const size_t object_end = object.find(".Module");
-      if (object_end != std::string::npos && object_end > 0) {
-        *function = function->substr(object_end + 1);
-        object.resize(object_end);
-      }
+  if (!text) return "?";
+  std::string_view function = *text, object, method;
+  size_t method_start = function.rfind('.');
+  if (method_start != kNpos && method_start > 0 && function[method_start - 1] == '.') {
+    --method_start;  // "Module._extensions..js": the ".." is one separator
+  }
+  if (method_start != kNpos && method_start > 0) {
+    object = function.substr(0, method_start);
+    method = function.substr(method_start + 1);
+    const size_t object_end = object.find(".Module");
+    if (object_end != kNpos && object_end > 0) {
+      function = function.substr(object_end + 1);
+      object = object.substr(0, object_end);
     }
   }
-  if (!method.empty()) type_name = object;
-  if (method == "<anonymous>") function.reset();
-  if (!function) return type_name ? *type_name + ".?" : "?";
-  return *function;
+  // The SDK's typeName is the object whenever there is a method.
+  if (method == "<anonymous>") return std::string(object) + ".?";
+  return std::string(function);
 }
 
 bool contains(std::string_view s, std::string_view what) {
@@ -459,11 +479,10 @@ bool has_space(std::string_view s) {
   return false;
 }
 
-// A frame before module naming: `module_source` is the decoded filename the SDK names the
-// module after, absent where it sends no module.
+// A frame before module naming.
 struct RawFrame {
   StackFrame frame;
-  std::optional<std::string> module_source;
+  bool named = false;  // the SDK names a module after the filename (it was decoded)
 };
 
 std::optional<RawFrame> parse_line(std::string_view line, LineMatcher& matcher) {
@@ -483,8 +502,8 @@ std::optional<RawFrame> parse_line(std::string_view line, LineMatcher& matcher) 
   if (filename.empty() && m->location && !native) filename = *m->location;
   if (!filename.empty()) {
     if (auto decoded = uri_decode(filename, /*keep_reserved=*/true)) {
-      f.filename = *decoded;
-      raw.module_source = std::move(*decoded);
+      f.filename = std::move(*decoded);
+      raw.named = true;
     } else {
       f.filename = std::string(filename);
     }
@@ -497,10 +516,12 @@ std::optional<RawFrame> parse_line(std::string_view line, LineMatcher& matcher) 
 
 // createStackParser(): lines → frames, then stripSentryFramesAndReverse().
 std::vector<RawFrame> parse_raw_frames(std::string_view stack, size_t max_frames) {
+  // The thread's matcher: its tables keep their memory from line to line and stack to stack.
+  thread_local LineMatcher matcher;
   std::vector<RawFrame> frames;
   if (max_frames == 0) return frames;
+  frames.reserve(std::min<size_t>(max_frames, std::count(stack.begin(), stack.end(), '\n')));
   std::string scratch;
-  LineMatcher matcher;
   bool first = true;
   for (size_t pos = 0; pos <= stack.size();) {
     const size_t nl = stack.find('\n', pos);
@@ -535,21 +556,28 @@ std::vector<RawFrame> parse_raw_frames(std::string_view stack, size_t max_frames
 // The directory of every absolute in-app path, as components of the first one's dirname.
 class CommonDirectory {
  public:
+  CommonDirectory() {
+    base_.reserve(16);  // directories deep enough for most apps, without growing
+    dirs_.reserve(16);
+  }
+  CommonDirectory(const CommonDirectory&) = delete;  // base_ views *first_
+  CommonDirectory& operator=(const CommonDirectory&) = delete;
+
   void add(const std::vector<RawFrame>& frames) {
     for (const RawFrame& raw : frames) {
       const std::string& path = raw.frame.filename;
       if (raw.frame.in_app != true || !(path.starts_with('/') || looks_windows(path))) continue;
-      std::vector<std::string_view> dirs = components(path);
-      if (dirs.empty()) continue;
-      dirs.pop_back();  // the file name
-      if (std::find(dirs.begin(), dirs.end(), "node_modules") != dirs.end()) continue;
+      components(path, dirs_);
+      if (dirs_.empty()) continue;
+      dirs_.pop_back();  // the file name
+      if (std::find(dirs_.begin(), dirs_.end(), "node_modules") != dirs_.end()) continue;
       if (!first_) {
         first_ = path;
-        common_ = dirs.size();
+        common_ = dirs_.size();
+        components(*first_, base_);
       }
-      const std::vector<std::string_view> base = components(*first_);
       size_t n = 0;
-      while (n < common_ && n < dirs.size() && base[n] == dirs[n]) ++n;
+      while (n < common_ && n < dirs_.size() && base_[n] == dirs_[n]) ++n;
       common_ = n;
     }
   }
@@ -565,19 +593,32 @@ class CommonDirectory {
   }
 
  private:
-  static std::vector<std::string_view> components(std::string_view path) {
-    std::vector<std::string_view> out;
+  static void components(std::string_view path, std::vector<std::string_view>& out) {
+    out.clear();
     for (size_t start = 0;;) {
       const size_t sep = path.find_first_of("/\\", start);
       out.push_back(path.substr(start, sep == kNpos ? kNpos : sep - start));
-      if (sep == kNpos) return out;
+      if (sep == kNpos) return;
       start = sep + 1;
     }
   }
 
   std::optional<std::string> first_;
+  std::vector<std::string_view> base_;  // components of *first_
+  std::vector<std::string_view> dirs_;  // of the path being added (kept for its capacity)
   size_t common_ = 0;
 };
+
+// The frames with their module names, under `root` (trailing separators trimmed; empty: none).
+std::vector<StackFrame> named_frames(std::vector<RawFrame> raw, std::string_view root) {
+  std::vector<StackFrame> frames;
+  frames.reserve(raw.size());
+  for (RawFrame& r : raw) {
+    if (r.named) r.frame.module = module_from_filename(r.frame.filename, root);
+    frames.push_back(std::move(r.frame));
+  }
+  return frames;
+}
 
 }  // namespace
 
@@ -594,8 +635,13 @@ bool is_frame_line(std::string_view line) {
 std::string module_from_filename(std::string_view filename, std::string_view app_root) {
   if (filename.empty()) return "";
   const bool windows = app_root.empty() ? looks_windows(filename) : looks_windows(app_root);
-  const std::string base_path = windows ? normalize_windows(app_root) : std::string(app_root);
-  const std::string path = windows ? normalize_windows(filename) : std::string(filename);
+  std::string normalized_root, normalized_path;  // only on Windows
+  if (windows) {
+    normalized_root = normalize_windows(app_root);
+    normalized_path = normalize_windows(filename);
+  }
+  const std::string_view base_path = windows ? normalized_root : app_root;
+  const std::string_view path = windows ? normalized_path : filename;
   std::string_view dir, file;
   posix_parse(path, dir, file);
   for (std::string_view ext : {".js", ".mjs", ".cjs"}) {
@@ -604,7 +650,8 @@ std::string module_from_filename(std::string_view filename, std::string_view app
       break;
     }
   }
-  const std::string name = uri_decode(file, /*keep_reserved=*/false).value_or(std::string(file));
+  std::optional<std::string> decoded = uri_decode(file, /*keep_reserved=*/false);
+  const std::string name = decoded ? std::move(*decoded) : std::string(file);
   if (dir.empty()) dir = ".";
   const auto after = [&](size_t n) { return n < dir.size() ? dir.substr(n) : std::string_view(); };
   if (const size_t n = dir.rfind("/node_modules"); n != kNpos) {
@@ -634,13 +681,27 @@ std::vector<StackFrame> parse_v8_frames(std::string_view stack, const StackOptio
   } else {
     root = trim_root(options.app_root);
   }
-  std::vector<StackFrame> frames;
-  frames.reserve(raw.size());
-  for (RawFrame& r : raw) {
-    if (r.module_source) r.frame.module = module_from_filename(*r.module_source, root);
-    frames.push_back(std::move(r.frame));
+  return named_frames(std::move(raw), root);
+}
+
+std::vector<std::vector<StackFrame>> parse_v8_stacks(std::span<const std::string_view> stacks,
+                                                     const StackOptions& options,
+                                                     std::string* root) {
+  std::vector<std::vector<RawFrame>> raw;
+  raw.reserve(stacks.size());
+  for (std::string_view stack : stacks) raw.push_back(parse_raw_frames(stack, options.max_frames));
+  std::string used = options.app_root;
+  if (used.empty()) {
+    CommonDirectory common;
+    for (const std::vector<RawFrame>& frames : raw) common.add(frames);
+    used = common.root();
   }
-  return frames;
+  const std::string base = trim_root(used);
+  std::vector<std::vector<StackFrame>> out;
+  out.reserve(raw.size());
+  for (std::vector<RawFrame>& frames : raw) out.push_back(named_frames(std::move(frames), base));
+  if (root != nullptr) *root = std::move(used);
+  return out;
 }
 
 StackHeader parse_stack_header(std::string_view stack) {

@@ -65,6 +65,15 @@ struct StackOptions {
 // `err.stack` text, header included; for pino's folded stacks pass one "caused by: " segment.
 std::vector<StackFrame> parse_v8_frames(std::string_view stack, const StackOptions& options = {});
 
+// parse_v8_frames() for the stacks of one error and its causes, each parsed once: with
+// options.app_root empty, the module names of all of them come from the root inferred from their
+// in-app frames together, as infer_app_root() infers it but from the frames kept (max_frames), so
+// that a file gets the same module name in an error and in its causes. `root` (nullable) receives
+// the root used: options.app_root as given, or the inferred one (empty when none).
+std::vector<std::vector<StackFrame>> parse_v8_stacks(std::span<const std::string_view> stacks,
+                                                     const StackOptions& options,
+                                                     std::string* root = nullptr);
+
 // The app root that parse_v8_frames() would infer from the in-app frames of all `stacks` together
 // (empty when none has an absolute in-app path). Inferring once per event keeps the module names
 // of an error and of its causes consistent.

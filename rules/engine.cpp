@@ -26,9 +26,14 @@ std::string fixed(double v) {
 }  // namespace
 
 RuleEngine::RuleEngine(const RuleSet& rules, const Clock& clock)
-    : rules_(rules), clock_(clock), throttles_(rules.impl().throttles) {
+    : rules_(rules),
+      clock_(clock),
+      throttles_(rules.impl().throttles),
+      memos_(rules.impl().rules.size()) {
   for (const CompiledRule& r : rules_.impl().rules) stats_.push_back(RuleStats{r.label, 0, 0, 0});
 }
+
+RuleEngine::~RuleEngine() = default;
 
 Verdict RuleEngine::apply(json::Value& event, Explain* explain) {
   if (explain) explain->clear();
@@ -55,7 +60,7 @@ Verdict RuleEngine::apply(json::Value& event, Explain* explain) {
     };
 
     if (const auto* a = std::get_if<ScrubAction>(&rule.action)) {
-      size_t n = a->apply(event, trace ? &trace->fields : nullptr, &rewritten_);
+      size_t n = a->apply(event, trace ? &trace->fields : nullptr, &rewritten_, &memos_[i]);
       stats_[i].fields_scrubbed += n;
       if (trace) {
         for (ScrubbedField& f : trace->fields) f.reason += " (" + rule.summary + ")";
@@ -126,7 +131,9 @@ void RuleEngine::enrich(json::Value& event) {
     const auto* user = std::get_if<UserAction>(&rule.action);
     if (scrub == nullptr && drop_body == nullptr && tag == nullptr && user == nullptr) continue;
     if (!rule.when.eval(event)) continue;
-    if (scrub != nullptr) stats_[i].fields_scrubbed += scrub->apply(event, nullptr, &rewritten_);
+    if (scrub != nullptr) {
+      stats_[i].fields_scrubbed += scrub->apply(event, nullptr, &rewritten_, &memos_[i]);
+    }
     if (drop_body != nullptr) drop_body->apply(event);
     if (tag != nullptr) tag->apply(event);
     if (user != nullptr) user->apply(event);

@@ -21,6 +21,8 @@
 
 namespace faultline::rules {
 
+class ScrubMemo;
+
 struct Verdict {
   enum class Outcome : uint8_t { kKeep, kDrop, kSampledOut, kThrottled };
   Outcome outcome = Outcome::kKeep;
@@ -44,6 +46,7 @@ class RuleEngine {
   // `clock` must outlive the engine (throttle windows run on its monotonic now()); the RuleSet
   // is shared (copied cheaply).
   RuleEngine(const RuleSet& rules, const Clock& clock);
+  ~RuleEngine();
   RuleEngine(const RuleEngine&) = delete;
   RuleEngine& operator=(const RuleEngine&) = delete;
 
@@ -66,6 +69,7 @@ class RuleEngine {
   std::vector<ThrottleState> throttles_;
   std::vector<RuleStats> stats_;
   std::unordered_set<std::string> rewritten_;  // reused per apply(); see ScrubAction::apply
+  std::vector<ScrubMemo> memos_;               // by rule index; used by scrub rules only
 };
 
 }  // namespace faultline::rules

@@ -22,11 +22,13 @@
 #pragma once
 
 #include <cstdint>
-#include <map>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 
+#include "base/string_hash.h"
 #include "rules/path.h"
 
 namespace faultline::rules {
@@ -36,7 +38,7 @@ enum class Zone : uint8_t { kOpen, kExplicitOnly, kClosed };
 class PiiTable {
  public:
   struct Node {
-    std::map<std::string, std::unique_ptr<Node>, std::less<>> keys;
+    std::unordered_map<std::string, std::unique_ptr<Node>, StringHash, std::equal_to<>> keys;
     std::unique_ptr<Node> any_index;  // every array element
     bool has_zone = false;
     Zone zone = Zone::kOpen;

@@ -1,6 +1,7 @@
 #include "rules/scrub.h"
 
 #include <algorithm>
+#include <cstdint>
 #include <map>
 
 #include "base/in_quotes.h"
@@ -125,8 +126,8 @@ bool is_pair(const json::Value& v) {
 class ScrubWalker {
  public:
   ScrubWalker(const ScrubAction& a, std::vector<ScrubbedField>* report,
-              std::unordered_set<std::string>* rewritten)
-      : a_(a), report_(report), rewritten_(rewritten) {}
+              std::unordered_set<std::string>* rewritten, ScrubMemo* memo)
+      : a_(a), report_(report), rewritten_(rewritten), memo_(memo) {}
 
   size_t count() const { return count_; }
 
@@ -182,17 +183,19 @@ class ScrubWalker {
       auto& members = obj->members();
       KeyIndex taken;
       for (size_t i = 0; i < members.size();) {
+        const PiiTable::Node* cpii = PiiTable::child_key(pii, members[i].key);
         // Only keys of open places: a closed or explicit-only field keeps its name too.
-        if (data_keys && a_.detectors_.size() > 0 &&
-            PiiTable::zone_of(PiiTable::child_key(pii, members[i].key), zone) == Zone::kOpen &&
-            rename_secret_key(members, i, taken)) {
-          members.erase(members.begin() + static_cast<std::ptrdiff_t>(i));  // method remove
-          continue;
+        if (data_keys && a_.detectors_.size() > 0 && PiiTable::zone_of(cpii, zone) == Zone::kOpen) {
+          const KeyOutcome outcome = rename_secret_key(members, i, taken);
+          if (outcome == KeyOutcome::kRemoved) {
+            members.erase(members.begin() + static_cast<std::ptrdiff_t>(i));
+            continue;
+          }
+          if (outcome == KeyOutcome::kRenamed) cpii = PiiTable::child_key(pii, members[i].key);
         }
         json::Member& m = members[i];
         States child;
         for (const PathTrie::Node* n : st) PathTrie::step_key(n, m.key, child);
-        const PiiTable::Node* cpii = PiiTable::child_key(pii, m.key);
         const size_t mark = path_.size();
         if (report_) append_key(path_, m.key);
         bool erase = false;
@@ -291,22 +294,32 @@ class ScrubWalker {
     std::unordered_set<std::string> keys;
   };
 
+  enum class KeyOutcome : uint8_t { kKept, kRenamed, kRemoved };
+
   // A data key that is itself a secret ({"byEmail": {"a@b.co": 3}}): the found parts are
   // rewritten like text (with mask, as "[email]", "[github-token]", ... so the reader still
-  // knows what was there), and "#2", "#3", ... keep the object's keys unique. Returns true when
-  // the member must be erased (method remove).
-  bool rename_secret_key(std::vector<json::Member>& members, size_t i, KeyIndex& taken) {
+  // knows what was there), and "#2", "#3", ... keep the object's keys unique. kRemoved: the
+  // member must be erased (method remove).
+  KeyOutcome rename_secret_key(std::vector<json::Member>& members, size_t i, KeyIndex& taken) {
     std::string& key = members[i].key;
-    if (key.empty() || is_censored_text(key)) return false;
+    if (key.empty() || is_censored_text(key)) return KeyOutcome::kKept;
+    ScrubMemo::Entry* seen = memo_ != nullptr ? memo_->entry(key, /*add=*/false) : nullptr;
+    if (seen != nullptr && seen->plain) return KeyOutcome::kKept;
     std::vector<Span> spans;
     a_.detectors_.find(key, spans);
-    if (spans.empty()) return false;
+    if (spans.empty()) {
+      // Only a key without a secret in it is remembered.
+      if (ScrubMemo::Entry* added = memo_ != nullptr ? memo_->entry(key) : nullptr) {
+        added->plain = true;
+      }
+      return KeyOutcome::kKept;
+    }
     ++count_;
     ValueDetectorSet::merge(spans);
     std::string reasons = report_ ? reason_list(key, spans, {}) + " in the key" : std::string();
     if (a_.method_.kind == Method::Kind::kRemove) {
       if (report_) report_->push_back({path_, std::move(reasons)});
-      return true;
+      return KeyOutcome::kRemoved;
     }
     std::string renamed;
     size_t last = 0;
@@ -336,11 +349,20 @@ class ScrubWalker {
       append_key(at, key);
       report_->push_back({std::move(at), std::move(reasons)});
     }
-    return false;
+    return KeyOutcome::kRenamed;
   }
 
   int match_key(std::string_view key) {
     if (!a_.keys_) return -1;
+    ScrubMemo::Entry* seen = memo_ != nullptr ? memo_->entry(key) : nullptr;
+    if (seen != nullptr && seen->key_pattern != ScrubMemo::kUnknown) return seen->key_pattern;
+    const int k = match_key_pattern(key);
+    if (seen != nullptr) seen->key_pattern = k;
+    return k;
+  }
+
+  // The first key pattern that `key` matches, or -1.
+  int match_key_pattern(std::string_view key) {
     // A command-line option names its value like a key: --password, -pwd.
     for (int dashes = 0; dashes < 2 && key.size() > 1 && key.front() == '-'; ++dashes) {
       key.remove_prefix(1);
@@ -385,11 +407,20 @@ class ScrubWalker {
   void scrub_string(std::string& s) {
     if (s.empty() || is_censored_text(s) || earlier_output(s)) return;
     if (scrub_embedded_json(s)) return;
+    ScrubMemo::Entry* seen = memo_ != nullptr ? memo_->entry(s, /*add=*/false) : nullptr;
+    if (seen != nullptr && seen->quiet) return;
     std::vector<Span> spans;
     std::vector<std::string> pair_names;
     bool key_hint = a_.detectors_.find(s, spans);
     if (key_hint && a_.keys_) find_pairs(s, spans, pair_names);
-    if (spans.empty()) return;
+    if (spans.empty()) {
+      // Only text with nothing to scrub is remembered.
+      if (ScrubMemo::Entry* added = memo_ != nullptr ? memo_->entry(s) : nullptr) {
+        added->plain = true;
+        added->quiet = true;
+      }
+      return;
+    }
     std::string reasons = report_ ? reason_list(s, spans, pair_names) : std::string();
     rewrite(s, spans);
     ++count_;
@@ -488,6 +519,7 @@ class ScrubWalker {
   const ScrubAction& a_;
   std::vector<ScrubbedField>* report_;
   std::unordered_set<std::string>* rewritten_;
+  ScrubMemo* memo_;
   std::string path_;
   std::vector<int> hits_;
   size_t count_ = 0;
@@ -499,10 +531,18 @@ ScrubAction::~ScrubAction() = default;
 ScrubAction::ScrubAction(ScrubAction&&) noexcept = default;
 ScrubAction& ScrubAction::operator=(ScrubAction&&) noexcept = default;
 
+ScrubMemo::Entry* ScrubMemo::entry(std::string_view text, bool add) {
+  if (text.size() > kMaxBytes) return nullptr;
+  if (auto it = entries_.find(text); it != entries_.end()) return &it->second;
+  if (!add) return nullptr;
+  if (entries_.size() >= kMaxEntries) entries_.clear();
+  return &entries_.emplace(std::string(text), Entry{}).first->second;
+}
+
 size_t ScrubAction::apply(json::Value& event, std::vector<ScrubbedField>* report,
-                          std::unordered_set<std::string>* rewritten) const {
+                          std::unordered_set<std::string>* rewritten, ScrubMemo* memo) const {
   if (!event.is_object()) return 0;
-  ScrubWalker w(*this, report, rewritten);
+  ScrubWalker w(*this, report, rewritten, memo);
   w.walk_event(event);
   return w.count();
 }

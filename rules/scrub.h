@@ -28,13 +28,16 @@
 #include <re2/re2.h>
 #include <re2/set.h>
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <unordered_set>
 #include <vector>
 
 #include "base/status.h"
+#include "base/string_hash.h"
 #include "parsers/json.h"
 #include "rules/explain.h"
 #include "rules/path.h"
@@ -42,6 +45,31 @@
 #include "rules/value_detectors.h"
 
 namespace faultline::rules {
+
+// What one ScrubAction's key patterns and detectors made of each short key and text it met,
+// remembered from one event to the next: keys and many values repeat (header names and values,
+// the record's own fields, messages), and matching them again was most of the work of a scrub.
+// Only what holds no secret is remembered. Bounded: it starts over when full. Belongs to one
+// caller and one ScrubAction (a RuleEngine keeps one per scrub rule); not thread-safe.
+class ScrubMemo {
+ public:
+  size_t size() const { return entries_.size(); }  // keys remembered
+
+ private:
+  friend class ScrubWalker;
+  static constexpr size_t kMaxEntries = 1024;
+  static constexpr size_t kMaxBytes = 128;
+  static constexpr int kUnknown = -2;
+  struct Entry {
+    int key_pattern = kUnknown;  // match_key()'s answer: the first pattern matched, -1 none
+    bool plain = false;          // no detector finds anything in it
+    bool quiet = false;          // as a text value, nothing in it is scrubbed (pairs included)
+  };
+  // The entry of `text`, added when absent and `add`; null for a text too long to remember.
+  // Valid until the next call.
+  Entry* entry(std::string_view text, bool add = true);
+  std::unordered_map<std::string, Entry, StringHash, std::equal_to<>> entries_;
+};
 
 class ScrubAction {
  public:
@@ -57,8 +85,11 @@ class ScrubAction {
   // earlier scrubs wrote over whole fields: a later scrub leaves a field holding one of them
   // alone, so a user's `keep-last: 4` on a card number is not masked again by the secrets preset.
   // This scrub adds its own whole-field outputs to it.
+  //
+  // `memo` (nullable) is the caller's ScrubMemo for this action, used and filled by this scrub.
   size_t apply(json::Value& event, std::vector<ScrubbedField>* report,
-               std::unordered_set<std::string>* rewritten = nullptr) const;
+               std::unordered_set<std::string>* rewritten = nullptr,
+               ScrubMemo* memo = nullptr) const;
 
   const Method& method() const { return method_; }
   // False for a scrub made only of paths: it need not look at every value.

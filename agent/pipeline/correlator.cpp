@@ -257,6 +257,10 @@ void Correlator::finalize(RequestState& s, bool forced) {
   const std::vector<FailureGroup> groups =
       group_failures(s.pending, format_, placeholders, records, &unreadable);
   metrics_.fields_unreadable.add(unreadable);
+  const std::shared_ptr<const json::Value> completion =
+      s.has_completion && !s.completion.cut
+          ? parsed_completion(s.pending, s.completion.offset, groups, records)
+          : nullptr;
   size_t emitted = 0;
   if (groups.empty()) {
     if (!s.failure_emitted) {
@@ -267,6 +271,7 @@ void Correlator::finalize(RequestState& s, bool forced) {
       }
       sentry::Incident incident = incident_for(s, s.pending[primary]);
       incident.record = std::move(records[primary]);
+      incident.completion_record = completion;
       incident.forced = forced;
       emit_(std::move(incident));
       ++emitted;
@@ -284,6 +289,7 @@ void Correlator::finalize(RequestState& s, bool forced) {
       }
       sentry::Incident incident = incident_for(s, s.pending[g.primary]);
       incident.record = std::move(records[g.primary]);
+      incident.completion_record = completion;
       incident.forced = forced;
       for (size_t d : g.duplicates) {
         incident.duplicates.push_back(

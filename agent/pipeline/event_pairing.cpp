@@ -143,8 +143,11 @@ bool EventPairing::pairs(const Held& a, const Held& b) const {
 
 void EventPairing::offer(sentry::Incident&& incident, json::Value&& event, int64_t now_us) {
   Held n = describe(std::move(incident), std::move(event), now_us);
+  // A JSON event pairs only with a plain-text one: most of the time none waits.
   for (Held& e : held_) {
+    if (!n.plain && waiting_plain_ == 0) break;
     if (!pairs(e, n)) continue;
+    if (e.plain) --waiting_plain_;
     Held& plain = e.plain ? e : n;
     Held& logged = e.plain ? n : e;
     merge_plain_event(logged.event, plain.event);
@@ -170,6 +173,7 @@ void EventPairing::offer(sentry::Incident&& incident, json::Value&& event, int64
   }
   // An event that does not wait still leaves behind those before it, never ahead.
   n.deadline_us = waits ? now_us + window_us_ : INT64_MIN;
+  if (n.plain) ++waiting_plain_;
   held_.push_back(std::move(n));
   while (held_.size() > kMaxHeld) pop_front();
   release(now_us);
@@ -192,6 +196,7 @@ void EventPairing::release(int64_t now_us) {
 void EventPairing::pop_front() {
   Held h = std::move(held_.front());
   held_.pop_front();
+  if (h.plain && !h.paired) --waiting_plain_;
   deliver_(std::move(h.incident), std::move(h.event), h.offered_at_us);
 }
 

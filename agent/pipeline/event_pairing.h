@@ -81,6 +81,7 @@ class EventPairing {
   Deliver deliver_;
   Metrics& metrics_;
   std::deque<Held> held_;
+  size_t waiting_plain_ = 0;  // held events made from plain text, not paired yet
 };
 
 // Folds `plain` (the event of a plain-text dump) into `logged` (the JSON event of the same

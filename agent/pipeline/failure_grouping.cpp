@@ -1,5 +1,6 @@
 #include "agent/pipeline/failure_grouping.h"
 
+#include <algorithm>
 #include <functional>
 #include <string>
 
@@ -10,11 +11,14 @@ namespace faultline {
 
 namespace {
 
-std::string first_frame(const std::string& stack) {
-  const size_t at = stack.find("\n    at ");
-  if (at == std::string::npos) return "";
-  const size_t end = stack.find('\n', at + 1);
-  return stack.substr(at + 1, end == std::string::npos ? std::string::npos : end - at - 1);
+// The stack's first frame line; the stack is read where it is when it is a string.
+std::string first_frame(const json::Value* stack) {
+  const std::string json = stack != nullptr && !stack->is_string() ? text_or_json(stack) : "";
+  const std::string_view text = stack != nullptr && stack->is_string() ? stack->as_string() : json;
+  const size_t at = text.find("\n    at ");
+  if (at == std::string_view::npos) return "";
+  const size_t end = text.find('\n', at + 1);
+  return std::string(text.substr(at + 1, end == std::string_view::npos ? end : end - at - 1));
 }
 
 }  // namespace
@@ -41,9 +45,8 @@ FailureSignature failure_signature(const std::optional<json::Value>& parsed, std
       const std::string message = text_or_json(err->find("message"));
       basis = "err\n" + text_or_json(err->find("type")) + "\n" + text_or_json(err->find("name")) +
               "\n" + message + "\n" +
-              first_frame(text_or_json(err->find("stack") != nullptr
-                                           ? err->find("stack")
-                                           : err->find("stack_trace")));  // ECS
+              first_frame(err->find("stack") != nullptr ? err->find("stack")
+                                                        : err->find("stack_trace"));  // ECS
     } else if (err != nullptr) {
       basis = "err\n" + text_or_json(err);
     } else if (is_completion) {
@@ -102,6 +105,21 @@ std::vector<FailureGroup> group_failures(const std::vector<PendingError>& pendin
     }
   }
   return groups;
+}
+
+std::shared_ptr<const json::Value> parsed_completion(
+    const std::vector<PendingError>& pending, uint64_t completion_offset,
+    const std::vector<FailureGroup>& groups, std::vector<std::optional<json::Value>>& records) {
+  for (size_t i = 0; i < pending.size(); ++i) {
+    if (!pending[i].is_completion || pending[i].offset != completion_offset) continue;
+    if (!records[i]) return nullptr;
+    const bool primary =
+        groups.empty() || std::any_of(groups.begin(), groups.end(),
+                                      [i](const FailureGroup& g) { return g.primary == i; });
+    if (primary) return std::make_shared<const json::Value>(*records[i]);
+    return std::make_shared<const json::Value>(std::move(*records[i]));
+  }
+  return nullptr;
 }
 
 }  // namespace faultline

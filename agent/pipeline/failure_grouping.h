@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string_view>
 #include <vector>
@@ -49,5 +50,14 @@ std::vector<FailureGroup> group_failures(const std::vector<PendingError>& pendin
                                          std::vector<size_t>& placeholders,
                                          std::vector<std::optional<json::Value>>& records,
                                          size_t* unreadable = nullptr);
+
+// The request's completion line, when it is one of `pending` (a 5xx summary is an error line
+// too), as group_failures() parsed it into `records`, for the event builder to take instead of
+// parsing the line again; null when it is not there or is not an object. Moved out of `records`,
+// or copied when it is the error line of one of `groups` (or there are none: then a placeholder
+// is), whose DOM goes to the builder as that incident's record.
+std::shared_ptr<const json::Value> parsed_completion(
+    const std::vector<PendingError>& pending, uint64_t completion_offset,
+    const std::vector<FailureGroup>& groups, std::vector<std::optional<json::Value>>& records);
 
 }  // namespace faultline

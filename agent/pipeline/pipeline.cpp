@@ -292,6 +292,7 @@ void Pipeline::emit(sentry::Incident&& incident) {
   try {
     if (tracer_) tracer_->link(incident, builder_->settings().format);
     auto result = builder_->build(incident, std::move(incident.record));
+    incident.completion_record.reset();  // read; not kept while the event waits for its pair
     if (!result.ok()) return skip_event(incident, result.message());
     built = std::move(result).value();
   } catch (const std::exception& e) {

@@ -136,7 +136,54 @@ void set_deployment(json::Object& event, const EventSettings& settings, const js
   if (!settings.dist.empty()) event.set("dist", settings.dist);
 }
 
-EventBuilder::EventBuilder(EventSettings settings) : settings_(std::move(settings)) {
+EventBuilder::RecordPaths EventBuilder::record_paths(const EventSettings& settings) {
+  const PinoFormat& format = settings.format;
+  const std::string& nested = format.nested_key;
+  RecordPaths p;
+  p.job_id = with_nested(format.job_id_keys, nested);
+  p.queue = with_nested(format.queue_keys, nested);
+  p.request_id = with_nested(format.request_id_keys, nested);
+  p.trace_id = with_nested(format.trace_id_keys, nested);
+  p.span_id = with_nested(format.span_id_keys, nested);
+  p.trace_flags = with_nested(format.trace_flags_keys, nested);
+  const auto use = [&p](const std::vector<std::string>& paths) {
+    for (const std::string& path : paths) {
+      // erase_path() of a one-key path erases that key of the record.
+      if (auto keys = FieldPlan::split_path(path); keys.ok() && keys->size() == 1) {
+        p.used_keys.insert(keys->front());
+      } else {
+        p.used_paths.push_back(path);
+      }
+    }
+  };
+  for (const auto* keys :
+       {&format.level_keys, &format.time_keys, &format.message_keys, &format.logger_keys,
+        &format.trace_id_keys, &format.span_id_keys, &format.trace_flags_keys,
+        &format.request_id_keys, &format.job_id_keys, &format.queue_keys, &format.error_keys}) {
+    use(with_nested(*keys, nested));
+  }
+  use(settings.user_id_keys);
+  use(format.request_keys);
+  use(format.response_time_keys);
+  // The response object a status key points into (pino-http's res, renamed or not): its status
+  // is in the event already, its headers (set-cookie) are not wanted in extra. A request log
+  // entry (GCP's httpRequest) describes the request and stays.
+  for (const std::string& path : format.status_keys) {
+    if (std::find(format.request_log_keys.begin(), format.request_log_keys.end(), path) !=
+        format.request_log_keys.end()) {
+      continue;
+    }
+    if (auto keys = FieldPlan::split_path(path); keys.ok() && keys->size() > 1) {
+      p.used_keys.insert(keys->front());
+    }
+  }
+  use({"req", "request", "res", "response", "responseTime", "hostname", "body", "origin", "jobName",
+       "attemptsMade", "attempts", "failedReason"});
+  return p;
+}
+
+EventBuilder::EventBuilder(EventSettings settings)
+    : settings_(std::move(settings)), paths_(record_paths(settings_)) {
   if (!settings_.sources.roots.empty()) {
     sources_ = std::make_shared<SourceEnricher>(settings_.sources);
   }
@@ -151,17 +198,19 @@ Result<json::Value> EventBuilder::build(const Incident& incident,
   }
   if (!parsed->is_object()) return Status::Error("the error line is not a JSON object");
   json::Value record = std::move(*parsed);
-  std::optional<json::Value> completion;
-  if (incident.completion) {
+  std::optional<json::Value> completion_parsed;
+  const json::Value* completion = incident.completion ? incident.completion_record.get() : nullptr;
+  if (incident.completion && completion == nullptr) {
     if (auto c = json::parse(incident.completion->text); c.ok() && c->is_object()) {
-      completion = std::move(c).value();
+      completion_parsed = std::move(c).value();
+      completion = &*completion_parsed;
     }
   }
   const PinoFormat& format = settings_.format;
   const std::string& nested = format.nested_key;
   // A job's earlier lines may include the request that enqueued it: that is not the request
   // the job failed in, so a job's event gets no request from them.
-  const bool job = first_of(record, with_nested(format.job_id_keys, nested)) != nullptr;
+  const bool job = first_of(record, paths_.job_id) != nullptr;
   const std::optional<json::Value> opening =
       !job && first_of(record, format.request_keys) == nullptr &&
               (!completion || first_of(*completion, format.request_keys) == nullptr)
@@ -169,6 +218,7 @@ Result<json::Value> EventBuilder::build(const Incident& incident,
           : std::nullopt;
 
   json::Object event;
+  event.members().reserve(20);  // every field an event may have
   event.set("event_id", event_id(incident.source_key, incident.error.offset, incident.error.text));
 
   json::Object extra;
@@ -181,8 +231,7 @@ Result<json::Value> EventBuilder::build(const Incident& incident,
   }
   event.set("platform", "node");
 
-  const HttpFacts http = http_facts(record, completion ? &*completion : nullptr, format,
-                                    opening ? &*opening : nullptr);
+  const HttpFacts http = http_facts(record, completion, format, opening ? &*opening : nullptr);
   const std::optional<int> level = record_level(record, format);
   std::string sentry_lvl = level ? std::string(sentry_level(*level)) : "error";
   if (http.status >= 500 && (!level || *level < pino_level::kError)) sentry_lvl = "error";
@@ -206,11 +255,11 @@ Result<json::Value> EventBuilder::build(const Incident& incident,
   if (err != nullptr && !is_status_placeholder(*err)) {
     PinoErrorOptions parse_options;
     parse_options.stack.app_root = settings_.app_root;
-    const ErrorTree tree = parse_pino_error(*err, parse_options);
+    ErrorTree tree = parse_pino_error(*err, parse_options);
     ExceptionOptions options;
     options.handled = !uncaught;
     options.synthetic = !tree.root.error_like;  // a thrown string or number, as the SDK marks it
-    ExceptionList list = exception_values(tree.root, options);
+    ExceptionList list = exception_values(std::move(tree.root), options);
     exceptions = std::move(list.values);
     for (json::Member& m : list.contexts) contexts.set(m.key, std::move(m.value));
     if (list.dropped > 0 || tree.dropped > 0) {
@@ -253,8 +302,7 @@ Result<json::Value> EventBuilder::build(const Incident& incident,
   if (req != nullptr && req->is_object()) {
     event.set("request", request_from(*req, body));
   }
-  const std::optional<std::string> request_id =
-      as_text(first_of(record, with_nested(format.request_id_keys, nested)));
+  const std::optional<std::string> request_id = as_text(first_of(record, paths_.request_id));
   if (request_id) tags.set("request_id", tag_value(*request_id));
   if (!http.method.empty()) tags.set("http.method", tag_value(http.method));
   // An error's own status is, by Express's convention (finalhandler answers with
@@ -274,8 +322,8 @@ Result<json::Value> EventBuilder::build(const Incident& incident,
   if (const std::string tx = transaction_name(http); !tx.empty()) event.set("transaction", tx);
 
   // --- job ----------------------------------------------------------------------------------
-  const auto job_id = as_text(first_of(record, with_nested(format.job_id_keys, nested)));
-  const auto queue = as_text(first_of(record, with_nested(format.queue_keys, nested)));
+  const auto job_id = as_text(first_of(record, paths_.job_id));
+  const auto queue = as_text(first_of(record, paths_.queue));
   if (job_id || queue) {
     json::Object job;
     if (job_id) {
@@ -303,12 +351,9 @@ Result<json::Value> EventBuilder::build(const Incident& incident,
   }
 
   // --- trace --------------------------------------------------------------------------------
-  std::string trace_id =
-      as_text(first_of(record, with_nested(format.trace_id_keys, nested))).value_or("");
-  std::string span_id =
-      as_text(first_of(record, with_nested(format.span_id_keys, nested))).value_or("");
-  std::string flags =
-      as_text(first_of(record, with_nested(format.trace_flags_keys, nested))).value_or("");
+  std::string trace_id = as_text(first_of(record, paths_.trace_id)).value_or("");
+  std::string span_id = as_text(first_of(record, paths_.span_id)).value_or("");
+  std::string flags = as_text(first_of(record, paths_.trace_flags)).value_or("");
   if (!is_hex(trace_id, 32)) {
     trace_id = incident.trace_id;
     span_id = incident.span_id;
@@ -356,35 +401,9 @@ Result<json::Value> EventBuilder::build(const Incident& incident,
   }
 
   // --- extra: what the record says that the event does not say elsewhere ---------------------
-  for (const auto* keys :
-       {&format.level_keys, &format.time_keys, &format.message_keys, &format.logger_keys,
-        &format.trace_id_keys, &format.span_id_keys, &format.trace_flags_keys,
-        &format.request_id_keys, &format.job_id_keys, &format.queue_keys}) {
-    for (const std::string& path : with_nested(*keys, nested)) erase_path(record, path);
-  }
-  for (const std::string& path : with_nested(format.error_keys, nested)) {
-    erase_path(record, path);
-  }
-  for (const std::string& path : settings_.user_id_keys) erase_path(record, path);
-  for (const auto* keys : {&format.request_keys, &format.response_time_keys}) {
-    for (const std::string& path : *keys) erase_path(record, path);
-  }
-  // The response object a status key points into (pino-http's res, renamed or not): its status
-  // is in the event already, its headers (set-cookie) are not wanted in extra. A request log
-  // entry (GCP's httpRequest) describes the request and stays.
-  for (const std::string& path : format.status_keys) {
-    if (std::find(format.request_log_keys.begin(), format.request_log_keys.end(), path) !=
-        format.request_log_keys.end()) {
-      continue;
-    }
-    if (auto keys = FieldPlan::split_path(path); keys.ok() && keys->size() > 1) {
-      if (json::Object* o = record.object()) o->erase(keys->front());
-    }
-  }
-  for (const char* key : {"req", "request", "res", "response", "responseTime", "hostname", "body",
-                          "origin", "jobName", "attemptsMade", "attempts", "failedReason"}) {
-    erase_path(record, key);
-  }
+  std::erase_if(record.as_object().members(),
+                [this](const json::Member& m) { return paths_.used_keys.contains(m.key); });
+  for (const std::string& path : paths_.used_paths) erase_path(record, path);
   if (job_id || queue) erase_path(record, "data");  // job payloads are often PII; never sent
   // The nestedKey object once its fields are used: nothing left, nothing to say.
   if (const json::Value* n = nested.empty() ? nullptr : record.find_path(nested);

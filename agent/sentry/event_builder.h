@@ -9,14 +9,17 @@
 // sources.roots, build() also reads the app's files (source_context.h; it locks its own cache).
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
+#include <unordered_set>
 #include <vector>
 
 #include "agent/sentry/incident.h"
 #include "agent/sentry/source_context.h"
 #include "base/status.h"
+#include "base/string_hash.h"
 #include "parsers/json.h"
 #include "parsers/pino_record.h"
 
@@ -55,7 +58,18 @@ class EventBuilder {
   const EventSettings& settings() const { return settings_; }
 
  private:
+  // The record paths build() looks at, with their nestedKey forms (with_nested), made once.
+  struct RecordPaths {
+    std::vector<std::string> job_id, queue, request_id, trace_id, span_id, trace_flags;
+    // What the event says elsewhere, so not again in extra: top-level keys (one pass over the
+    // record takes them all out) and deeper paths.
+    std::unordered_set<std::string, StringHash, std::equal_to<>> used_keys;
+    std::vector<std::string> used_paths;
+  };
+  static RecordPaths record_paths(const EventSettings& settings);
+
   EventSettings settings_;
+  RecordPaths paths_;
   std::shared_ptr<SourceEnricher> sources_;  // null without sources.roots
 };
 

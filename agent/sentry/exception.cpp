@@ -17,7 +17,7 @@ size_t count_errors(const ErrorNode& node) {
 // their exception_id. Each keeps the mechanism it will be sent with.
 class Linker {
  public:
-  Linker(const ErrorNode& root, const ExceptionOptions& options) : limit_(options.max_linked + 1) {
+  Linker(ErrorNode& root, const ExceptionOptions& options) : limit_(options.max_linked + 1) {
     json::Object mechanism;  // applyExceptionMechanism(): {type, handled, …new}
     mechanism.set("type", options.mechanism_type);
     mechanism.set("handled", options.handled);
@@ -27,7 +27,7 @@ class Linker {
   }
 
   struct Linked {
-    const ErrorNode* error;
+    ErrorNode* error;
     json::Object mechanism;
     std::string path;  // from the logged error: "", "cause", "errors[1].cause", …
   };
@@ -36,16 +36,16 @@ class Linker {
  private:
   void link(size_t id) {
     if (linked_.size() >= limit_) return;
-    const ErrorNode& error = *linked_[id].error;
+    ErrorNode& error = *linked_[id].error;
     if (error.cause) link(add_child(id, *error.cause, "cause"));
-    for (const ErrorNode& child : error.errors) {
+    for (ErrorNode& child : error.errors) {
       if (linked_.size() < limit_) {
         link(add_child(id, child, "errors[" + std::to_string(child.index) + "]"));
       }
     }
   }
 
-  size_t add_child(size_t parent_id, const ErrorNode& child, const std::string& source) {
+  size_t add_child(size_t parent_id, ErrorNode& child, const std::string& source) {
     // applyExceptionGroupFieldsForParentException(): SDK defaults first, the parent's own
     // mechanism over them, exception_id last; json::Object::set keeps the first position, as
     // an object spread does.
@@ -75,14 +75,16 @@ class Linker {
   std::vector<Linked> linked_;
 };
 
-json::Object exception_json(const ErrorNode& error, json::Object mechanism) {
+// Takes the error's type, message and frames.
+json::Object exception_json(ErrorNode& error, json::Object mechanism) {
   json::Object value;
-  value.set("type", error.type);
-  value.set("value", error.message);
+  value.members().reserve(4);
+  value.set("type", std::move(error.type));
+  value.set("value", std::move(error.message));
   if (!error.frames.empty()) {
     json::Array frames;
     frames.reserve(error.frames.size());
-    for (const StackFrame& frame : error.frames) frames.push_back(frame_json(frame));
+    for (StackFrame& frame : error.frames) frames.push_back(frame_json(std::move(frame)));
     json::Object stacktrace;
     stacktrace.set("frames", std::move(frames));
     value.set("stacktrace", std::move(stacktrace));
@@ -93,33 +95,35 @@ json::Object exception_json(const ErrorNode& error, json::Object mechanism) {
 
 }  // namespace
 
-json::Object frame_json(const StackFrame& frame) {
+json::Object frame_json(StackFrame frame) {
   json::Object o;
-  if (!frame.filename.empty()) o.set("filename", frame.filename);
-  if (!frame.abs_path.empty()) o.set("abs_path", frame.abs_path);
-  if (!frame.module.empty()) o.set("module", frame.module);
-  o.set("function", frame.function.empty() ? std::string("?") : frame.function);
+  o.members().reserve(7);
+  if (!frame.filename.empty()) o.set("filename", std::move(frame.filename));
+  if (!frame.abs_path.empty()) o.set("abs_path", std::move(frame.abs_path));
+  if (!frame.module.empty()) o.set("module", std::move(frame.module));
+  o.set("function", frame.function.empty() ? std::string("?") : std::move(frame.function));
   if (frame.lineno > 0) o.set("lineno", frame.lineno);
   if (frame.colno > 0) o.set("colno", frame.colno);
   if (frame.in_app) o.set("in_app", *frame.in_app);
   return o;
 }
 
-ExceptionList exception_values(const ErrorNode& root, const ExceptionOptions& options) {
+ExceptionList exception_values(ErrorNode&& root, const ExceptionOptions& options) {
   Linker linker(root, options);
   std::vector<Linker::Linked>& linked = linker.linked();
   ExceptionList out;
   out.dropped = count_errors(root) - linked.size();
-  out.values.reserve(linked.size());
-  for (size_t i = linked.size(); i-- > 0;) {
-    out.values.push_back(exception_json(*linked[i].error, std::move(linked[i].mechanism)));
-  }
+  // The contexts first: the values below take the errors' types.
   for (size_t id = 0; id < linked.size(); ++id) {
-    const ErrorNode& error = *linked[id].error;
+    ErrorNode& error = *linked[id].error;
     if (error.properties.empty()) continue;
     std::string key = id == 0 ? error.type : error.type + " (" + linked[id].path + ")";
     if (out.contexts.contains(key)) key += " #" + std::to_string(id);
-    out.contexts.set(key, error.properties);
+    out.contexts.set(key, std::move(error.properties));
+  }
+  out.values.reserve(linked.size());
+  for (size_t i = linked.size(); i-- > 0;) {
+    out.values.push_back(exception_json(*linked[i].error, std::move(linked[i].mechanism)));
   }
   return out;
 }

@@ -25,7 +25,7 @@
 // the logged error ("Error (cause)", "TypeError (errors[1].cause)"), and " #<exception_id>"
 // if that is still taken.
 //
-// Pure functions of their arguments; safe for concurrent use. Results own their data.
+// Functions of their arguments alone; safe for concurrent use. Results own their data.
 #pragma once
 
 #include <cstddef>
@@ -54,10 +54,11 @@ struct ExceptionList {
   size_t dropped = 0;     // linked errors left out by max_linked
 };
 
-ExceptionList exception_values(const ErrorNode& root, const ExceptionOptions& options = {});
+// Takes the strings, frames and properties of `root`'s errors (its tree is left hollow).
+ExceptionList exception_values(ErrorNode&& root, const ExceptionOptions& options = {});
 
 // One frame as Sentry wants it: filename, abs_path, module, function, lineno, colno, in_app,
 // each present only when known.
-json::Object frame_json(const StackFrame& frame);
+json::Object frame_json(StackFrame frame);
 
 }  // namespace faultline::sentry

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -41,6 +42,9 @@ struct Incident {
   // The error line already parsed (by the correlator, to group failures), handed to the event
   // builder so that no error line is parsed twice. Empty: the builder parses error.text.
   std::optional<json::Value> record;
+  // The completion line already parsed, when it was one of the request's error lines (parsed to
+  // group them); shared by the request's incidents. Null: the builder parses completion->text.
+  std::shared_ptr<const json::Value> completion_record;
 };
 
 }  // namespace faultline::sentry

@@ -90,7 +90,11 @@ json::Object request_from(const json::Value& req, const json::Value* body) {
   if (!query.empty()) out.set("query_string", query);
   if (headers != nullptr && headers->is_object()) {
     json::Object h;
-    for (const json::Member& m : headers->as_object()) h.set(m.key, header_text(m.value));
+    // The names are the record's keys, unique already.
+    h.members().reserve(headers->as_object().size());
+    for (const json::Member& m : headers->as_object()) {
+      h.members().push_back({m.key, header_text(m.value)});
+    }
     if (const json::Value* cookie = h.find("cookie")) {
       json::Object cookies = parse_cookies(cookie->as_string());
       if (!cookies.empty()) out.set("cookies", std::move(cookies));

@@ -117,6 +117,9 @@ TEST_CASE("correlator: error + 5xx completion → one event with the completion 
   CHECK(message_of(i.error) == "db down");
   REQUIRE(i.completion.has_value());
   CHECK(message_of(*i.completion) == "request errored");
+  // Itself an error line, the completion was parsed to group the failures: the builder gets it.
+  REQUIRE(i.completion_record != nullptr);
+  CHECK(i.completion_record->find("msg")->as_string() == "request errored");
   REQUIRE(i.breadcrumbs.size() == 2);
   CHECK(message_of(i.breadcrumbs[0]) == "loading");
   CHECK(message_of(i.breadcrumbs[1]) == "querying");
@@ -132,6 +135,10 @@ TEST_CASE("correlator: a 5xx with only pino-http's placeholder is still one even
   REQUIRE(h.incidents.size() == 1);
   CHECK(message_of(h.incidents[0].error) == "request errored");
   CHECK(h.incidents[0].breadcrumbs.size() == 1);
+  // The completion is the error line here: the record and the completion are one DOM each.
+  REQUIRE(h.incidents[0].record.has_value());
+  REQUIRE(h.incidents[0].completion_record != nullptr);
+  CHECK(*h.incidents[0].completion_record == *h.incidents[0].record);
 }
 
 TEST_CASE("correlator: the same failure logged twice is one event, distinct ones are not",
@@ -145,6 +152,8 @@ TEST_CASE("correlator: the same failure logged twice is one event, distinct ones
   CHECK(message_of(h.incidents[0].error) == "boom");
   CHECK(h.incidents[0].duplicates.size() == 1);
   CHECK(message_of(h.incidents[1].error) == "another failure");
+  CHECK(h.incidents[0].completion_record != nullptr);
+  CHECK(h.incidents[0].completion_record == h.incidents[1].completion_record);
   CHECK(h.metrics.duplicates_merged.get() == 1);
 }
 

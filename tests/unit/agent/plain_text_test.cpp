@@ -238,6 +238,19 @@ TEST_CASE("plain text: the uncaught line and the crash report make one event", "
   }
 }
 
+TEST_CASE("plain text: a crash report waits for its line after another one has paired",
+          "[plain_text]") {
+  Run run("", TimeBase::kRecordTime);
+  run.record(0);
+  run.feed(timer_crash());
+  run.record(50, R"("level":60,"msg":"uncaught exception, exiting")");
+  run.feed(cause_crash());
+  run.record(100, kUncaught);
+  run.pipeline.finish();
+  CHECK(run.sink.events.size() == 2);
+  CHECK(run.metrics.plain_text_merged.get() == 2);
+}
+
 TEST_CASE("plain text: events keep their order while one waits for its pair", "[plain_text]") {
   Run run("", TimeBase::kRecordTime);
   run.record(0);

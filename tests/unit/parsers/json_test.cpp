@@ -51,6 +51,40 @@ TEST_CASE("json: writer escapes control characters and repairs invalid bytes", "
   REQUIRE(out == "\"a\\u0001\\u007f\xEF\xBF\xBD\"");
 }
 
+TEST_CASE("json: writer finds what needs escaping at any place in a long string", "[json]") {
+  // The writer looks at eight bytes at a time: put each kind of byte at every place of a block.
+  const std::pair<std::string, std::string> kinds[] = {
+      {"\"", "\\\""},      {"\\", "\\\\"},           {"\n", "\\n"},           {"\x01", "\\u0001"},
+      {"\x7f", "\\u007f"}, {"\xc3\xa9", "\xc3\xa9"}, {"\xff", "\xEF\xBF\xBD"}};
+  for (const auto& [raw, written] : kinds) {
+    for (size_t at = 0; at < 18; ++at) {
+      const std::string text = std::string(at, 'a') + raw + std::string(20 - at, 'b');
+      std::string out;
+      faultline::json::write_string(text, out);
+      INFO("byte " << at);
+      CHECK(out == "\"" + std::string(at, 'a') + written + std::string(20 - at, 'b') + "\"");
+    }
+  }
+}
+
+TEST_CASE("json: objects with many keys keep the last of duplicates, in the first place",
+          "[json]") {
+  std::string text = "{";
+  for (int i = 0; i < 40; ++i) text += "\"k" + std::to_string(i) + "\":" + std::to_string(i) + ",";
+  text += R"("k3":"again","k30":"again","k39":"again")";
+  // As is, and with a number the DOM parser refuses (read value by value instead).
+  for (const std::string& end : {std::string("}"), std::string(R"(,"far":1e400})")}) {
+    auto v = faultline::json::parse(text + end);
+    REQUIRE(v.ok());
+    const faultline::json::Object& o = v->as_object();
+    REQUIRE(o.size() == (end.size() == 1 ? 40u : 41u));
+    CHECK(o.members()[3].value.as_string() == "again");
+    CHECK(o.members()[30].value.as_string() == "again");
+    CHECK(o.members()[39].value.as_string() == "again");
+    CHECK(o.members()[4].value.as_int() == 4);
+  }
+}
+
 TEST_CASE("json: big unsigned integers keep their digits, not a rounded double", "[json]") {
   Value v(uint64_t{18446744073709551615ull});
   REQUIRE(v.type() == Value::Type::kBigInt);

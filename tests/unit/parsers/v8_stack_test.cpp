@@ -254,6 +254,22 @@ TEST_CASE("v8_stack: app root inference", "[v8_stack]") {
                                         "Error: b\n    at g (C:\\srv\\app\\lib\\y.js:1:1)"};
     CHECK(faultline::infer_app_root(windows) == "C:\\srv\\app");
   }
+  SECTION("several stacks parsed together name their modules from one root") {
+    const std::string_view stacks[] = {"Error: a\n    at f (/srv/app/lib/db/pool.js:1:1)",
+                                       "Error: b\n    at g (/srv/app/lib/http.js:2:2)"};
+    std::string root;
+    const auto frames = faultline::parse_v8_stacks(stacks, {}, &root);
+    CHECK(root == "/srv/app/lib");
+    REQUIRE(frames.size() == 2);
+    REQUIRE(frames[0].size() == 1);
+    REQUIRE(frames[1].size() == 1);
+    CHECK(frames[0][0].module == "db:pool");  // alone, its own directory would be the root
+    CHECK(frames[1][0].module == "http");
+    CHECK(frames[1][0].lineno == 2);
+    const auto configured = faultline::parse_v8_stacks(stacks, {"/srv/"}, &root);
+    CHECK(root == "/srv/");
+    CHECK(configured[0][0].module == "app.lib.db:pool");
+  }
 }
 
 TEST_CASE("v8_stack: module names", "[v8_stack]") {

@@ -5,6 +5,7 @@
 #include "parsers/json.h"
 #include "rules/engine.h"
 #include "rules/redaction.h"
+#include "rules/scrub.h"
 
 using faultline::FakeClock;
 using faultline::json::Value;
@@ -413,6 +414,30 @@ TEST_CASE("scrub: an email or a token used as a key is replaced, keys stay uniqu
   e = run("    - scrub: {detectors: ['@email'], method: remove}\n",
           R"({"extra": {"byEmail": {"alice@example.com": 3, "n": 1}}})");
   REQUIRE(at(e, "extra.byEmail") == R"({"n":1})");
+}
+
+TEST_CASE("scrub: what a scrub remembers of keys from event to event changes nothing", "[scrub]") {
+  ScrubBuilder builder;
+  REQUIRE(builder.add_key_pattern("password").ok());
+  REQUIRE(builder.add_key_pattern("^pw$").ok());
+  REQUIRE(builder.add_detector("@email").ok());
+  auto action = builder.build();
+  REQUIRE(action.ok());
+  const std::string events[] = {
+      kEvent,
+      R"({"extra": {"byEmail": {"alice@example.com": 3, "[email]": 1}, "password": "x",
+                    "pw": "y", "pwd": "z", "--password": ["--password", "v"], "n": 1}})"};
+  ScrubMemo memo;
+  for (int round = 0; round < 2; ++round) {
+    for (const std::string& text : events) {
+      Value fresh = parse(text);
+      Value remembered = parse(text);
+      const size_t changed = action->apply(fresh, nullptr);
+      CHECK(action->apply(remembered, nullptr, nullptr, &memo) == changed);
+      CHECK(faultline::json::to_string(remembered) == faultline::json::to_string(fresh));
+    }
+  }
+  CHECK(memo.size() > 0);
 }
 
 TEST_CASE("scrub: Sentry's own field names are never renamed", "[scrub]") {

@@ -57,6 +57,26 @@ TEST_CASE("event builder: the completion adds status and duration to the handler
   CHECK(e.find("timestamp")->as_double() == Approx(1795502011.235).epsilon(0));
 }
 
+TEST_CASE("event builder: a completion the correlator parsed already is not parsed again",
+          "[event_builder]") {
+  Incident incident;
+  incident.source_key = "k";
+  incident.error = KeptLine{
+      R"J({"level":50,"time":1795502011235,"req":{"id":5,"method":"POST","url":"/api/pay"},"msg":"payment failed"})J",
+      0, 1, false};
+  // The bytes would give 502; the DOM handed over says 504, and that is what the event reads.
+  incident.completion = KeptLine{
+      R"J({"level":30,"req":{"id":5},"res":{"statusCode":502},"msg":"request completed"})J", 100, 2,
+      false};
+  auto parsed = faultline::json::parse(
+      R"J({"level":30,"req":{"id":5},"res":{"statusCode":504},"msg":"request completed"})J");
+  REQUIRE(parsed.ok());
+  incident.completion_record = std::make_shared<const Value>(std::move(parsed).value());
+  auto event = EventBuilder(EventSettings{}).build(incident);
+  REQUIRE(event.ok());
+  CHECK(str(event->find("tags")->find("http.status_code")) == "504");
+}
+
 TEST_CASE("event builder: a record without a time gets the read time and says so",
           "[event_builder]") {
   const Value e = build(R"J({"level":50,"msg":"no time"})J");

@@ -7,6 +7,7 @@
 
 #include <fstream>
 #include <string>
+#include <utility>
 
 #include "agent/sentry/exception.h"
 #include "parsers/json.h"
@@ -63,9 +64,9 @@ TEST_CASE("exception: the verified AggregateError example of SENTRY-PROTOCOL.md 
           "[exception][parity]") {
   // AggregateError('many', [Error('query failed', {cause: Error('db down')}), TypeError('x')])
   // logged with pino's default serializer, which folds the cause into the child's stack.
-  const auto tree = tree_of(
+  auto tree = tree_of(
       R"j({"type":"AggregateError","message":"many","stack":"AggregateError: many\n    at main (/srv/app/main.js:1:1)","aggregateErrors":[{"type":"Error","message":"query failed: db down","stack":"Error: query failed\n    at query (/srv/app/db.js:10:5)\ncaused by: Error: db down\n    at connect (/srv/app/db.js:3:9)"},{"type":"TypeError","message":"x","stack":"TypeError: x"}]})j");
-  auto result = exception_values(tree.root, sdk_limit());
+  auto result = exception_values(std::move(tree.root), sdk_limit());
   CHECK(result.dropped == 0);
   CHECK(result.contexts.empty());
   CHECK(
@@ -79,9 +80,9 @@ TEST_CASE("exception: the verified AggregateError example of SENTRY-PROTOCOL.md 
 
 TEST_CASE("exception: an AggregateError's own cause comes before its children (errWithCause)",
           "[exception][parity]") {
-  const auto tree = tree_of(
+  auto tree = tree_of(
       R"j({"type":"AggregateError","message":"group","stack":"AggregateError: group","aggregateErrors":[{"type":"RangeError","message":"k0","stack":"RangeError: k0","cause":{"type":"Error","message":"c1","stack":"Error: c1","cause":{"type":"Error","message":"c2","stack":"Error: c2"}}},"not an error",{"type":"Error","message":"k1","stack":"Error: k1"}],"cause":{"type":"Error","message":"own","stack":"Error: own"}})j");
-  auto result = exception_values(tree.root, sdk_limit());
+  auto result = exception_values(std::move(tree.root), sdk_limit());
   CHECK(
       without_abs_path(result.values) ==
       R"j([{"type":"Error","value":"k1","mechanism":{"handled":true,"type":"chained","source":"errors[2]","exception_id":5,"parent_id":0}},{"type":"Error","value":"c2","mechanism":{"handled":true,"type":"chained","source":"cause","exception_id":4,"parent_id":3}},{"type":"Error","value":"c1","mechanism":{"handled":true,"type":"chained","source":"cause","exception_id":3,"parent_id":2}},{"type":"RangeError","value":"k0","mechanism":{"handled":true,"type":"chained","source":"errors[0]","exception_id":2,"parent_id":0}},{"type":"Error","value":"own","mechanism":{"handled":true,"type":"chained","source":"cause","exception_id":1,"parent_id":0}},{"type":"AggregateError","value":"group","mechanism":{"handled":true,"type":"faultline","is_exception_group":true,"exception_id":0}}])j");
@@ -122,13 +123,12 @@ TEST_CASE("exception: the linked-error limit", "[exception][parity]") {
 }
 
 TEST_CASE("exception: the logged error alone", "[exception]") {
-  const auto tree =
-      faultline::parse_pino_error(fixture_err("e-edge-cases.ndjson", "string thrown"));
+  auto tree = faultline::parse_pino_error(fixture_err("e-edge-cases.ndjson", "string thrown"));
   ExceptionOptions options;
   options.mechanism_type = "auto.log.pino";
   options.handled = false;
   options.synthetic = !tree.root.error_like;
-  auto result = exception_values(tree.root, options);
+  auto result = exception_values(std::move(tree.root), options);
   // No frames: no stacktrace at all, as Relay rejects an empty frame list.
   CHECK(
       json::to_string(json::Value(result.values)) ==
@@ -137,9 +137,8 @@ TEST_CASE("exception: the logged error alone", "[exception]") {
 }
 
 TEST_CASE("exception: the fixture's 2-level ECONNREFUSED chain", "[exception]") {
-  const auto tree =
-      faultline::parse_pino_error(fixture_err("e-edge-cases.ndjson", "err-default-cause"));
-  auto result = exception_values(tree.root);
+  auto tree = faultline::parse_pino_error(fixture_err("e-edge-cases.ndjson", "err-default-cause"));
+  auto result = exception_values(std::move(tree.root));
   REQUIRE(result.values.size() == 3);
   const auto mechanism = [&](size_t i) {
     return json::to_string(*result.values[i].find("mechanism"));
@@ -161,22 +160,20 @@ TEST_CASE("exception: the fixture's 2-level ECONNREFUSED chain", "[exception]") 
 
 TEST_CASE("exception: error properties go to contexts, keyed by name and path", "[exception]") {
   SECTION("errWithCause causes keep their codes") {
-    const auto tree =
-        faultline::parse_pino_error(fixture_err("e-edge-cases.ndjson", "err-with-cause"));
+    auto tree = faultline::parse_pino_error(fixture_err("e-edge-cases.ndjson", "err-with-cause"));
     CHECK(
-        json::to_string(exception_values(tree.root).contexts) ==
+        json::to_string(exception_values(std::move(tree.root)).contexts) ==
         R"j({"DatabaseError (cause)":{"code":"DB_QUERY_FAILED"},"Error (cause.cause)":{"errno":-111,"code":"ECONNREFUSED","syscall":"connect","address":"127.0.0.1","port":1}})j");
   }
   SECTION("the logged error's key is its name, as extraErrorDataIntegration's") {
-    const auto tree =
-        faultline::parse_pino_error(fixture_err("a-default.ndjson", "KnexTimeoutError"));
-    CHECK(json::to_string(exception_values(tree.root).contexts) ==
+    auto tree = faultline::parse_pino_error(fixture_err("a-default.ndjson", "KnexTimeoutError"));
+    CHECK(json::to_string(exception_values(std::move(tree.root)).contexts) ==
           R"j({"KnexTimeoutError":{"sql":"select * from \"orders\" where \"id\" = ?"}})j");
   }
   SECTION("children of an AggregateError") {
-    const auto tree =
+    auto tree =
         faultline::parse_pino_error(fixture_err("a-default.ndjson", "All promises were rejected"));
-    auto result = exception_values(tree.root);
+    auto result = exception_values(std::move(tree.root));
     CHECK(
         json::to_string(result.contexts) ==
         R"j({"Error (errors[0])":{"code":"ETIMEDOUT","provider":"sms"},"Error (errors[1])":{"statusCode":503,"provider":"push"}})j");
@@ -184,9 +181,9 @@ TEST_CASE("exception: error properties go to contexts, keyed by name and path", 
     CHECK(result.values[3].find("stacktrace") == nullptr);  // Promise.any's frameless stack
   }
   SECTION("a key that is taken gets the exception id") {
-    const auto tree = tree_of(
+    auto tree = tree_of(
         R"j({"type":"Error (cause)","message":"a","code":1,"cause":{"message":"b","code":2}})j");
-    CHECK(json::to_string(exception_values(tree.root).contexts) ==
+    CHECK(json::to_string(exception_values(std::move(tree.root)).contexts) ==
           R"j({"Error (cause)":{"code":1},"Error (cause) #1":{"code":2}})j");
   }
 }
